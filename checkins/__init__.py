@@ -1,0 +1,1 @@
+"""Collection: the question bank, surveys, rounds, participation, unlinkable responses, and the email ledger."""

@@ -1,0 +1,88 @@
+"""Relhealth's own default instrument, written for this project (not taken from any published bank).
+
+Licensed CC BY 4.0 with the project. Items marked reverse are scored the other way round.
+"""
+
+SOURCE = "Relhealth default instrument (written by the Relhealth authors)"
+LICENCE = "CC BY 4.0"
+
+DIMENSIONS = [
+    {
+        "key": "belonging",
+        "name": "Belonging",
+        "de": "Zugehörigkeit",
+        "description": "People feel they are part of the team and valued for who they are.",
+    },
+    {
+        "key": "trust",
+        "name": "Trust",
+        "de": "Vertrauen",
+        "description": "People rely on each other and on their manager to keep their word.",
+    },
+    {
+        "key": "psych-safety",
+        "name": "Psychological safety",
+        "de": "Psychologische Sicherheit",
+        "description": "It is safe to speak up, ask for help, take a risk or admit a mistake.",
+    },
+]
+
+# (code, dimension key, reverse-scored, English, German)
+ITEMS = [
+    ("belonging-1", "belonging", False,
+     "I feel like a real part of this team.",
+     "Ich fühle mich als echter Teil dieses Teams."),
+    ("belonging-2", "belonging", False,
+     "People on my team care about me as a person, not only about my output.",
+     "Den Menschen in meinem Team liegt etwas an mir als Person, nicht nur an meiner Arbeit."),
+    ("belonging-3", "belonging", True,
+     "I often feel like an outsider when my team gets together.",
+     "Wenn mein Team zusammenkommt, fühle ich mich oft außen vor."),
+    ("belonging-4", "belonging", False,
+     "I can be myself at work without putting on an act.",
+     "Ich kann bei der Arbeit ich selbst sein, ohne mich zu verstellen."),
+    ("belonging-5", "belonging", False,
+     "My ideas and background are welcome here.",
+     "Meine Ideen und mein Hintergrund sind hier willkommen."),
+    ("trust-1", "trust", False,
+     "When a colleague says they will do something, it gets done.",
+     "Wenn eine Kollegin oder ein Kollege etwas zusagt, wird es erledigt."),
+    ("trust-2", "trust", False,
+     "I can count on my manager to be honest with me, even when the news is bad.",
+     "Ich kann mich darauf verlassen, dass meine Führungskraft ehrlich zu mir ist, "
+     "auch bei schlechten Nachrichten."),
+    ("trust-3", "trust", True,
+     "I keep information to myself because I am not sure how it will be used.",
+     "Ich behalte Informationen für mich, weil ich nicht sicher bin, wie sie verwendet werden."),
+    ("trust-4", "trust", False,
+     "People on my team give each other credit for good work.",
+     "In meinem Team erkennen wir die gute Arbeit der anderen an."),
+    ("trust-5", "trust", False,
+     "I trust the people I work with to have my back.",
+     "Ich vertraue darauf, dass meine Kolleginnen und Kollegen hinter mir stehen."),
+    ("psych-safety-1", "psych-safety", False,
+     "I can raise a problem in my team without worrying about how it will look.",
+     "Ich kann in meinem Team ein Problem ansprechen, ohne mir Sorgen zu machen, wie das wirkt."),
+    ("psych-safety-2", "psych-safety", True,
+     "If I made a mistake on this team, it would be held against me.",
+     "Wenn mir in diesem Team ein Fehler passiert, würde man ihn mir nachtragen."),
+    ("psych-safety-3", "psych-safety", False,
+     "Asking for help here is seen as a normal part of the work.",
+     "Um Hilfe zu bitten gilt hier als normaler Teil der Arbeit."),
+    ("psych-safety-4", "psych-safety", False,
+     "I can disagree with my manager openly.",
+     "Ich kann meiner Führungskraft offen widersprechen."),
+    ("psych-safety-5", "psych-safety", True,
+     "People on this team sometimes get put down for trying something new.",
+     "In diesem Team wird man manchmal belächelt, wenn man etwas Neues ausprobiert."),
+    ("psych-safety-6", "psych-safety", False,
+     "It is easy to say \u201cI don't know\u201d in my team.",
+     "In meinem Team fällt es leicht zu sagen: \u201eDas weiß ich nicht.\u201c"),
+]  # fmt: skip
+
+ENPS = (
+    "enps-1",
+    "How likely are you to recommend this team as a place to work to a friend?",
+    "Wie wahrscheinlich ist es, dass Sie dieses Team einer Freundin oder einem Freund als "
+    "Arbeitsplatz empfehlen?",
+)

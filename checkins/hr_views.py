@@ -1,0 +1,80 @@
+"""HR screens of the question bank (list and edit wording). Only HR admins reach them."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from checkins.models import Question
+from checkins.services.questions import question_wording_update
+
+
+def hr_admin_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_hr_admin:
+            raise PermissionDenied("Only HR admins can open this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class WordingForm(forms.Form):
+    text = forms.CharField(label=_("Wording (English)"), max_length=500)
+    text_de = forms.CharField(label=_("Wording (German)"), max_length=500, required=False)
+
+
+@hr_admin_required
+def question_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    questions = (
+        Question.objects.select_related("dimension")
+        .prefetch_related("versions")
+        .annotate(version_count=Count("versions"))
+        .order_by("dimension__position", "position", "code")
+    )
+    if query:
+        questions = questions.filter(Q(code__icontains=query) | Q(versions__text__icontains=query))
+        questions = questions.distinct()
+    page = Paginator(questions, 25).get_page(request.GET.get("page"))
+    return render(request, "checkins/hr/question_list.html", {"page": page, "query": query})
+
+
+@hr_admin_required
+def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question, pk=pk)
+    current = question.current_version()
+    form = WordingForm(
+        request.POST or None,
+        initial={"text": current.text, "text_de": current.translations.get("de", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        version = question_wording_update(
+            question=question,
+            text=form.cleaned_data["text"],
+            translations={"de": form.cleaned_data["text_de"]},
+        )
+        if version.number != current.number:
+            messages.success(
+                request,
+                _("Saved as version %(n)s: earlier answers keep the wording they answered.")
+                % {"n": version.number},
+            )
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("checkins:hr-questions")
+    return render(
+        request,
+        "checkins/hr/question_edit.html",
+        {"question": question, "form": form, "versions": question.versions.order_by("-number")},
+    )

@@ -1,0 +1,285 @@
+"""Collection models.
+
+The anonymity promise lives in this schema: `Participation` knows who was asked and whether they
+answered; `Response` and `Answer` hold what was said, with no column that leads back to a person
+(no person key, no participation key, no timestamp finer than the round, random UUID keys).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Team
+
+
+class Dimension(models.Model):
+    key = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    translations = models.JSONField(default=dict, blank=True, help_text="{language: name}")
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_core = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.translations.get(get_language() or "en", self.name)
+
+
+class Question(models.Model):
+    """An item of the question bank. Its wording lives in versions, so trends survive rewording."""
+
+    class Scale(models.TextChoices):
+        AGREE5 = "agree5", _("Agreement, 5 points")
+        AGREE7 = "agree7", _("Agreement, 7 points")
+        ZERO_TEN = "zero_ten", _("0 to 10 (eNPS)")
+        TEXT = "text", _("Open text")
+
+    code = models.SlugField(unique=True, help_text="A stable identifier, e.g. belonging-1.")
+    dimension = models.ForeignKey(
+        Dimension, null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
+    )
+    scale = models.CharField(max_length=10, choices=Scale.choices, default=Scale.AGREE5)
+    reverse_scored = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=200, default="Relhealth default instrument")
+    licence = models.CharField(max_length=200, default="CC BY 4.0")
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def scale_points(self) -> tuple[int, int]:
+        return {
+            self.Scale.AGREE5: (1, 5),
+            self.Scale.AGREE7: (1, 7),
+            self.Scale.ZERO_TEN: (0, 10),
+        }.get(self.Scale(self.scale), (0, 0))
+
+    @property
+    def is_enps(self) -> bool:
+        return self.scale == self.Scale.ZERO_TEN
+
+    def current_version(self) -> QuestionVersion:
+        return self.versions.order_by("-number").first()  # type: ignore[return-value]
+
+
+class QuestionVersion(models.Model):
+    """One wording of a question. Answers point here, so old answers keep the words they answered."""
+
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(max_length=500)
+    translations = models.JSONField(default=dict, blank=True, help_text="{language: wording}")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="question_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} v{self.number}"
+
+    def text_in(self, language: str | None = None) -> str:
+        language = language or get_language() or "en"
+        return self.translations.get(language) or self.text
+
+
+class Survey(models.Model):
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        EVERY_N_WEEKS = "every_n_weeks", _("Every N weeks")
+        MONTHLY = "monthly", _("Monthly")
+
+    name = models.CharField(max_length=200)
+    audience = models.ManyToManyField(
+        Team, blank=True, help_text="Team subtrees asked; empty means everyone."
+    )
+    questions = models.ManyToManyField(Question, blank=True, related_name="surveys")
+    cadence = models.CharField(max_length=20, choices=Cadence.choices, default=Cadence.WEEKLY)
+    interval_weeks = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    weekday = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(6)], help_text="0 = Monday"
+    )
+    send_time = models.TimeField(default="09:00")
+    window_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    questions_per_round = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    enps_every_n_rounds = models.PositiveSmallIntegerField(
+        default=4, help_text="Ask the eNPS item every N rounds; 0 never."
+    )
+    is_active = models.BooleanField(default=True)
+    next_round_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Round(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="rounds")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    period_start = models.DateField(help_text="The first day of the week the round belongs to.")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField(db_index=True)
+    # Frozen when the round opens, so nobody can lower the threshold to expose a closed round.
+    min_group_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(3)])
+    question_versions = models.ManyToManyField(QuestionVersion, through="RoundQuestion")
+
+    class Meta:
+        ordering = ["survey", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="round_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=3), name="round_min_group_size_at_least_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} #{self.number} ({self.period_start:%d %b %Y})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class RoundQuestion(models.Model):
+    """The questions of a round: the same set, in the same order, for everyone in it."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    question_version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["round", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "question_version"], name="round_question_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id} question {self.position}"
+
+
+class Participation(models.Model):
+    """Who was invited to a round and whether they answered. Never joined to a response."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    # sha256 of the check-in link's token; the token itself is never stored.
+    token_hash = models.CharField(max_length=64, unique=True)
+    responded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "round"], name="participation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"participation {self.pk}"
+
+
+class Response(models.Model):
+    """What one person said in one round, with no way back to them (promise A6)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="responses")
+    # The respondent's team when the round opened, so later moves do not rewrite history.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "team"])]
+
+    def __str__(self) -> str:
+        return f"response {self.id}"
+
+
+class Answer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question_version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT)
+    value = models.SmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question_version"], name="answer_unique_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"answer {self.id}"
+
+
+class OutboundEmail(models.Model):
+    """The email ledger: a row per message, with a unique key, written before anything is sent.
+
+    The body is rendered at send time, so check-in tokens are never stored.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        REMINDER = "reminder", _("Reminder")
+        DIGEST = "digest", _("Digest")
+        ALERT = "alert", _("Alert")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    participation = models.ForeignKey(
+        Participation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,1 @@
+"""Write-side functions of the collection app (services write, selectors read)."""

@@ -1,0 +1,118 @@
+"""The email ledger: every message is a row with a unique key before it is sent (promise D3).
+
+A sender claims a row with a conditional UPDATE, sends, then marks it sent, so two workers, two
+beats or a redelivered task send it once. Only a worker killed between sending and marking can
+send twice; such rows are reclaimed after `STALE_AFTER`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from checkins.models import OutboundEmail
+from checkins.services.tokens import participation_token
+
+STALE_AFTER = dt.timedelta(minutes=15)
+
+Renderer = Callable[[OutboundEmail], "EmailMultiAlternatives | None"]
+# Kind -> function building the message, or None when it should no longer go out. The reporting
+# side registers its digest renderers here (collection never imports reporting).
+RENDERERS: dict[str, Renderer] = {}
+
+
+def email_render(*, template: str, context: dict, to: str, language: str) -> EmailMultiAlternatives:
+    """Build a message from the three files `emails/<template>-subject.txt|-body.txt|-body.html`."""
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
+        text = render_to_string(f"emails/{template}-body.txt", context)
+        html = render_to_string(f"emails/{template}-body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def checkin_link(*, round_id: int, person_id: int) -> str:
+    token = participation_token(round_id=round_id, person_id=person_id)
+    return settings.RELHEALTH_BASE_URL.rstrip("/") + reverse("checkins:form", args=[token])
+
+
+def _render_invitation(email: OutboundEmail) -> EmailMultiAlternatives | None:
+    participation = email.participation
+    if participation is None:
+        return None
+    rnd = participation.round
+    if not rnd.is_open or participation.responded:
+        return None  # the round closed or they answered: a late invitation would mislead
+    person = email.recipient
+    try:
+        tz = zoneinfo.ZoneInfo(person.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo("UTC")
+    context = {
+        "person": person,
+        "round": rnd,
+        "survey": rnd.survey,
+        "link": checkin_link(round_id=rnd.pk, person_id=person.pk),
+        "closes_at": rnd.closes_at.astimezone(tz),
+        "question_count": rnd.question_versions.count(),
+        "min_group_size": rnd.min_group_size,
+        "privacy_url": settings.RELHEALTH_BASE_URL.rstrip("/") + reverse("privacy"),
+    }
+    template = "reminder" if email.kind == OutboundEmail.Kind.REMINDER else "invitation"
+    return email_render(
+        template=template, context=context, to=person.email, language=person.language
+    )
+
+
+RENDERERS[OutboundEmail.Kind.INVITATION] = _render_invitation
+RENDERERS[OutboundEmail.Kind.REMINDER] = _render_invitation
+
+
+def email_send(*, email_id: int) -> str:
+    """Send one ledger row if nobody else has. Returns the row's final status."""
+    now = timezone.now()
+    claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.PENDING).update(
+        status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return "not-claimed"  # another worker got there first, or it is already sent
+    email = OutboundEmail.objects.select_related("recipient", "participation__round__survey").get(
+        pk=email_id
+    )
+    renderer = RENDERERS.get(email.kind)
+    message = renderer(email) if renderer else None
+    if message is None:
+        OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SKIPPED)
+        return OutboundEmail.Status.SKIPPED
+    try:
+        message.send()
+    except Exception:
+        # Release the claim so a retry can send it; nothing went out.
+        OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.PENDING)
+        raise
+    OutboundEmail.objects.filter(pk=email_id).update(
+        status=OutboundEmail.Status.SENT, sent_at=timezone.now()
+    )
+    return OutboundEmail.Status.SENT
+
+
+def emails_due_ids(*, now: dt.datetime | None = None, limit: int = 5000) -> list[int]:
+    """Rows waiting to be sent, including claims left behind by a worker that died."""
+    now = now or timezone.now()
+    OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_AFTER
+    ).update(status=OutboundEmail.Status.PENDING)
+    return list(
+        OutboundEmail.objects.filter(Q(status=OutboundEmail.Status.PENDING))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )

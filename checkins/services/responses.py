@@ -1,0 +1,151 @@
+"""Submitting a check-in: exactly once, unlinkably, all or nothing (promises A6, D1, D2, D4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
+from checkins.services.tokens import token_hash
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class CheckinError(Exception):
+    """Bad input or a state that forbids submitting. `field` names what is wrong."""
+
+    def __init__(self, message: str, *, field: str = "__all__", status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+class AlreadyRecorded(CheckinError):
+    def __init__(self) -> None:
+        super().__init__("Your check-in for this round is already recorded.", status=409)
+
+
+@dataclass(frozen=True)
+class LinkState:
+    participation: Participation | None
+    problem: str | None  # "unknown", "closed", "used" or None
+
+
+def participation_for_token(*, token: str) -> LinkState:
+    """Resolve a check-in link. Unknown and tampered tokens look the same: there is no oracle."""
+    if not token or len(token) > 128:
+        return LinkState(None, "unknown")
+    participation = (
+        Participation.objects.select_related("round", "round__survey", "person")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if participation is None:
+        return LinkState(None, "unknown")
+    if participation.responded:
+        return LinkState(participation, "used")
+    if not participation.round.is_open:
+        return LinkState(participation, "closed")
+    return LinkState(participation, None)
+
+
+def round_questions(*, round: Round) -> list[RoundQuestion]:
+    return list(
+        RoundQuestion.objects.filter(round=round)
+        .select_related("question_version__question__dimension")
+        .order_by("position")
+    )
+
+
+def _validated_answers(
+    *, round: Round, answers: dict[int, int | str | None]
+) -> list[tuple[int, int | None, str]]:
+    """Check every answer against the round's questions. `None` means "prefer not to answer"."""
+    questions = {rq.question_version_id: rq.question_version for rq in round_questions(round=round)}
+    unknown = set(answers) - set(questions)
+    if unknown:
+        raise CheckinError(
+            f"Question {sorted(unknown)[0]} is not part of this check-in.", field="answers"
+        )
+    missing = set(questions) - set(answers)
+    if missing:
+        raise CheckinError(
+            "Every question needs an answer or 'prefer not to answer'.",
+            field=f"q{sorted(missing)[0]}",
+        )
+    rows: list[tuple[int, int | None, str]] = []
+    for version_id, raw in answers.items():
+        question = questions[version_id].question
+        if raw is None or raw == "":
+            continue
+        if question.scale == Question.Scale.TEXT:
+            text = str(raw)
+            if len(text) > COMMENT_MAX_LENGTH:
+                raise CheckinError(
+                    f"Answers are limited to {COMMENT_MAX_LENGTH} characters.",
+                    field=f"q{version_id}",
+                )
+            rows.append((version_id, None, text))
+            continue
+        low, high = question.scale_points
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise CheckinError(
+                f"Choose a value from {low} to {high}.", field=f"q{version_id}"
+            ) from None
+        if isinstance(raw, bool) or not low <= value <= high or str(raw).strip() != str(value):
+            raise CheckinError(f"Choose a value from {low} to {high}.", field=f"q{version_id}")
+        rows.append((version_id, value, ""))
+    return rows
+
+
+def _round_share_locked(*, round_id: int) -> Round:
+    """Read the round under a shared row lock (PostgreSQL's FOR SHARE).
+
+    Submissions share the lock and do not queue behind each other, while closing the round (an
+    UPDATE) waits for those in flight and later ones see it closed, so no response lands in a
+    round whose figures were already computed.
+    """
+    rnd = Round.objects.get(pk=round_id)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM checkins_round WHERE id = %s FOR SHARE", [round_id])
+            rnd.status = cursor.fetchone()[0]
+    return rnd
+
+
+def response_submit(
+    *, participation: Participation, answers: dict[int, int | str | None], comment: str = ""
+) -> Response:
+    """Store one check-in: the response, its answers and the participation flag in one transaction.
+
+    The conditional UPDATE on the participation is the guard: of two concurrent submissions exactly
+    one updates the row, the other sees `AlreadyRecorded`, and an error anywhere rolls back all.
+    """
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise CheckinError(
+            f"The comment is limited to {COMMENT_MAX_LENGTH} characters "
+            f"(this one has {len(comment)}).",
+            field="comment",
+        )
+    with transaction.atomic():
+        rnd = _round_share_locked(round_id=participation.round_id)
+        if not rnd.is_open:
+            raise CheckinError("This check-in has closed.", field="round", status=410)
+        rows = _validated_answers(round=rnd, answers=answers)
+        claimed = Participation.objects.filter(pk=participation.pk, responded=False).update(
+            responded=True
+        )
+        if claimed != 1:
+            raise AlreadyRecorded()
+        response = Response.objects.create(
+            round=rnd, team_id=participation.team_id, comment=comment
+        )
+        Answer.objects.bulk_create(
+            Answer(response=response, question_version_id=version_id, value=value, text=text)
+            for version_id, value, text in rows
+        )
+    participation.responded = True
+    return response

@@ -1,0 +1,63 @@
+"""Celery tasks of the collection side: each takes ids, looks rows up again and calls a service.
+
+Every task is safe to run twice or concurrently: the services claim work with conditional UPDATEs.
+"""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from checkins.models import OutboundEmail
+from checkins.services import emails, rounds
+
+CHUNK = 200
+
+
+def _dispatch(ids: list[int]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        send_emails.delay(ids[start : start + CHUNK])
+
+
+@shared_task
+def send_round_invitations(round_id: int) -> int:
+    ids = list(
+        OutboundEmail.objects.filter(
+            participation__round_id=round_id, status=OutboundEmail.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    _dispatch(ids)
+    return len(ids)
+
+
+@shared_task
+def open_due_rounds() -> list[int]:
+    opened = rounds.surveys_open_due(on_emails=send_round_invitations.delay)
+    return [rnd.pk for rnd in opened]
+
+
+@shared_task
+def close_due_rounds() -> int:
+    return rounds.rounds_close_due()
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_emails(email_ids: list[int]) -> int:
+    sent = 0
+    for email_id in email_ids:
+        if emails.email_send(email_id=email_id) == OutboundEmail.Status.SENT:
+            sent += 1
+    return sent
+
+
+@shared_task
+def send_pending_emails() -> int:
+    ids = emails.emails_due_ids()
+    _dispatch(ids)
+    return len(ids)

@@ -1,0 +1,67 @@
+"""The check-in pages: open from the emailed link, answer, see the thank-you page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from checkins.forms import CheckinForm
+from checkins.services.responses import (
+    AlreadyRecorded,
+    CheckinError,
+    participation_for_token,
+    response_submit,
+    round_questions,
+)
+
+LINK_PROBLEMS = {
+    "unknown": 404,
+    "closed": 410,
+    "used": 200,
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
+    state = participation_for_token(token=token)
+    if state.participation is not None and not request.user.is_authenticated:
+        translation.activate(state.participation.person.language)
+    if state.problem == "used":
+        return render(request, "checkins/thanks.html", {"already": True})
+    if state.problem is not None or state.participation is None:
+        return render(
+            request,
+            "checkins/link_problem.html",
+            {"problem": state.problem},
+            status=LINK_PROBLEMS[state.problem or "unknown"],
+        )
+    participation = state.participation
+    rnd = participation.round
+    questions = round_questions(round=rnd)
+    form = CheckinForm(request.POST or None, round_questions=questions)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "checkins/form.html", {"form": form, "round": rnd}, status=400)
+        try:
+            response_submit(
+                participation=participation,
+                answers=form.answers(),
+                comment=form.cleaned_data.get("comment", ""),
+            )
+        except AlreadyRecorded:
+            return render(request, "checkins/thanks.html", {"already": True})
+        except CheckinError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return render(
+                request, "checkins/form.html", {"form": form, "round": rnd}, status=error.status
+            )
+        return redirect("checkins:thanks")
+    return render(request, "checkins/form.html", {"form": form, "round": rnd})
+
+
+def checkin_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "checkins/thanks.html", {"already": False})

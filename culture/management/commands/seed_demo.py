@@ -1,0 +1,40 @@
+"""python manage.py seed_demo --people N --weeks W --seed S"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
+from org.models import Person
+
+
+class Command(BaseCommand):
+    help = "Build a realistic demo organisation with W weeks of check-in history."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=120)
+        parser.add_argument("--weeks", type=int, default=12)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if people already exist."
+        )
+
+    def handle(self, *args, people, weeks, seed, if_empty, **options):
+        if people < 20:
+            raise CommandError("--people must be at least 20 for a meaningful demo.")
+        if weeks < 0:
+            raise CommandError("--weeks cannot be negative.")
+        if Person.objects.exists():
+            if not if_empty:
+                raise CommandError("The database already has people; seed an empty database.")
+            self.stdout.write("Demo organisation already present.")
+        else:
+            started = time.perf_counter()
+            result = demo_organisation_seed(people=people, weeks=weeks, seed=seed)
+            self.stdout.write(
+                f"Seeded {result.people} people in {result.teams} teams, {result.rounds} weeks, "
+                f"{result.responses} responses in {time.perf_counter() - started:.1f} s."
+            )
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for role, email in DEMO_LOGINS.items():
+            self.stdout.write(f"  {role:<9} {email}")

@@ -1,0 +1,86 @@
+"""Pre-computed roll-ups: dashboards read these and never scan raw answers.
+
+Each row holds n, the sum and the sum of squares (and favourable counts), so means, confidence
+intervals and Welch's test come from a handful of numbers, and sub-teams add up.
+`includes_subteams` tells a team's own members (False) from its whole subtree (True).
+"""
+
+from django.db import models
+
+from checkins.models import Dimension, QuestionVersion, Round
+from org.models import Team
+
+
+class RollupBase(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    includes_subteams = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        scope = "subtree" if self.includes_subteams else "team"
+        return f"{type(self).__name__} round={self.round_id} team={self.team_id} ({scope})"
+
+
+class DimensionRollup(RollupBase):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    n = models.PositiveIntegerField(help_text="Respondents with at least one scored answer.")
+    total = models.FloatField(help_text="Sum of respondents' 0-100 scores.")
+    total_sq = models.FloatField()
+    favourable = models.PositiveIntegerField(help_text="Answers in the top of the scale.")
+    answered = models.PositiveIntegerField(help_text="Scored answers.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "team", "includes_subteams", "dimension"],
+                name="dimension_rollup_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "includes_subteams", "round"])]
+
+
+class QuestionRollup(RollupBase):
+    question_version = models.ForeignKey(
+        QuestionVersion, on_delete=models.CASCADE, related_name="+"
+    )
+    n = models.PositiveIntegerField()
+    total = models.FloatField(help_text="Sum of raw values (before reverse-scoring).")
+    total_sq = models.FloatField()
+    favourable = models.PositiveIntegerField(help_text="After reverse-scoring.")
+    counts = models.JSONField(default=dict, help_text="{value: answers}")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "team", "includes_subteams", "question_version"],
+                name="question_rollup_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "includes_subteams", "round"])]
+
+
+class ParticipationRollup(RollupBase):
+    invited = models.PositiveIntegerField()
+    responded = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "team", "includes_subteams"], name="participation_rollup_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "includes_subteams", "round"])]
+
+
+class RoundRollupState(models.Model):
+    """Marks a closed round whose roll-ups are computed; its figures are visible from then on."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField(auto_now_add=True)
+    respondents = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"roll-up of round {self.round_id}"

@@ -1,0 +1,157 @@
+"""Roll-ups: computed once when a round closes, read by every page afterwards."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
+from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup, RoundRollupState
+from culture.statistics import is_favourable, scored_value, to_0_100
+from org.models import Team
+
+
+@dataclass
+class _Acc:
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+    favourable: int = 0
+    answered: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def add(self, other: _Acc) -> None:
+        self.n += other.n
+        self.total += other.total
+        self.total_sq += other.total_sq
+        self.favourable += other.favourable
+        self.answered += other.answered
+        for value, count in other.counts.items():
+            self.counts[value] = self.counts.get(value, 0) + count
+
+
+def _ancestors(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def round_rollup_compute(*, round: Round) -> bool:
+    """Compute the round's roll-ups for every team and subtree. False if already computed."""
+    if round.status != Round.Status.CLOSED:
+        return False  # figures appear only after the round closes (A5)
+    if RoundRollupState.objects.filter(round=round).exists():
+        return False
+    questions = {
+        rq.question_version_id: rq.question_version.question
+        for rq in RoundQuestion.objects.filter(round=round).select_related(
+            "question_version__question"
+        )
+    }
+    # Per team (own members only): dimension and question accumulators.
+    dims: dict[tuple[int, int], _Acc] = defaultdict(_Acc)
+    items: dict[tuple[int, int], _Acc] = defaultdict(_Acc)
+    per_response: dict[tuple, list[float]] = defaultdict(list)
+    response_team: dict = {}
+    answers = Answer.objects.filter(response__round=round, value__isnull=False).values_list(
+        "response_id", "response__team_id", "question_version_id", "value"
+    )
+    for response_id, team_id, version_id, value in answers.iterator(chunk_size=5000):
+        question = questions.get(version_id)
+        if question is None:
+            continue
+        item = items[(team_id, version_id)]
+        item.n += 1
+        item.total += value
+        item.total_sq += value * value
+        item.counts[value] = item.counts.get(value, 0) + 1
+        if question.scale in (Question.Scale.AGREE5, Question.Scale.AGREE7):
+            scored = scored_value(
+                value=value, scale=question.scale, reverse=question.reverse_scored
+            )
+            favourable = is_favourable(value=scored, scale=question.scale)
+            item.favourable += favourable
+            if question.dimension_id is not None:
+                key = (team_id, question.dimension_id)
+                per_response[(response_id, question.dimension_id)].append(
+                    to_0_100(value=scored, scale=question.scale)
+                )
+                response_team[response_id] = team_id
+                dims[key].favourable += favourable
+                dims[key].answered += 1
+        elif question.scale == Question.Scale.ZERO_TEN:
+            item.favourable += value >= 9  # promoters
+    # A respondent's dimension score is the mean of their answered items in it.
+    for (response_id, dimension_id), scores in per_response.items():
+        score = sum(scores) / len(scores)
+        acc = dims[(response_team[response_id], dimension_id)]
+        acc.n += 1
+        acc.total += score
+        acc.total_sq += score * score
+    # Participation reuses the accumulator: n counts invitations, `answered` responses.
+    invited: dict[tuple[int], _Acc] = defaultdict(_Acc)
+    for team_id in Participation.objects.filter(round=round).values_list("team_id", flat=True):
+        invited[(team_id,)].n += 1
+    for team_id in Response.objects.filter(round=round).values_list("team_id", flat=True):
+        invited[(team_id,)].answered += 1
+
+    paths = dict(Team.objects.values_list("pk", "path"))
+
+    def with_subtrees(direct: dict) -> dict:
+        """Add each team's figures to every ancestor's subtree figures (sums are additive)."""
+        out: dict = defaultdict(_Acc)
+        for key, acc in direct.items():
+            team_id, rest = key[0], key[1:]
+            for ancestor in _ancestors(paths.get(team_id, f"/{team_id}/")):
+                out[(ancestor, *rest)].add(acc)
+        return out
+
+    try:
+        with transaction.atomic():
+            RoundRollupState.objects.create(
+                round=round, respondents=Response.objects.filter(round=round).count()
+            )
+            rows_d, rows_q, rows_p = [], [], []
+            for subtree, source in ((False, dims), (True, with_subtrees(dims))):
+                rows_d += [
+                    DimensionRollup(
+                        round=round, team_id=team_id, includes_subteams=subtree,
+                        dimension_id=dimension_id, n=acc.n, total=acc.total,
+                        total_sq=acc.total_sq, favourable=acc.favourable, answered=acc.answered,
+                    )
+                    for (team_id, dimension_id), acc in source.items()
+                ]  # fmt: skip
+            for subtree, source in ((False, items), (True, with_subtrees(items))):
+                rows_q += [
+                    QuestionRollup(
+                        round=round, team_id=team_id, includes_subteams=subtree,
+                        question_version_id=version_id, n=acc.n, total=acc.total,
+                        total_sq=acc.total_sq, favourable=acc.favourable,
+                        counts={str(k): v for k, v in sorted(acc.counts.items())},
+                    )
+                    for (team_id, version_id), acc in source.items()
+                ]  # fmt: skip
+            for subtree, source in ((False, invited), (True, with_subtrees(invited))):
+                rows_p += [
+                    ParticipationRollup(
+                        round=round, team_id=team_id, includes_subteams=subtree,
+                        invited=acc.n, responded=acc.answered,
+                    )
+                    for (team_id,), acc in source.items()
+                ]  # fmt: skip
+            DimensionRollup.objects.bulk_create(rows_d, batch_size=2000)
+            QuestionRollup.objects.bulk_create(rows_q, batch_size=2000)
+            ParticipationRollup.objects.bulk_create(rows_p, batch_size=2000)
+    except IntegrityError:
+        return False  # a concurrent run computed it first
+    return True
+
+
+def rounds_rollup_pending() -> list[int]:
+    done = RoundRollupState.objects.values("round_id")
+    return list(
+        Round.objects.filter(status=Round.Status.CLOSED)
+        .exclude(pk__in=done)
+        .order_by("closes_at")
+        .values_list("pk", flat=True)
+    )

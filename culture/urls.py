@@ -1,0 +1,9 @@
+from django.urls import path
+
+from culture import views
+
+app_name = "culture"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

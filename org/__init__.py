@@ -1,0 +1,1 @@
+"""The organisation: people, teams (a tree), roles, and install-wide settings."""

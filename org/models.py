@@ -1,0 +1,169 @@
+"""People and teams. A person belongs to one team and may manage several; teams form a tree."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Team(models.Model):
+    """A node of the team tree. `path` lists the ids from the root ("/1/4/9/") for subtree queries."""
+
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams"
+    )
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="team_unique_name_per_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        moving_below_itself = (
+            self.pk is not None
+            and self.parent_id is not None
+            and (self.parent_id == self.pk or f"/{self.pk}/" in self.parent.path)
+        )
+        if moving_below_itself:
+            raise ValidationError(_("A team cannot be moved below itself."))
+        if self.pk is None:
+            # The path holds our own id, so a new team is inserted first to get one.
+            super().save(*args, **kwargs)
+            self.path = self.path_for(self.pk, self.parent)
+            self.depth = self._depth()
+            super().save(update_fields=["path", "depth"])
+            return
+        old_path = self.path
+        self.path = self.path_for(self.pk, self.parent)
+        self.depth = self._depth()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # A move keeps the subtree together: rewrite the descendants' paths in one statement.
+            descendants = list(Team.objects.filter(path__startswith=old_path).exclude(pk=self.pk))
+            for child in descendants:
+                child.path = self.path + child.path[len(old_path) :]
+                child.depth = child.path.count("/") - 2
+            Team.objects.bulk_update(descendants, ["path", "depth"])
+
+    @staticmethod
+    def path_for(pk: int, parent: Team | None) -> str:
+        return f"{parent.path if parent else '/'}{pk}/"
+
+    def _depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def is_ancestor_of(self, other: Team) -> bool:
+        return other.path.startswith(self.path)
+
+
+class PersonManager(BaseUserManager["Person"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> Person:
+        if not email:
+            raise ValueError("A person needs an email address.")
+        person = self.model(email=self.normalize_email(email).lower(), **extra)
+        person.set_password(password)
+        person.save(using=self._db)
+        return person
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> Person:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Person.Role.HR_ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    """Someone in the organisation. Logs in with their email address."""
+
+    class Role(models.TextChoices):
+        EMPLOYEE = "employee", _("Employee")
+        MANAGER = "manager", _("Manager")
+        HR_ADMIN = "hr_admin", _("HR admin")
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def is_hr_admin(self) -> bool:
+        return self.role == self.Role.HR_ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER or self.managed_teams.exists()
+
+
+class OrgSettings(models.Model):
+    """Install-wide settings: one row (one organisation per install)."""
+
+    name = models.CharField(max_length=200, default="Our organisation")
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(3)],
+        help_text=_("No figure from fewer respondents is shown. Frozen per round once it opens."),
+    )
+
+    class Meta:
+        verbose_name = "organisation settings"
+        verbose_name_plural = "organisation settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=3), name="org_min_group_size_at_least_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> OrgSettings:
+        obj, _created = cls.objects.get_or_create(
+            pk=1, defaults={"min_group_size": settings.RELHEALTH_MIN_GROUP_SIZE}
+        )
+        return obj

@@ -1,0 +1,11 @@
+"""Settings for `make run` on a laptop: SQLite and the filesystem broker unless told otherwise."""
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_DIR, VAR_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+RELHEALTH_DEMO = env.bool("RELHEALTH_DEMO", default=True)
+
+# The demo keeps its database, outbox and broker queue under var/ (git-ignored).
+for _folder in (VAR_DIR, VAR_DIR / "outbox", CELERY_BROKER_DIR / "processed"):
+    _folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Start the demo: a Celery worker and beat on the embedded (filesystem) broker, and the web server.
+# Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE=relhealth.settings.local
+# The demo's beat ticks every 20 s so a round opens and its invitations arrive within a minute.
+export RELHEALTH_TICK_SECONDS="${RELHEALTH_TICK_SECONDS:-20}"
+PORT="${PORT:-8000}"
+export RELHEALTH_BASE_URL="${RELHEALTH_BASE_URL:-http://127.0.0.1:${PORT}}"
+mkdir -p var/log
+trap 'kill 0' EXIT INT TERM
+.venv/bin/celery -A relhealth worker --loglevel=INFO --concurrency=2 > var/log/worker.log 2>&1 &
+.venv/bin/celery -A relhealth beat --loglevel=INFO > var/log/beat.log 2>&1 &
+cat <<MSG
+
+  Relhealth demo: ${RELHEALTH_BASE_URL}/
+    HR admin  hr@example.com        password: relhealth-demo
+    manager   manager@example.com   password: relhealth-demo
+    employee  employee@example.com  password: relhealth-demo
+  Emails (invitations with check-in links): ${RELHEALTH_BASE_URL}/demo/outbox/
+  Worker and beat logs: var/log/
+
+MSG
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload
