@@ -25,7 +25,7 @@ run: install
 	bash scripts/run_demo.sh
 
 test: install
-	DJANGO_SETTINGS_MODULE=relhealth.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=relhealth.settings.test $(VENV)/bin/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -86,3 +86,35 @@ ENPS = (
     "Wie wahrscheinlich ist es, dass Sie dieses Team einer Freundin oder einem Freund als "
     "Arbeitsplatz empfehlen?",
 )
+
+
+def install(*, Dimension, Question, QuestionVersion) -> None:
+    """Create the default dimensions and items if missing. Takes the model classes so the data
+    migration can pass its historical models and tests the real ones."""
+    dims = {}
+    for position, spec in enumerate(DIMENSIONS):
+        dims[spec["key"]], _ = Dimension.objects.get_or_create(
+            key=spec["key"],
+            defaults={
+                "name": spec["name"],
+                "translations": {"de": spec["de"]},
+                "description": spec["description"],
+                "position": position,
+                "is_core": True,
+            },
+        )
+    specs = [
+        (code, {"dimension": dims[dim], "scale": "agree5", "reverse_scored": reverse,
+                "position": position}, en, de)
+        for position, (code, dim, reverse, en, de) in enumerate(ITEMS)
+    ]  # fmt: skip
+    code, en, de = ENPS
+    specs.append((code, {"scale": "zero_ten", "position": 100}, en, de))
+    for code, fields, en, de in specs:
+        question, created = Question.objects.get_or_create(
+            code=code, defaults={**fields, "source": SOURCE, "licence": LICENCE}
+        )
+        if created:
+            QuestionVersion.objects.create(
+                question=question, number=1, text=en, translations={"de": de}
+            )

@@ -39,7 +39,6 @@ def _messages() -> list[dict]:
 def outbox(request: HttpRequest) -> HttpResponse:
     if not settings.RELHEALTH_DEMO:
         raise Http404("The outbox exists only in demo installs.")
-    messages = _messages()
-    return render(
-        request, "checkins/outbox.html", {"messages": messages[:200], "total": len(messages)}
-    )
+    # Not "messages": that name belongs to django.contrib.messages in every template.
+    emails = _messages()
+    return render(request, "checkins/outbox.html", {"emails": emails[:200], "total": len(emails)})

@@ -9,3 +9,6 @@ RELHEALTH_DEMO = env.bool("RELHEALTH_DEMO", default=True)
 # The demo keeps its database, outbox and broker queue under var/ (git-ignored).
 for _folder in (VAR_DIR, VAR_DIR / "outbox", CELERY_BROKER_DIR / "processed"):
     _folder.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None

@@ -1,0 +1,63 @@
+"""The email ledger sends each invitation once, with a working link, and stores no token (D3)."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from checkins.models import OutboundEmail, Participation
+from checkins.services.emails import email_send, emails_due_ids
+from checkins.services.responses import participation_for_token
+from checkins.services.rounds import round_close
+
+
+@pytest.fixture
+def invitation(open_round, employee):
+    return OutboundEmail.objects.get(participation__round=open_round, recipient=employee)
+
+
+def test_invitation_is_sent_once(invitation):
+    assert email_send(email_id=invitation.pk) == OutboundEmail.Status.SENT
+    assert email_send(email_id=invitation.pk) == "not-claimed"
+    assert len(mail.outbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.status == OutboundEmail.Status.SENT and invitation.sent_at
+
+
+def test_invitation_has_text_and_html_and_a_working_link(invitation, employee):
+    email_send(email_id=invitation.pk)
+    message = mail.outbox[0]
+    assert message.to == [employee.email]
+    assert message.alternatives and message.alternatives[0][1] == "text/html"
+    token = re.search(r"/c/([0-9a-f]{64})/", message.body).group(1)
+    state = participation_for_token(token=token)
+    assert state.problem is None and state.participation.person == employee
+
+
+def test_the_token_is_stored_nowhere(invitation):
+    email_send(email_id=invitation.pk)
+    token = re.search(r"/c/([0-9a-f]{64})/", mail.outbox[0].body).group(1)
+    participation = Participation.objects.get(pk=invitation.participation_id)
+    stored = [
+        str(v) for v in Participation.objects.filter(pk=participation.pk).values().first().values()
+    ]
+    stored += [
+        str(v) for v in OutboundEmail.objects.filter(pk=invitation.pk).values().first().values()
+    ]
+    assert all(token not in value for value in stored)
+
+
+def test_no_invitation_after_the_round_closed(invitation, open_round):
+    round_close(round=open_round)
+    assert email_send(email_id=invitation.pk) == OutboundEmail.Status.SKIPPED
+    assert mail.outbox == []
+
+
+def test_a_failed_send_releases_the_claim(invitation, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
+    with pytest.raises(OSError):
+        email_send(email_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.status == OutboundEmail.Status.PENDING
+    assert invitation.pk in emails_due_ids()

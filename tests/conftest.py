@@ -1,0 +1,123 @@
+"""Personas and a small organisation shared by the tests.
+
+Engineering (led by `manager`) has two sub-teams; `employee` works in Platform; `outsider` manages
+Sales, a team elsewhere in the tree; `hr_admin` runs the programme.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from checkins.models import Question, Survey
+from org.models import Person, Team
+from tests.factories import PASSWORD, PersonFactory, TeamFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Org:
+    root: Team
+    engineering: Team
+    platform: Team
+    payments: Team
+    sales: Team
+
+
+@pytest.fixture
+def org(db) -> Org:
+    root = TeamFactory(name="Acme")
+    engineering = TeamFactory(name="Engineering", parent=root)
+    return Org(
+        root=root,
+        engineering=engineering,
+        platform=TeamFactory(name="Platform", parent=engineering),
+        payments=TeamFactory(name="Payments", parent=engineering),
+        sales=TeamFactory(name="Sales", parent=root),
+    )
+
+
+@pytest.fixture
+def employee(org) -> Person:
+    return PersonFactory(email="employee@example.com", name="Emma Employee", team=org.platform)
+
+
+@pytest.fixture
+def manager(org) -> Person:
+    person = PersonFactory(
+        email="manager@example.com",
+        name="Max Manager",
+        team=org.engineering,
+        role=Person.Role.MANAGER,
+    )
+    org.engineering.managers.add(person)
+    return person
+
+
+@pytest.fixture
+def outsider(org) -> Person:
+    person = PersonFactory(
+        email="outsider@example.com", name="Olga Outsider", team=org.sales, role=Person.Role.MANAGER
+    )
+    org.sales.managers.add(person)
+    return person
+
+
+@pytest.fixture
+def hr_admin(org) -> Person:
+    return PersonFactory(
+        email="hr@example.com", name="Hanna HR", team=org.root, role=Person.Role.HR_ADMIN
+    )
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def survey(db) -> Survey:
+    """A weekly pulse over the default instrument.
+
+    The data migration loads it, but transactional tests flush every table, so install it again.
+    """
+    from checkins import default_bank
+    from checkins.models import Dimension, QuestionVersion
+
+    default_bank.install(Dimension=Dimension, Question=Question, QuestionVersion=QuestionVersion)
+    pulse = Survey.objects.create(name="Weekly pulse", questions_per_round=5)
+    pulse.questions.set(Question.objects.filter(is_active=True))
+    return pulse
+
+
+@pytest.fixture
+def require_services() -> bool:
+    return getattr(settings, "REQUIRE_SERVICES", False)
+
+
+def pytest_report_header(config):
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return f"relhealth: database={engine} broker={broker}"
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine or not settings.TEST_REDIS_URL:
+            raise ImproperlyConfigured("REQUIRE_SERVICES=1 needs PostgreSQL and Redis.")
+
+
+@pytest.fixture
+def open_round(survey, employee, manager, outsider, hr_admin):
+    """A round opened for everyone through the real service (participations and ledger rows)."""
+    from checkins.services.rounds import round_open
+
+    return round_open(survey=survey)

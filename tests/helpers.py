@@ -1,0 +1,29 @@
+"""Small builders for tests that need many respondents."""
+
+from __future__ import annotations
+
+from checkins.models import Participation, Question, Round
+from checkins.services.responses import response_submit
+from checkins.services.rounds import round_close
+from culture.services.rollups import round_rollup_compute
+from org.models import Team
+from tests.factories import ParticipationFactory, PersonFactory
+
+
+def people_in(team: Team, count: int, round: Round) -> list[Participation]:
+    return [
+        ParticipationFactory(person=PersonFactory(team=team), round=round) for _ in range(count)
+    ]
+
+
+def answer_all(participation: Participation, value: int = 4, comment: str = "") -> None:
+    answers: dict[int, int | str | None] = {}
+    for version in participation.round.question_versions.select_related("question"):
+        answers[version.pk] = 8 if version.question.scale == Question.Scale.ZERO_TEN else value
+    response_submit(participation=participation, answers=answers, comment=comment)
+
+
+def close_and_roll_up(round: Round) -> None:
+    round_close(round=round)
+    round.refresh_from_db()
+    assert round_rollup_compute(round=round)
