@@ -30,7 +30,7 @@ class CheckinForm(forms.Form):
     def __init__(self, *args, round_questions: list[RoundQuestion], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.round_questions = round_questions
-        fields = {}
+        fields: dict[str, forms.Field] = {}
         for rq in round_questions:
             version = rq.question_version
             question = version.question

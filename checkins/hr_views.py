@@ -10,18 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import Question
 from checkins.services.questions import question_wording_update
+from org.http import AuthenticatedRequest
 
 
 def hr_admin_required(view):
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_hr_admin:
             raise PermissionDenied("Only HR admins can open this page.")
         return view(request, *args, **kwargs)
@@ -35,7 +36,7 @@ class WordingForm(forms.Form):
 
 
 @hr_admin_required
-def question_list(request: HttpRequest) -> HttpResponse:
+def question_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     questions = (
         Question.objects.select_related("dimension")
@@ -51,7 +52,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 
 
 @hr_admin_required
-def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question, pk=pk)
     current = question.current_version()
     form = WordingForm(

@@ -93,10 +93,10 @@ def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
     )
     round_ids = [p.round_id for p in participation]
     by_round: dict[int, dict[int, DimensionRollup]] = {}
-    for rollup in DimensionRollup.objects.filter(
+    for found in DimensionRollup.objects.filter(
         team=team, includes_subteams=True, round_id__in=round_ids
     ):
-        by_round.setdefault(rollup.round_id, {})[rollup.dimension_id] = rollup
+        by_round.setdefault(found.round_id, {})[found.dimension_id] = found
     dimensions = list(Dimension.objects.filter(questions__isnull=False).distinct())
     rows = []
     for p in participation:

@@ -43,7 +43,7 @@ class Team(models.Model):
     def save(self, *args, **kwargs) -> None:
         moving_below_itself = (
             self.pk is not None
-            and self.parent_id is not None
+            and self.parent is not None
             and (self.parent_id == self.pk or f"/{self.pk}/" in self.parent.path)
         )
         if moving_below_itself:

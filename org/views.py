@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from checkins.selectors import open_checkins_get
+from org.http import AuthenticatedRequest
 from org.models import OrgSettings
 
 
@@ -19,7 +20,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     person = request.user
     return render(
         request,

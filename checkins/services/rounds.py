@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -110,7 +111,7 @@ def round_open(
                 Participation(
                     person_id=person.pk,
                     round=rnd,
-                    team_id=person.team_id,
+                    team_id=cast(int, person.team_id),  # the audience has a team
                     token_hash=token_hash(
                         participation_token(round_id=rnd.pk, person_id=person.pk)
                     ),

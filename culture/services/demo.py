@@ -123,12 +123,12 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
     )  # fmt: skip
     managers = []
     for i, dept in enumerate(departments):
-        extra = {"role": Person.Role.MANAGER}
+        extra: dict[str, str] = {"role": Person.Role.MANAGER}
         if i == 0:
             extra.update(email=DEMO_LOGINS["manager"], name="Max Moreau (manager)", language="en")
         managers.append(_person(rng, 1000 + i, dept, **extra))
     staff += managers
-    members = []
+    members: list[Person] = []
     for leaf, size in zip(leaves, sizes, strict=True):
         for _ in range(size):
             members.append(_person(rng, len(members) + 2000, leaf))
@@ -169,7 +169,9 @@ def _history(rng: random.Random, *, survey: Survey, weeks: int, now: dt.datetime
         set(Question.objects.exclude(dimension=None).values_list("dimension_id", flat=True))
     )
     # Team baselines on the 1-5 scale, a direction per team, and a participation propensity.
-    base = {(t, d): rng.uniform(3.0, 4.2) for t in team_ids for d in dims}
+    base: dict[tuple[int, int | None], float] = {
+        (t, d): rng.uniform(3.0, 4.2) for t in team_ids for d in dims
+    }
     slope = {t: rng.choice([-0.02, -0.01, 0.0, 0.0, 0.01, 0.02]) for t in team_ids}
     turnout = {t: rng.uniform(0.55, 0.95) for t in team_ids}
     k = OrgSettings.current().min_group_size

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -56,10 +57,11 @@ def round_rollup_compute(*, round: Round) -> bool:
     answers = Answer.objects.filter(response__round=round, value__isnull=False).values_list(
         "response_id", "response__team_id", "question_version_id", "value"
     )
-    for response_id, team_id, version_id, value in answers.iterator(chunk_size=5000):
+    for response_id, team_id, version_id, raw in answers.iterator(chunk_size=5000):
         question = questions.get(version_id)
-        if question is None:
+        if question is None or raw is None:
             continue
+        value = int(raw)
         item = items[(team_id, version_id)]
         item.n += 1
         item.total += value
@@ -97,9 +99,9 @@ def round_rollup_compute(*, round: Round) -> bool:
 
     paths = dict(Team.objects.values_list("pk", "path"))
 
-    def with_subtrees(direct: dict) -> dict:
+    def with_subtrees(direct: dict[Any, _Acc]) -> dict[Any, _Acc]:
         """Add each team's figures to every ancestor's subtree figures (sums are additive)."""
-        out: dict = defaultdict(_Acc)
+        out: dict[Any, _Acc] = defaultdict(_Acc)
         for key, acc in direct.items():
             team_id, rest = key[0], key[1:]
             for ancestor in _ancestors(paths.get(team_id, f"/{team_id}/")):
@@ -131,13 +133,13 @@ def round_rollup_compute(*, round: Round) -> bool:
                     )
                     for (team_id, version_id), acc in source.items()
                 ]  # fmt: skip
-            for subtree, source in ((False, invited), (True, with_subtrees(invited))):
+            for subtree, counts in ((False, invited), (True, with_subtrees(invited))):
                 rows_p += [
                     ParticipationRollup(
                         round=round, team_id=team_id, includes_subteams=subtree,
                         invited=acc.n, responded=acc.answered,
                     )
-                    for (team_id,), acc in source.items()
+                    for (team_id,), acc in counts.items()
                 ]  # fmt: skip
             DimensionRollup.objects.bulk_create(rows_d, batch_size=2000)
             QuestionRollup.objects.bulk_create(rows_q, batch_size=2000)
