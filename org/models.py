@@ -9,7 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,11 +35,16 @@ class Team(models.Model):
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="team_unique_name_per_parent"),
+            # NULLs are distinct in a unique index, so root teams need their own rule.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent=None), name="team_unique_root_name"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
+    @transaction.atomic
     def save(self, *args, **kwargs) -> None:
         moving_below_itself = (
             self.pk is not None

@@ -1,61 +1,8 @@
-"""Sign-in, the home page, health endpoints and the privacy page."""
-
-from __future__ import annotations
+"""Sign-in."""
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
-
-from checkins.selectors import open_checkins_get
-from org.http import AuthenticatedRequest
-from org.models import OrgSettings
 
 
 class LoginView(auth_views.LoginView):
     template_name = "org/login.html"
     redirect_authenticated_user = True
-
-
-@login_required
-def home(request: AuthenticatedRequest) -> HttpResponse:
-    person = request.user
-    return render(
-        request,
-        "org/home.html",
-        {"open_checkins": open_checkins_get(person=person), "is_manager": person.is_manager},
-    )
-
-
-def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/privacy.html", {"k": OrgSettings.current().min_group_size})
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
-
-@require_GET
-def readyz(request: HttpRequest) -> JsonResponse:
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:
-        checks["database"] = "unavailable"
-    try:
-        from relhealth.celery import app
-
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        checks["broker"] = "ok"
-    except Exception:
-        checks["broker"] = "unavailable"
-    ready = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
-    )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +22,8 @@ from checkins.models import OutboundEmail
 from checkins.services.tokens import participation_token
 
 STALE_AFTER = dt.timedelta(minutes=15)
+LEFT_BEHIND_AFTER = dt.timedelta(minutes=2)
+MAX_ATTEMPTS = 8
 
 Renderer = Callable[[OutboundEmail], "EmailMultiAlternatives | None"]
 # Kind -> function building the message, or None when it should no longer go out. The reporting
@@ -88,17 +90,24 @@ def email_send(*, email_id: int) -> str:
     email = OutboundEmail.objects.select_related("recipient", "participation__round__survey").get(
         pk=email_id
     )
-    renderer = RENDERERS.get(email.kind)
-    message = renderer(email) if renderer else None
+    try:
+        renderer = RENDERERS.get(email.kind)
+        message = renderer(email) if renderer else None
+        if message is not None:
+            message.send()
+    except Exception:
+        # Release the claim so a retry can send it; nothing went out. After MAX_ATTEMPTS the row
+        # is parked as failed for an operator rather than retried forever.
+        status = (
+            OutboundEmail.Status.FAILED
+            if email.attempts >= MAX_ATTEMPTS
+            else OutboundEmail.Status.PENDING
+        )
+        OutboundEmail.objects.filter(pk=email_id).update(status=status)
+        raise
     if message is None:
         OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SKIPPED)
         return OutboundEmail.Status.SKIPPED
-    try:
-        message.send()
-    except Exception:
-        # Release the claim so a retry can send it; nothing went out.
-        OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.PENDING)
-        raise
     OutboundEmail.objects.filter(pk=email_id).update(
         status=OutboundEmail.Status.SENT, sent_at=timezone.now()
     )
@@ -106,13 +115,16 @@ def email_send(*, email_id: int) -> str:
 
 
 def emails_due_ids(*, now: dt.datetime | None = None, limit: int = 5000) -> list[int]:
-    """Rows waiting to be sent, including claims left behind by a worker that died."""
+    """Rows left behind: pending longer than a normal dispatch takes, or claimed by a worker that
+    died. Fresh rows are excluded: their own on_commit dispatch is on its way."""
     now = now or timezone.now()
     OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_AFTER
     ).update(status=OutboundEmail.Status.PENDING)
     return list(
-        OutboundEmail.objects.filter(Q(status=OutboundEmail.Status.PENDING))
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, created_at__lt=now - LEFT_BEHIND_AFTER
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

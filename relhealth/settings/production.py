@@ -6,9 +6,9 @@ from .base import *  # noqa: F403
 from .base import env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
-if len(SECRET_KEY) < 32 or SECRET_KEY.startswith("insecure"):
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured(
-        "Set DJANGO_SECRET_KEY to a random string of at least 32 characters."
+        "Set DJANGO_SECRET_KEY to a random string of at least 50 characters."
     )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:

@@ -1,12 +1,14 @@
 """The email ledger sends each invitation once, with a working link, and stores no token (D3)."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from checkins.models import OutboundEmail, Participation
-from checkins.services.emails import email_send, emails_due_ids
+from checkins.services.emails import MAX_ATTEMPTS, email_send, emails_due_ids
 from checkins.services.responses import participation_for_token
 from checkins.services.rounds import round_close
 
@@ -60,4 +62,25 @@ def test_a_failed_send_releases_the_claim(invitation, settings):
         email_send(email_id=invitation.pk)
     invitation.refresh_from_db()
     assert invitation.status == OutboundEmail.Status.PENDING
-    assert invitation.pk in emails_due_ids()
+    assert invitation.pk not in emails_due_ids()  # fresh: its own dispatch is on its way
+    assert invitation.pk in emails_due_ids(now=timezone.now() + dt.timedelta(minutes=3))
+
+
+def test_a_claim_left_by_a_dead_worker_is_reclaimed(invitation):
+    OutboundEmail.objects.filter(pk=invitation.pk).update(
+        status=OutboundEmail.Status.SENDING, claimed_at=timezone.now()
+    )
+    assert invitation.pk not in emails_due_ids(now=timezone.now() + dt.timedelta(minutes=3))
+    assert invitation.pk in emails_due_ids(now=timezone.now() + dt.timedelta(minutes=16))
+    assert email_send(email_id=invitation.pk) == OutboundEmail.Status.SENT
+
+
+def test_a_message_that_keeps_failing_is_parked(invitation, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
+    for _ in range(MAX_ATTEMPTS):
+        with pytest.raises(OSError):
+            email_send(email_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.status == OutboundEmail.Status.FAILED and invitation.attempts == MAX_ATTEMPTS
+    assert email_send(email_id=invitation.pk) == "not-claimed"

@@ -1,0 +1,19 @@
+"""Keep check-in tokens out of the logs.
+
+Django logs the path of every 4xx ("Not Found: /c/<token>/") and runserver every request; a token
+beside a time would pair a person with a moment of submitting. Every handler gets this filter.
+"""
+
+import logging
+import re
+
+_CHECKIN_PATH = re.compile(r"/c/(?!thanks/)[^/\s\"?]+")
+
+
+class RedactCheckinTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _CHECKIN_PATH.sub("/c/[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True

@@ -1,0 +1,34 @@
+"""One direction of dependency: org <- checkins <- culture <- relhealth (the project package)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+FORBIDDEN = {
+    "org": {"checkins", "culture", "relhealth"},
+    "checkins": {"culture", "relhealth"},
+    "culture": {"relhealth"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("app", sorted(FORBIDDEN))
+def test_app_imports_only_downstream(app):
+    offenders = {
+        str(path.relative_to(settings.BASE_DIR)): sorted(_imports(path) & FORBIDDEN[app])
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py")
+        if _imports(path) & FORBIDDEN[app]
+    }
+    assert offenders == {}

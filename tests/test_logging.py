@@ -1,0 +1,40 @@
+"""Check-in tokens never reach the logs (a token beside a time pairs a person with a moment)."""
+
+import logging
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from checkins.services.tokens import participation_token
+from relhealth.logfilters import RedactCheckinTokens
+
+
+def test_the_filter_redacts_checkin_paths():
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/c/abc123def/",), None
+    )
+    RedactCheckinTokens().filter(record)
+    assert "abc123def" not in record.getMessage() and "/c/[redacted]" in record.getMessage()
+
+
+def test_every_handler_redacts():
+    for name, handler in settings.LOGGING["handlers"].items():
+        assert "redact_tokens" in handler.get("filters", []), name
+
+
+@pytest.mark.django_db
+def test_a_bad_link_logs_no_token(client, open_round, employee):
+    token = participation_token(round_id=open_round.pk, person_id=employee.pk)
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactCheckinTokens())
+    records: list[str] = []
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        client.post(reverse("checkins:form", args=[token]), {"comment": "x"})  # a 400: logged
+        client.get(reverse("checkins:form", args=[token[:-2] + "00"]))  # a 404: logged
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    assert len(records) == 2
+    assert all(token[:20] not in message for message in records)
