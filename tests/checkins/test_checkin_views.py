@@ -98,3 +98,21 @@ def test_person_language_is_used_for_the_questions(client, open_round, employee)
     )
     version = open_round.question_versions.exclude(translations={}).first()
     assert version.translations["de"] in page.content.decode()
+
+
+def test_the_interface_follows_the_person_language(client, open_round, employee):
+    employee.language = "de"
+    employee.save()
+    html = client.get(
+        reverse(
+            "checkins:form",
+            args=[participation_token(round_id=open_round.pk, person_id=employee.pk)],
+        )
+    ).content.decode()
+    assert "Check-in absenden" in html and "Möchte ich nicht beantworten" in html
+    assert '<html lang="de">' in html
+
+
+def test_a_bad_link_speaks_the_browser_language(client, db):
+    page = client.get("/c/" + "0" * 64 + "/", HTTP_ACCEPT_LANGUAGE="de")
+    assert page.status_code == 404 and "Dieser Link funktioniert nicht" in page.content.decode()
