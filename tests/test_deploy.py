@@ -298,3 +298,11 @@ def test_dockerfile_build_arguments_let_collectstatic_run():
         **build_args,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_secret_starting_with_a_dollar_sign_is_taken_literally():
+    """django-environ reads "$NAME" as a reference to another variable; a random key may start so."""
+    secret = "$" + "x" * 60
+    code = f"from relhealth.settings import production as p; print(p.SECRET_KEY == {secret!r})"
+    result = _run(["-c", code], DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org")
+    assert result.stdout.strip() == "True", result.stderr

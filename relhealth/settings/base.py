@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the process environment (12-factor)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -9,7 +10,10 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me-0123456789abcdef")
+# Read raw: django-environ would treat a random key starting with "$" as a reference to another variable.
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "insecure-local-only-key-change-me-0123456789abcdef"
+)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

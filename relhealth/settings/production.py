@@ -1,11 +1,13 @@
 """Production settings: refuse to start without a real secret and explicit hosts."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured(
         "Set DJANGO_SECRET_KEY to a random string of at least 50 characters."
