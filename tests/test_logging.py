@@ -38,3 +38,38 @@ def test_a_bad_link_logs_no_token(client, open_round, employee):
         logging.getLogger("django.request").removeHandler(handler)
     assert len(records) == 2
     assert all(token[:20] not in message for message in records)
+
+
+@pytest.mark.django_db
+def test_answers_and_comments_never_reach_the_logs(client, open_round, employee, settings):
+    """A canary typed into the comment appears in no log record, even with DEBUG on."""
+    canary = "CANARY-7f3a9c-do-not-log"
+    token = participation_token(round_id=open_round.pk, person_id=employee.pk)
+    data = {
+        f"q{v.pk}": ("8" if v.question.scale == "zero_ten" else "4")
+        for v in open_round.question_versions.select_related("question")
+    }
+    records: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            records.append(self.format(record))
+
+    capture = Capture(level=logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(capture)
+    settings.DEBUG = True
+    try:
+        page = client.post(reverse("checkins:form", args=[token]), {**data, "comment": canary})
+        client.post(reverse("checkins:form", args=[token]), {**data, "comment": canary})  # again
+        # A rejected submission is logged by Django ("Bad Request: ..."): the log sees the request.
+        other = participation_token(
+            round_id=open_round.pk,
+            person_id=open_round.participations.exclude(person=employee).first().person_id,
+        )
+        client.post(reverse("checkins:form", args=[other]), {"comment": canary})
+    finally:
+        root.removeHandler(capture)
+    assert page.status_code == 302
+    assert records, "the capture saw no log record at all: the test would prove nothing"
+    assert not [r for r in records if canary in r]
