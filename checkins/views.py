@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from checkins.forms import CheckinForm
+from checkins.ratelimits import checkin_rate_limit
 from checkins.services.responses import (
     AlreadyRecorded,
     CheckinError,
@@ -26,6 +27,7 @@ LINK_PROBLEMS = {
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@checkin_rate_limit
 def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
     state = participation_for_token(token=token)
     if state.participation is not None and not request.user.is_authenticated:

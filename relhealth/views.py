@@ -55,3 +55,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
     )
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """429 for any rate-limited view (django-ratelimit's RATELIMIT_VIEW)."""
+    return render(request, "rate_limited.html", status=429)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    "axes",
     "org",
     "checkins",
     "culture",
@@ -48,7 +49,41 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Turns django-ratelimit's refusal into RATELIMIT_VIEW's 429 (a plain 403 otherwise).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its own response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (S3): 5 failures for one account from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "org/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+
+# Rate limits (S3) count in the cache: Redis when configured, else this process's memory.
+# They fail open, so a Redis outage never blocks a check-in (promise D2).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not env("REDIS_URL", default="")
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_URL"),
+        # A Redis that hangs must not hold a check-in for long (the limiter then fails open).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "relhealth.views.rate_limited"
+# Per check-in link, and per client address (generous: a whole office may share one address).
+RELHEALTH_CHECKIN_RATE = env("RELHEALTH_CHECKIN_RATE", default="20/m")
+RELHEALTH_CHECKIN_RATE_PER_IP = env("RELHEALTH_CHECKIN_RATE_PER_IP", default="600/m")
 
 ROOT_URLCONF = "relhealth.urls"
 WSGI_APPLICATION = "relhealth.wsgi.application"

@@ -55,6 +55,20 @@ TEST_REDIS_URL = "" if "Redis" in _missing else _redis_url
 if "Redis" in _missing:
     print("relhealth tests: Redis is not reachable; broker tests use memory://.", file=sys.stderr)
 CELERY_BROKER_URL = TEST_REDIS_URL or "memory://"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": TEST_REDIS_URL,
+        # One test run's rate-limit counters never meet another's.
+        "KEY_PREFIX": f"test-{os.getpid()}",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if TEST_REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Property tests post hundreds of times to one link; the limit itself has its own test.
+RELHEALTH_CHECKIN_RATE = "100000/m"
+RELHEALTH_CHECKIN_RATE_PER_IP = "100000/m"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789"  # noqa: S105
@@ -73,3 +87,6 @@ STATICFILES_DIRS = [
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The test client's login() calls authenticate() without a request, which django-axes refuses;
+# the throttling test switches it back on and signs in through the real login page.
+AXES_ENABLED = False
