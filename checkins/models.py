@@ -155,6 +155,8 @@ class Round(models.Model):
     # Frozen when the round opens, so nobody can lower the threshold to expose a closed round.
     min_group_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(3)])
     question_versions = models.ManyToManyField(QuestionVersion, through="RoundQuestion")
+    # Set once the closed round's responses were rewritten in random order (promise A6).
+    responses_shuffled = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["survey", "number"]

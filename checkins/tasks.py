@@ -9,8 +9,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from checkins.models import OutboundEmail
-from checkins.services import emails, rounds
+from checkins.models import OutboundEmail, Round
+from checkins.services import emails, reshuffle, rounds
 
 CHUNK = 200
 
@@ -61,3 +61,18 @@ def send_pending_emails() -> int:
     ids = emails.emails_due_ids()
     _dispatch(ids)
     return len(ids)
+
+
+@shared_task
+def reshuffle_round(round_id: int) -> bool:
+    rnd = Round.objects.filter(pk=round_id).first()
+    # A missing round is a normal outcome: there is nothing left to unlink.
+    return rnd is not None and reshuffle.round_responses_reshuffle(round=rnd)
+
+
+@shared_task
+def reshuffle_closed_rounds() -> int:
+    pending = reshuffle.rounds_to_reshuffle()
+    for round_id in pending:
+        reshuffle_round.delay(round_id)
+    return len(pending)

@@ -144,12 +144,18 @@ DE = {
     "Comments only from groups of at least 10 people, in random order, dated only by the round.": "Kommentare nur aus Gruppen von mindestens 10 Personen, in zufälliger Reihenfolge, nur mit der Runde datiert.",
     "Results appear after a round closes, never answer by answer. Nobody sees who has or has not answered.": "Ergebnisse erscheinen nach Ende einer Runde, nie Antwort für Antwort. Niemand sieht, wer geantwortet hat und wer nicht.",
     "Who is trusted": "Wem vertraut wird",
-    "Managers and HR admins are not trusted with individual answers: they see only group figures from closed rounds. The administrator of the database itself is trusted more: while a round is open, they could in principle watch records arrive and match them with people who answered at the same moment. Reshuffling the records after each round closes, to remove even that, is planned work.": "Führungskräfte und HR sehen keine einzelnen Antworten, nur Gruppenwerte abgeschlossener Runden. Der Administration der Datenbank selbst wird mehr vertraut: Während eine Runde offen ist, könnte sie grundsätzlich beobachten, wann Datensätze eintreffen, und sie Personen zuordnen, die im selben Moment geantwortet haben. Die Datensätze nach jeder Runde neu zu mischen, um selbst das auszuschließen, ist geplant.",
+    "Managers and HR admins are not trusted with individual answers: they see only group figures from closed rounds. The administrator of the database itself is trusted more, but only while a round is open: they could in principle watch records arrive and match them with people who answered at the same moment. When the round closes, its records are rewritten in random order under new keys, so afterwards not even the order in which they were stored can tie them to anyone.": "Führungskräfte und HR sehen keine einzelnen Antworten, nur Gruppenwerte abgeschlossener Runden. Der Administration der Datenbank selbst wird mehr vertraut, aber nur solange eine Runde offen ist: Sie könnte grundsätzlich beobachten, wann Datensätze eintreffen, und sie Personen zuordnen, die im selben Moment geantwortet haben. Wenn die Runde endet, werden ihre Datensätze in zufälliger Reihenfolge unter neuen Schlüsseln neu geschrieben, sodass danach nicht einmal die Speicherreihenfolge sie jemandem zuordnen kann.",
     "Main": "Hauptmenü",
     "Questions": "Fragen",
     "Sign out": "Abmelden",
     "Your answers are stored without your name and shown only in groups of at least %(k)s people. No manager can see who answered or what you said.": "Ihre Antworten werden ohne Ihren Namen gespeichert und nur in Gruppen von mindestens %(k)s Personen gezeigt. Keine Führungskraft sieht, wer geantwortet hat oder was Sie gesagt haben.",
     "What exactly is stored": "Was genau gespeichert wird",
+    "Sign-in paused": "Anmeldung pausiert",
+    "Sign-in paused for 15 minutes": "Anmeldung für 15 Minuten pausiert",
+    "There were too many wrong passwords for this account from your address. To protect the account, signing in is paused for 15 minutes. Answering a check-in from your invitation link still works.": "Für dieses Konto gab es von Ihrer Adresse aus zu viele falsche Passwörter. Zum Schutz des Kontos ist die Anmeldung für 15 Minuten pausiert. Check-ins über Ihren Einladungslink funktionieren weiterhin.",
+    "Too many attempts": "Zu viele Versuche",
+    "Too many attempts — please wait a minute": "Zu viele Versuche – bitte warten Sie eine Minute",
+    "This page was sent more often in a short time than a person would. Nothing was stored from the last attempt. Wait a minute, then try again.": "Diese Seite wurde in kurzer Zeit öfter abgeschickt, als ein Mensch es täte. Vom letzten Versuch wurde nichts gespeichert. Warten Sie eine Minute und versuchen Sie es dann erneut.",
 }
 
 

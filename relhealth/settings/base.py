@@ -198,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "checkins.tasks.send_pending_emails",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
+    "reshuffle-closed-rounds": {
+        "task": "checkins.tasks.reshuffle_closed_rounds",
+        "schedule": RELHEALTH_TICK_SECONDS,
+    },
     "rollup-closed-rounds": {
         "task": "culture.tasks.rollup_closed_rounds",
         "schedule": RELHEALTH_TICK_SECONDS,
