@@ -73,3 +73,50 @@ def test_answers_and_comments_never_reach_the_logs(client, open_round, employee,
     assert page.status_code == 302
     assert records, "the capture saw no log record at all: the test would prove nothing"
     assert not [r for r in records if canary in r]
+
+
+def test_every_response_carries_a_request_id_and_logs_share_it(client, db):
+    from relhealth.requestid import RequestIdFilter
+
+    lines: list[str] = []
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(request_id)s %(message)s"))
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        page = client.get("/no-such-page/", HTTP_X_REQUEST_ID="proxy-id-12345678")
+        other = client.get("/no-such-page/", HTTP_X_REQUEST_ID="bad id\nwith newline")
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    assert page["X-Request-ID"] == "proxy-id-12345678"
+    assert other["X-Request-ID"] != "bad id\nwith newline" and len(other["X-Request-ID"]) == 32
+    assert lines[0].startswith("proxy-id-12345678 ") and lines[1].startswith(other["X-Request-ID"])
+
+
+def test_production_logs_are_json_lines():
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, logging.config; from relhealth.settings import production as p; "
+        "logging.config.dictConfig(p.LOGGING); logging.getLogger('x').warning('hello')"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SECRET_KEY": "s" * 60,
+        "DJANGO_ALLOWED_HOSTS": "example.org",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=True,
+    )
+    record = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (
+        record["message"] == "hello" and record["levelname"] == "WARNING" and "request_id" in record
+    )
