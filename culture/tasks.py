@@ -5,7 +5,7 @@ the roll-ups and summaries are guarded by a state row, the emails by the ledger'
 """
 
 from celery import shared_task
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from checkins.models import Round
 from checkins.tasks import send_emails_later
@@ -14,7 +14,7 @@ from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
 from culture.services.summaries import round_summaries_compute, rounds_summary_pending
 
 
-@shared_task
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
 def rollup_round(round_id: int) -> bool:
     rnd = Round.objects.filter(pk=round_id).first()
     if rnd is None:
@@ -33,7 +33,8 @@ def rollup_closed_rounds() -> int:
     return len(pending)
 
 
-@shared_task
+# SQLite (the demo) answers "database is locked" while another worker writes: try again shortly.
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
 def summarise_round(round_id: int) -> bool:
     """Trend summaries for a rolled-up round, then the digests and the HR alert."""
     rnd = Round.objects.filter(pk=round_id).first()

@@ -16,11 +16,16 @@ from collections import Counter
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 
 from checkins.models import OutboundEmail, Participation, Round
 from checkins.services.emails import email_send, emails_due_ids, emails_due_now_ids
 from checkins.services.responses import response_submit
 from checkins.services.rounds import next_round_time, rounds_close_due, surveys_open_due
+from culture.services.digests import digests_queue
+from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
+from culture.services.summaries import round_summaries_compute, rounds_summary_pending
+from org.models import OrgSettings, Person
 from tests.factories import PersonFactory, TeamFactory
 
 UTC = dt.UTC
@@ -36,6 +41,12 @@ def office_hours(settings):
 @pytest.fixture
 def people(db):
     team = TeamFactory(name="Travellers")
+    # Four people answer each round: a threshold of 3 lets the digest carry figures.
+    OrgSettings.objects.update_or_create(pk=1, defaults={"min_group_size": 3})
+    lead = PersonFactory(
+        email="lead@example.com", team=team, time_zone="America/New_York", role=Person.Role.MANAGER
+    )
+    team.managers.add(lead)
     found = {}
     for zone in ZONES:
         city = zone.split("/")[1].lower()
@@ -59,6 +70,14 @@ def _tick(now: dt.datetime, capture) -> None:
         with capture(execute=True):
             surveys_open_due(now=now, on_emails=_invite_due_now)
         rounds_close_due(now=now)
+        # What the reporting tasks do after a close: roll up, summarise, queue the digests.
+        for round_id in rounds_rollup_pending():
+            round_rollup_compute(round=Round.objects.get(pk=round_id))
+        for round_id in rounds_summary_pending():
+            rnd = Round.objects.get(pk=round_id)
+            with transaction.atomic():
+                if round_summaries_compute(round=rnd):
+                    digests_queue(round=rnd, now=now)
         for email_id in emails_due_ids(now=now):
             email_send(email_id=email_id)
 
@@ -131,6 +150,17 @@ def test_eight_weeks_across_clock_changes(
             # The survey's local weekday and send time, whatever the clocks did that week.
             assert (local.weekday(), local.hour) == (0, 9), (email.key, local)
 
+    digests = [e for e in sent if e.kind == OutboundEmail.Kind.DIGEST]
+    closed = [r for r in rounds if r.status == Round.Status.CLOSED]
+    # One digest per closed round, i.e. per week, each in a different local week.
+    assert len(digests) >= len(closed) - 1 >= 6
+    weeks = Counter(
+        e.sent_at.astimezone(zoneinfo.ZoneInfo(e.recipient.time_zone)).isocalendar()[:2]
+        for e in digests
+    )
+    assert set(weeks.values()) == {1}
+    assert {e.recipient.email for e in digests} == {"lead@example.com"}
+
     invitations = Counter(
         (e.recipient_id, e.round_id) for e in sent if e.kind == OutboundEmail.Kind.INVITATION
     )
@@ -157,7 +187,7 @@ def test_a_round_stays_open_until_the_last_zone_has_had_its_window(survey, peopl
         not_yet = OutboundEmail.objects.filter(
             round=rnd, kind=OutboundEmail.Kind.INVITATION, recipient__time_zone="America/New_York"
         )
-        assert not_yet.count() == 3
+        assert not_yet.count() == 4  # three of `people` and their lead
         # Nobody in New York is woken at 04:00: their invitations are not due yet.
         assert all(email_send(email_id=e.pk) == "not-claimed" for e in not_yet)
     berlin_open = dt.datetime(2026, 3, 9, 9, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))

@@ -144,7 +144,7 @@ def test_one_digest_per_manager_per_week_however_often_it_is_queued(
     assert sorted(digests.values_list("recipient_id", flat=True)) == sorted(
         [manager.pk, payments_lead.pk]
     )
-    assert sorted(m.to[0] for m in mail.outbox if "summary" in m.subject) == sorted(
+    assert sorted(m.to[0] for m in mail.outbox if "check-in summary" in m.subject) == sorted(
         [manager.email, payments_lead.email]
     )
 
