@@ -276,6 +276,13 @@ class OutboundEmail(models.Model):
     participation = models.ForeignKey(
         Participation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The round an invitation, reminder or digest is about; the renderer reads figures from it.
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Not before this instant (UTC), computed from the recipient's time zone when the row is
+    # written; the sender takes only due rows, so no task ever waits with an ETA.
+    send_after = models.DateTimeField(null=True, blank=True, db_index=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )

@@ -20,12 +20,17 @@ def _dispatch(ids: list[int]) -> None:
         send_emails.delay(ids[start : start + CHUNK])
 
 
+def send_emails_later(ids: list[int]) -> None:
+    """Queue sending for ledger rows another app wrote (call it from on_commit)."""
+    _dispatch(ids)
+
+
 @shared_task
 def send_round_invitations(round_id: int) -> int:
-    ids = list(
-        OutboundEmail.objects.filter(
-            participation__round_id=round_id, status=OutboundEmail.Status.PENDING
-        ).values_list("pk", flat=True)
+    # Only the rows already due (zones past their send time); the others go out with the sweep
+    # on a later tick, when their local moment has come.
+    ids = emails.emails_due_now_ids(
+        ids_from=OutboundEmail.objects.filter(round_id=round_id, kind=OutboundEmail.Kind.INVITATION)
     )
     _dispatch(ids)
     return len(ids)

@@ -84,3 +84,52 @@ class RoundRollupState(models.Model):
 
     def __str__(self) -> str:
         return f"roll-up of round {self.round_id}"
+
+
+class TeamRoundSummary(models.Model):
+    """The trend summary of a team's subtree for one closed round, written after the roll-ups.
+
+    Every figure here already passed the anonymity rules of `culture.selectors` when it was
+    computed: a hidden cell leaves its figure out (None), never a number.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    invited = models.PositiveIntegerField(null=True, blank=True)
+    responded = models.PositiveIntegerField(null=True, blank=True)
+    low_participation = models.BooleanField(default=False)
+    # [{"dimension": id, "name": str, "score": float, "previous": float|None, "delta": float|None,
+    #   "p_value": float|None, "real": bool}] for the dimensions visible this round.
+    dimensions = models.JSONField(default=list)
+    real_drop = models.BooleanField(default=False)
+    strongest = models.ForeignKey(
+        Dimension, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    weakest = models.ForeignKey(
+        Dimension, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "team"], name="team_round_summary_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary round={self.round_id} team={self.team_id}"
+
+    @property
+    def participation_rate(self) -> float | None:
+        if not self.invited or self.responded is None:
+            return None
+        return round(100.0 * self.responded / self.invited, 1)
+
+
+class RoundSummaryState(models.Model):
+    """Marks a round whose summaries are written and whose digests are queued."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"summaries of round {self.round_id}"

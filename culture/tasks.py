@@ -1,17 +1,28 @@
-"""Celery tasks of the reporting side, started by beat after rounds close."""
+"""Celery tasks of the reporting side: roll-ups, summaries and digests after rounds close.
+
+Each task takes ids, looks rows up again, treats a missing row as normal and is safe to run twice:
+the roll-ups and summaries are guarded by a state row, the emails by the ledger's unique keys.
+"""
 
 from celery import shared_task
+from django.db import OperationalError, transaction
 
 from checkins.models import Round
+from checkins.tasks import send_emails_later
+from culture.services.digests import digests_queue
 from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
+from culture.services.summaries import round_summaries_compute, rounds_summary_pending
 
 
-@shared_task
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
 def rollup_round(round_id: int) -> bool:
     rnd = Round.objects.filter(pk=round_id).first()
     if rnd is None:
         return False  # deleted since: nothing to summarise
-    return round_rollup_compute(round=rnd)
+    done = round_rollup_compute(round=rnd)
+    if done:
+        summarise_round.delay_on_commit(round_id)
+    return done
 
 
 @shared_task
@@ -19,4 +30,27 @@ def rollup_closed_rounds() -> int:
     pending = rounds_rollup_pending()
     for round_id in pending:
         rollup_round.delay(round_id)
+    return len(pending)
+
+
+# SQLite (the demo) answers "database is locked" while another worker writes: try again shortly.
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def summarise_round(round_id: int) -> bool:
+    """Trend summaries for a rolled-up round, then the digests and the HR alert."""
+    rnd = Round.objects.filter(pk=round_id).first()
+    if rnd is None:
+        return False
+    with transaction.atomic():
+        done = round_summaries_compute(round=rnd)
+        if done:
+            ids = digests_queue(round=rnd)
+            transaction.on_commit(lambda: send_emails_later(ids))
+    return done
+
+
+@shared_task
+def summarise_rolled_up_rounds() -> int:
+    pending = rounds_summary_pending()
+    for round_id in pending:
+        summarise_round.delay(round_id)
     return len(pending)

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=relhealth.settings.local
 # The demo's beat ticks every 20 s so a round opens and its invitations arrive within a minute.
 export RELHEALTH_TICK_SECONDS="${RELHEALTH_TICK_SECONDS:-20}"
+# A demo-only schedule: every hour of every day counts as working time, so invitations and the
+# manager digest appear in the outbox whenever the demo is started (production: Mon-Fri 9-17).
+export RELHEALTH_WORKING_HOURS="${RELHEALTH_WORKING_HOURS:-0,24}"
+export RELHEALTH_WORKING_WEEKDAYS="${RELHEALTH_WORKING_WEEKDAYS:-0,1,2,3,4,5,6}"
 PORT="${PORT:-8000}"
 export RELHEALTH_BASE_URL="${RELHEALTH_BASE_URL:-http://127.0.0.1:${PORT}}"
 mkdir -p var/log
@@ -18,7 +22,7 @@ cat <<MSG
     HR admin  hr@example.com        password: relhealth-demo
     manager   manager@example.com   password: relhealth-demo
     employee  employee@example.com  password: relhealth-demo
-  Emails (invitations with check-in links): ${RELHEALTH_BASE_URL}/demo/outbox/
+  Emails (invitations with check-in links, manager digests): ${RELHEALTH_BASE_URL}/demo/outbox/
   Worker and beat logs: var/log/
 
 MSG

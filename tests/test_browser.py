@@ -73,7 +73,9 @@ def _shot(page, name: str) -> None:
 def test_employee_checks_in_from_the_emailed_link(
     browser, live_server, file_outbox, open_round, employee, viewport
 ):
-    invitation = OutboundEmail.objects.get(participation__round=open_round, recipient=employee)
+    invitation = OutboundEmail.objects.get(
+        participation__round=open_round, recipient=employee, kind=OutboundEmail.Kind.INVITATION
+    )
     assert email_send(email_id=invitation.pk) == OutboundEmail.Status.SENT
     label = f"{viewport['width']}px"
     # axe-core is injected as a script, which our own CSP would rightly refuse.

@@ -8,17 +8,17 @@ send twice; such rows are reclaimed after `STALE_AFTER`.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from checkins.models import OutboundEmail
+from checkins.services import schedule
 from checkins.services.tokens import participation_token
 
 STALE_AFTER = dt.timedelta(minutes=15)
@@ -55,10 +55,7 @@ def _render_invitation(email: OutboundEmail) -> EmailMultiAlternatives | None:
     if not rnd.is_open or participation.responded:
         return None  # the round closed or they answered: a late invitation would mislead
     person = email.recipient
-    try:
-        tz = zoneinfo.ZoneInfo(person.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
+    tz = schedule.zone_get(person.time_zone)
     context = {
         "person": person,
         "round": rnd,
@@ -82,14 +79,26 @@ RENDERERS[OutboundEmail.Kind.REMINDER] = _render_invitation
 def email_send(*, email_id: int) -> str:
     """Send one ledger row if nobody else has. Returns the row's final status."""
     now = timezone.now()
-    claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.PENDING).update(
-        status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    claimed = (
+        OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.PENDING)
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .update(status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     if claimed != 1:
-        return "not-claimed"  # another worker got there first, or it is already sent
-    email = OutboundEmail.objects.select_related("recipient", "participation__round__survey").get(
-        pk=email_id
-    )
+        return "not-claimed"  # another worker got there first, it is sent, or it is not due yet
+    email = OutboundEmail.objects.select_related(
+        "recipient", "round", "participation__round__survey"
+    ).get(pk=email_id)
+    zone = email.recipient.time_zone
+    if not schedule.is_working_moment(moment=now, zone=zone):
+        # A row that became due while workers were down must not land at night or at a weekend:
+        # give it back with the next local working moment.
+        OutboundEmail.objects.filter(pk=email_id).update(
+            status=OutboundEmail.Status.PENDING,
+            attempts=F("attempts") - 1,
+            send_after=schedule.next_working_moment(moment=now, zone=zone),
+        )
+        return "deferred"
     try:
         renderer = RENDERERS.get(email.kind)
         message = renderer(email) if renderer else None
@@ -114,9 +123,21 @@ def email_send(*, email_id: int) -> str:
     return OutboundEmail.Status.SENT
 
 
+def emails_due_now_ids(*, ids_from: QuerySet[OutboundEmail]) -> list[int]:
+    """The pending rows of a queryset whose moment has come (used right after a round opens)."""
+    now = timezone.now()
+    return list(
+        ids_from.filter(status=OutboundEmail.Status.PENDING)
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def emails_due_ids(*, now: dt.datetime | None = None, limit: int = 5000) -> list[int]:
-    """Rows left behind: pending longer than a normal dispatch takes, or claimed by a worker that
-    died. Fresh rows are excluded: their own on_commit dispatch is on its way."""
+    """Rows to send now: due (their `send_after` has passed) and either left behind by a dispatch
+    or claimed by a worker that died. Rows written in the last minutes are excluded: their own
+    on_commit dispatch is on its way."""
     now = now or timezone.now()
     OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_AFTER
@@ -125,6 +146,7 @@ def emails_due_ids(*, now: dt.datetime | None = None, limit: int = 5000) -> list
         OutboundEmail.objects.filter(
             status=OutboundEmail.Status.PENDING, created_at__lt=now - LEFT_BEHIND_AFTER
         )
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -23,8 +23,13 @@ from checkins.models import (
     RoundQuestion,
     Survey,
 )
+from checkins.services import schedule
 from checkins.services.tokens import participation_token, token_hash
 from org.models import OrgSettings, Person
+
+# A reminder needs time left to act on it, and two reminders need a gap between them.
+REMINDER_MARGIN = dt.timedelta(hours=2)
+REMINDER_GAP = dt.timedelta(hours=20)
 
 
 def survey_audience(*, survey: Survey) -> list[Person]:
@@ -35,7 +40,7 @@ def survey_audience(*, survey: Survey) -> list[Person]:
         for team in teams:
             within |= Q(team__path__startswith=team.path)
         people = people.filter(within)
-    return list(people.only("id", "team_id"))
+    return list(people.only("id", "team_id", "time_zone"))
 
 
 def round_questions_pick(*, survey: Survey, number: int) -> list[QuestionVersion]:
@@ -70,25 +75,89 @@ def round_questions_pick(*, survey: Survey, number: int) -> list[QuestionVersion
     return [question.current_version() for question in picked]
 
 
-def next_round_time(*, survey: Survey, after: dt.datetime) -> dt.datetime:
-    """The next opening after `after`, on the survey's weekday and send time (UTC for now)."""
-    weeks = survey.interval_weeks if survey.cadence == Survey.Cadence.EVERY_N_WEEKS else 1
+def _cadence_weeks(survey: Survey) -> int:
     if survey.cadence == Survey.Cadence.MONTHLY:
-        weeks = 4
-    candidate = after + dt.timedelta(weeks=weeks)
-    candidate = candidate - dt.timedelta(days=(candidate.weekday() - survey.weekday) % 7)
-    if candidate <= after:
-        candidate += dt.timedelta(weeks=1)
-    return candidate.replace(
-        hour=survey.send_time.hour, minute=survey.send_time.minute, second=0, microsecond=0
+        return 4
+    return survey.interval_weeks if survey.cadence == Survey.Cadence.EVERY_N_WEEKS else 1
+
+
+def survey_zones(*, survey: Survey) -> set[str]:
+    zones = {person.time_zone for person in survey_audience(survey=survey)}
+    return zones or {"UTC"}
+
+
+def next_round_time(*, survey: Survey, after: dt.datetime) -> dt.datetime:
+    """The UTC instant the next round opens after `after`: the earliest zone of the audience
+    reaching the survey's local weekday and send time, stepping by the survey's cadence from the
+    round whose date is nearest `after`."""
+    zones = survey_zones(survey=survey)
+    day = schedule.round_local_date(weekday=survey.weekday, near=after)
+    while True:
+        instants = schedule.send_instants(day=day, at=survey.send_time, zones=zones)
+        opening = min(instants.values())
+        if opening > after:
+            return opening
+        day += dt.timedelta(weeks=_cadence_weeks(survey))
+
+
+def _local_plus_days(moment: dt.datetime, days: int, zone: str) -> dt.datetime:
+    """`days` later on the local calendar, at the same local wall-clock time (DST-proof)."""
+    local = moment.astimezone(schedule.zone_get(zone))
+    return schedule.local_instant(
+        day=local.date() + dt.timedelta(days=days), at=local.time(), zone=zone
     )
 
 
+def reminder_times(
+    *, invited_at: dt.datetime, closes_at: dt.datetime, zone: str
+) -> list[dt.datetime]:
+    """At most two reminders: halfway through the window and a day before it closes, each moved
+    into the person's working hours, and dropped when that leaves too little time to answer."""
+    wanted = [invited_at + (closes_at - invited_at) / 2, closes_at - dt.timedelta(days=1)]
+    times: list[dt.datetime] = []
+    for target in wanted:
+        moment = schedule.next_working_moment(moment=target, zone=zone)
+        too_late = moment > closes_at - REMINDER_MARGIN
+        too_soon = moment < (times[-1] if times else invited_at) + REMINDER_GAP
+        if not too_late and not too_soon:
+            times.append(moment)
+    return times
+
+
 def round_open(
-    *, survey: Survey, now: dt.datetime | None = None, on_emails: Callable | None = None
+    *,
+    survey: Survey,
+    now: dt.datetime | None = None,
+    local_date: dt.date | None = None,
+    on_emails: Callable | None = None,
 ) -> Round:
-    """Open a round now: questions, frozen threshold, participations and invitation ledger rows."""
+    """Open a round: questions, frozen threshold, participations and the ledger rows of its
+    invitations and reminders, each due at a moment of the recipient's own time zone.
+
+    `local_date` is the round's calendar date (invitations at the survey's send time that day in
+    every zone); without it (an extra round started by HR) invitations go at the next local
+    working moment.
+    """
     now = now or timezone.now()
+    people = survey_audience(survey=survey)
+    zones = {person.time_zone for person in people} or {"UTC"}
+    if local_date is not None:
+        at = schedule.send_instants(day=local_date, at=survey.send_time, zones=zones)
+        invite_at = {
+            zone: schedule.next_working_moment(moment=max(at[zone], now), zone=zone)
+            for zone in zones
+        }
+    else:
+        invite_at = {zone: schedule.next_working_moment(moment=now, zone=zone) for zone in zones}
+    # The window is the same length for everyone, so it closes when the last zone's window ends.
+    closes_at = max(
+        _local_plus_days(moment, survey.window_days, zone) for zone, moment in invite_at.items()
+    )
+    reminders = {
+        zone: reminder_times(invited_at=moment, closes_at=closes_at, zone=zone)
+        for zone, moment in invite_at.items()
+    }
+    day = local_date or now.date()
     with transaction.atomic():
         last = Round.objects.filter(survey=survey).order_by("-number").first()
         number = (last.number if last else 0) + 1
@@ -96,16 +165,15 @@ def round_open(
             survey=survey,
             number=number,
             status=Round.Status.OPEN,
-            period_start=(now - dt.timedelta(days=now.weekday())).date(),
+            period_start=day - dt.timedelta(days=day.weekday()),
             opens_at=now,
-            closes_at=now + dt.timedelta(days=survey.window_days),
+            closes_at=closes_at,
             min_group_size=OrgSettings.current().min_group_size,
         )
         RoundQuestion.objects.bulk_create(
             RoundQuestion(round=rnd, question_version=version, position=i)
             for i, version in enumerate(round_questions_pick(survey=survey, number=number))
         )
-        people = survey_audience(survey=survey)
         Participation.objects.bulk_create(
             (
                 Participation(
@@ -120,22 +188,47 @@ def round_open(
             ),
             batch_size=1000,
         )
-        participations = Participation.objects.filter(round=rnd).values_list("pk", "person_id")
-        OutboundEmail.objects.bulk_create(
-            (
+        zone_of = {person.pk: person.time_zone for person in people}
+        rows = []
+        for participation_id, person_id in Participation.objects.filter(round=rnd).values_list(
+            "pk", "person_id"
+        ):
+            zone = zone_of[person_id]
+            rows.append(
                 OutboundEmail(
                     key=f"invitation:round={rnd.pk}:person={person_id}",
                     kind=OutboundEmail.Kind.INVITATION,
                     recipient_id=person_id,
                     participation_id=participation_id,
+                    round=rnd,
+                    send_after=invite_at[zone],
                 )
-                for participation_id, person_id in participations
-            ),
-            batch_size=1000,
-        )
+            )
+            # Reminders are written now with their moments; the sender skips anyone who has
+            # answered by then, so "who has not answered" never leaves the system.
+            rows += [
+                OutboundEmail(
+                    key=f"reminder:round={rnd.pk}:person={person_id}:n={n}",
+                    kind=OutboundEmail.Kind.REMINDER,
+                    recipient_id=person_id,
+                    participation_id=participation_id,
+                    round=rnd,
+                    send_after=moment,
+                )
+                for n, moment in enumerate(reminders[zone], start=1)
+            ]
+        OutboundEmail.objects.bulk_create(rows, batch_size=1000)
         if on_emails is not None:
             transaction.on_commit(lambda: on_emails(rnd.pk))
     return rnd
+
+
+def _next_after(*, survey: Survey, due: dt.datetime, now: dt.datetime) -> dt.datetime:
+    # After downtime, skip the openings already missed rather than opening them all at once.
+    following = next_round_time(survey=survey, after=due)
+    while following <= now:
+        following = next_round_time(survey=survey, after=following)
+    return following
 
 
 def surveys_open_due(*, now: dt.datetime | None = None, on_emails: Callable | None = None) -> list:
@@ -143,13 +236,15 @@ def surveys_open_due(*, now: dt.datetime | None = None, on_emails: Callable | No
     now = now or timezone.now()
     opened = []
     for survey in Survey.objects.filter(is_active=True, next_round_at__lte=now):
+        due = cast(dt.datetime, survey.next_round_at)
         with transaction.atomic():
             claimed = Survey.objects.filter(
                 pk=survey.pk, is_active=True, next_round_at=survey.next_round_at
-            ).update(next_round_at=next_round_time(survey=survey, after=now))
+            ).update(next_round_at=_next_after(survey=survey, due=due, now=now))
             if claimed != 1:
                 continue  # another process got there first
-            opened.append(round_open(survey=survey, now=now, on_emails=on_emails))
+            day = schedule.round_local_date(weekday=survey.weekday, near=due)
+            opened.append(round_open(survey=survey, now=now, local_date=day, on_emails=on_emails))
     return opened
 
 

@@ -126,7 +126,8 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
     for i, dept in enumerate(departments):
         extra: dict[str, str] = {"role": Person.Role.MANAGER}
         if i == 0:
-            extra.update(email=DEMO_LOGINS["manager"], name="Max Moreau (manager)", language="en")
+            extra.update(email=DEMO_LOGINS["manager"], name="Max Moreau (manager)", language="en",
+                         time_zone="Europe/Berlin")  # fmt: skip
         managers.append(_person(rng, 1000 + i, dept, **extra))
     staff += managers
     members: list[Person] = []
@@ -135,7 +136,7 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
             members.append(_person(rng, len(members) + 2000, leaf))
     first_leaf_member = next(m for m in members if m.team_id == leaves[0].pk)
     first_leaf_member.email, first_leaf_member.name = DEMO_LOGINS["employee"], "Emma Lindqvist"
-    first_leaf_member.language = "en"
+    first_leaf_member.language, first_leaf_member.time_zone = "en", "Europe/Berlin"
     everyone = staff + members
     for person in everyone:
         person.set_unusable_password()
@@ -152,7 +153,11 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
         name="Weekly pulse",
         questions_per_round=5,
         window_days=5,
-        next_round_at=now,  # due at once: the first beat tick opens a live round
+        # A demo-only schedule: the round of today's weekday, sent at local midnight, is due at
+        # once, so the first beat tick opens it and invitations go out within a minute.
+        weekday=now.weekday(),
+        send_time=dt.time(0, 0),
+        next_round_at=now,
     )
     survey.questions.set(Question.objects.filter(is_active=True))
     _history(rng, survey=survey, weeks=weeks, now=now)

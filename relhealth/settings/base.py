@@ -188,6 +188,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat ticks in UTC; the tasks decide what is due in each person's time zone.
 RELHEALTH_TICK_SECONDS = env.int("RELHEALTH_TICK_SECONDS", default=300)
+# A team's round is flagged to HR when fewer than this share of its invitees answered.
+RELHEALTH_LOW_PARTICIPATION_PCT = env.int("RELHEALTH_LOW_PARTICIPATION_PCT", default=60)
+# Invitations, reminders and digests reach people only inside these local hours and weekdays
+# (0 = Monday). The demo widens them so the rhythm is visible whenever it is started.
+RELHEALTH_WORKING_HOURS = tuple(env.list("RELHEALTH_WORKING_HOURS", cast=int, default=[9, 17]))
+RELHEALTH_WORKING_WEEKDAYS = tuple(
+    env.list("RELHEALTH_WORKING_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
+)
 CELERY_BEAT_SCHEDULE = {
     "open-due-rounds": {
         "task": "checkins.tasks.open_due_rounds",
@@ -207,6 +215,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "rollup-closed-rounds": {
         "task": "culture.tasks.rollup_closed_rounds",
+        "schedule": RELHEALTH_TICK_SECONDS,
+    },
+    "summarise-rolled-up-rounds": {
+        "task": "culture.tasks.summarise_rolled_up_rounds",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
 }

@@ -78,6 +78,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 RELHEALTH_BASE_URL = "http://testserver"
 CELERY_TASK_ALWAYS_EAGER = False
+# Any hour, any day, so tests that send "now" pass whenever they run; the scheduling tests set
+# real working hours themselves.
+RELHEALTH_WORKING_HOURS = (0, 24)
+RELHEALTH_WORKING_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),

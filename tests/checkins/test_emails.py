@@ -15,7 +15,9 @@ from checkins.services.rounds import round_close
 
 @pytest.fixture
 def invitation(open_round, employee):
-    return OutboundEmail.objects.get(participation__round=open_round, recipient=employee)
+    return OutboundEmail.objects.get(
+        participation__round=open_round, recipient=employee, kind=OutboundEmail.Kind.INVITATION
+    )
 
 
 def test_invitation_is_sent_once(invitation):

@@ -18,9 +18,9 @@ def test_round_open_invites_the_audience_once_each(
         Participation.objects.filter(round=open_round).values_list("person_id", flat=True)
     )
     assert invited == {employee.pk, manager.pk, outsider.pk, hr_admin.pk}
-    keys = OutboundEmail.objects.filter(participation__round=open_round).values_list(
-        "key", flat=True
-    )
+    keys = OutboundEmail.objects.filter(
+        participation__round=open_round, kind=OutboundEmail.Kind.INVITATION
+    ).values_list("key", flat=True)
     assert len(keys) == len(invited) == len(set(keys))
 
 

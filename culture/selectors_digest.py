@@ -1,0 +1,117 @@
+"""What the manager digest and the HR alert may say about a round, under the anonymity rules.
+
+Figures come from stored summaries, which only hold cells `culture.selectors` let through (A1).
+An email is one view, so A2 applies inside it: when an email shows a team and one of its
+sub-teams, the rest of the team (team minus the listed sub-teams) must hold 0 or at least k
+people in every count the email gives; otherwise the smallest listed sub-team is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from checkins.models import Round
+from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
+from culture.selectors import dashboard_teams_get
+from org.models import Person, Team
+
+
+@dataclass
+class TeamLine:
+    team: Team
+    summary: TeamRoundSummary
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[dict]:
+        return [d for d in self.summary.dimensions if d["delta"] is not None]
+
+    @property
+    def drops(self) -> list[dict]:
+        return [d for d in self.summary.dimensions if d["real"] and d["delta"] < 0]
+
+
+@dataclass
+class Digest:
+    round: Round
+    lines: list[TeamLine]
+
+
+def digest_get(*, manager: Person, round: Round) -> Digest | None:
+    """The manager's digest for a round: one subtree line per top-most team they lead (so no two
+    lines overlap and none can be subtracted from another), or None when there is nothing."""
+    teams = [team for team in dashboard_teams_get(viewer=manager) if not manager.is_hr_admin]
+    summaries = {
+        s.team_id: s
+        for s in TeamRoundSummary.objects.filter(round=round, team__in=teams).select_related(
+            "strongest", "weakest"
+        )
+    }
+    lines = [TeamLine(team=t, summary=summaries[t.pk]) for t in teams if t.pk in summaries]
+    return Digest(round=round, lines=lines) if lines else None
+
+
+def _counts(*, round: Round, team_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Internal counts per team subtree (never shown): invitees, respondents, n per dimension."""
+    found: dict[int, dict[str, int]] = {tid: {} for tid in team_ids}
+    for p in ParticipationRollup.objects.filter(
+        round=round, includes_subteams=True, team_id__in=team_ids
+    ):
+        found[p.team_id].update(invited=p.invited, responded=p.responded)
+    for d in DimensionRollup.objects.filter(
+        round=round, includes_subteams=True, team_id__in=team_ids
+    ):
+        found[d.team_id][f"dimension-{d.dimension_id}"] = d.n
+    return found
+
+
+def lines_without_subtraction(*, lines: list[TeamLine], round: Round) -> list[TeamLine]:
+    """Drop sub-team lines until no listed team minus its listed sub-teams isolates 1..k-1."""
+    k = round.min_group_size
+    counts = _counts(round=round, team_ids=[line.team.pk for line in lines])
+    kept = list(lines)
+    changed = True
+    while changed:
+        changed = False
+        for parent in kept:
+            below = [
+                line
+                for line in kept
+                if line is not parent and line.team.path.startswith(parent.team.path)
+            ]
+            # Only the top-most listed sub-teams: deeper ones are checked against their own parent.
+            tops = [b for b in below if not any(
+                o is not b and b.team.path.startswith(o.team.path) for o in below
+            )]  # fmt: skip
+            if not tops:
+                continue
+            mine = counts[parent.team.pk]
+            unsafe = any(
+                0 < mine.get(key, 0) - sum(counts[t.team.pk].get(key, 0) for t in tops) < k
+                for key in mine
+            )
+            if unsafe:
+                smallest = min(tops, key=lambda t: counts[t.team.pk].get("responded", 0))
+                kept.remove(smallest)
+                changed = True
+                break
+    return kept
+
+
+def alert_get(*, round: Round) -> list[TeamLine]:
+    """Teams of the round with a real drop or low participation, for HR. A team enters only with
+    figures at or above k (its stored summary has them), and the list passes the A2 check."""
+    lines = []
+    for summary in TeamRoundSummary.objects.filter(
+        Q(real_drop=True) | Q(low_participation=True), round=round
+    ).select_related("team"):
+        reasons = []
+        if summary.real_drop:
+            reasons.append("drop")
+        if summary.low_participation:
+            reasons.append("participation")
+        lines.append(TeamLine(team=summary.team, summary=summary, reasons=reasons))
+    lines.sort(key=lambda line: line.team.path)
+    return lines_without_subtraction(lines=lines, round=round)

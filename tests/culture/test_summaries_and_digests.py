@@ -1,0 +1,181 @@
+"""Trend summaries, the manager digest and the HR alert: real changes, once each, and no figure
+from a group below k — neither directly nor by subtracting one line of an email from another."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from checkins.models import OutboundEmail, Participation, Round
+from checkins.services.emails import email_send
+from checkins.services.responses import response_submit
+from checkins.services.rounds import round_open
+from culture.models import TeamRoundSummary
+from culture.selectors_digest import alert_get, digest_get
+from culture.services.digests import digests_queue
+from culture.services.summaries import round_summaries_compute
+from org.models import Person
+from tests.factories import PersonFactory
+from tests.helpers import close_and_roll_up
+
+
+def _round(survey, people_values: dict) -> Round:
+    """A closed, rolled-up round where each person answers every item with their value (None:
+    invited, no answer)."""
+    rnd = round_open(survey=survey)  # invites everyone in a team, as the beat would
+    versions = list(rnd.question_versions.select_related("question"))
+    for person, value in people_values.items():
+        if value is None:
+            continue
+        # The value is what the person means: reverse-scored items get it turned around.
+        answers = {
+            v.pk: (8 if v.question.is_enps else (6 - value if v.question.reverse_scored else value))
+            for v in versions
+        }
+        response_submit(
+            participation=Participation.objects.get(person=person, round=rnd), answers=answers
+        )
+    close_and_roll_up(rnd)
+    return rnd
+
+
+@pytest.fixture
+def crew(org):
+    """Platform: 6 people; Payments: `small` people, below k = 5."""
+    return {
+        "platform": [PersonFactory(team=org.platform) for _ in range(6)],
+        "payments": [PersonFactory(team=org.payments) for _ in range(2)],
+    }
+
+
+@pytest.fixture
+def payments_lead(org):
+    person = PersonFactory(team=org.payments, role=Person.Role.MANAGER)
+    org.payments.managers.add(person)
+    return person
+
+
+def _history(survey, crew, *, platform_before, platform_after, payments=(4, 4)):
+    first = {p: v for p, v in zip(crew["platform"], platform_before, strict=True)}
+    first |= {p: v for p, v in zip(crew["payments"], payments, strict=True)}
+    second = {p: v for p, v in zip(crew["platform"], platform_after, strict=True)}
+    second |= {p: v for p, v in zip(crew["payments"], payments, strict=True)}
+    return _round(survey, first), _round(survey, second)
+
+
+HIGH = (4, 5, 4, 5, 4, 5)
+LOW = (2, 1, 2, 1, 2, 1)
+SAME_AS_HIGH = (5, 4, 5, 4, 5, 4)
+
+
+def test_a_large_clear_drop_is_a_real_change(survey, org, crew):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    assert round_summaries_compute(round=rnd)
+    summary = TeamRoundSummary.objects.get(round=rnd, team=org.platform)
+    assert summary.dimensions and all(d["real"] and d["delta"] <= -5 for d in summary.dimensions)
+    assert all(d["p_value"] < 0.05 for d in summary.dimensions)
+    assert summary.real_drop
+    assert summary.invited == 6 and summary.responded == 6 and not summary.low_participation
+
+
+def test_a_reshuffle_of_the_same_answers_is_within_noise(survey, org, crew):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=SAME_AS_HIGH)
+    round_summaries_compute(round=rnd)
+    summary = TeamRoundSummary.objects.get(round=rnd, team=org.platform)
+    assert summary.dimensions and not any(d["real"] for d in summary.dimensions)
+    assert not summary.real_drop
+
+
+def test_summaries_are_written_once_per_team_and_round(survey, org, crew):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    assert round_summaries_compute(round=rnd) is True
+    assert round_summaries_compute(round=rnd) is False
+    teams = TeamRoundSummary.objects.filter(round=rnd).values_list("team_id", flat=True)
+    assert sorted(teams) == sorted({org.root.pk, org.engineering.pk, org.platform.pk,
+                                    org.payments.pk})  # fmt: skip
+
+
+def test_a_team_below_k_has_a_summary_without_any_figure(survey, org, crew):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    round_summaries_compute(round=rnd)
+    small = TeamRoundSummary.objects.get(round=rnd, team=org.payments)
+    assert small.dimensions == [] and small.invited is None and small.responded is None
+    assert small.strongest is None and small.weakest is None and not small.real_drop
+
+
+def test_digest_of_a_small_team_shows_no_figure(survey, org, crew, payments_lead):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW, payments=(1, 5))
+    round_summaries_compute(round=rnd)
+    ids = digests_queue(round=rnd)
+    row = OutboundEmail.objects.get(recipient=payments_lead, kind=OutboundEmail.Kind.DIGEST)
+    assert row.pk in ids
+    assert email_send(email_id=row.pk) == OutboundEmail.Status.SENT
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    for body in (message.body, html):
+        assert "fewer than 5 people" in body
+        # Payments answered 1 and 5, i.e. scores 0 and 100, mean 50: no score appears at all.
+        assert not re.search(r"\b(0|50|100)(\.0)? */ *100", body)
+        assert "of 2 answered" not in body
+        assert "http://testserver/dashboard/" in body
+    assert "<script" not in html and "<img" not in html
+
+
+def test_digest_lists_only_the_top_team_a_manager_leads(survey, org, crew, manager):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    round_summaries_compute(round=rnd)
+    digest = digest_get(manager=manager, round=rnd)
+    assert digest is not None
+    # Engineering only: Platform beside it would let a reader subtract Payments (2 people).
+    assert [line.team for line in digest.lines] == [org.engineering]
+
+
+def test_one_digest_per_manager_per_week_however_often_it_is_queued(
+    survey, org, crew, manager, payments_lead
+):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    round_summaries_compute(round=rnd)
+    for _ in range(2):
+        for email_id in digests_queue(round=rnd):
+            email_send(email_id=email_id)
+    digests = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.DIGEST)
+    assert sorted(digests.values_list("recipient_id", flat=True)) == sorted(
+        [manager.pk, payments_lead.pk]
+    )
+    assert sorted(m.to[0] for m in mail.outbox if "check-in summary" in m.subject) == sorted(
+        [manager.email, payments_lead.email]
+    )
+
+
+def test_alert_leaves_out_a_sub_team_that_would_isolate_a_small_remainder(
+    survey, org, crew, hr_admin
+):
+    # Engineering = Platform (6) + Payments (2): listing both would give Payments by subtraction.
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    round_summaries_compute(round=rnd)
+    teams = [line.team for line in alert_get(round=rnd)]
+    # Acme - Engineering is the HR admin alone, so Engineering goes; then Acme - Platform would
+    # isolate Payments and the HR admin, so Platform goes too.
+    assert teams == [org.root]
+    ids = digests_queue(round=rnd)
+    alert = OutboundEmail.objects.get(kind=OutboundEmail.Kind.ALERT, recipient=hr_admin)
+    assert alert.pk in ids
+    email_send(email_id=alert.pk)
+    (message,) = [m for m in mail.outbox if m.to == [hr_admin.email]]
+    assert "Acme" in message.body
+    for hidden in ("Engineering", "Platform", "Payments"):
+        assert hidden not in message.body
+
+
+def test_alert_lists_a_sub_team_when_the_remainder_is_large_enough(survey, org):
+    platform = [PersonFactory(team=org.platform) for _ in range(6)]
+    payments = [PersonFactory(team=org.payments) for _ in range(5)]
+    first = dict.fromkeys(payments, 4) | dict(zip(platform, HIGH, strict=True))
+    second = dict.fromkeys(payments, 4) | dict(zip(platform, LOW, strict=True))
+    _round(survey, first)
+    rnd = _round(survey, second)
+    round_summaries_compute(round=rnd)
+    teams = [line.team for line in alert_get(round=rnd)]
+    assert org.platform in teams and org.engineering in teams
