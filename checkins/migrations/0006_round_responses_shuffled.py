@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("checkins", "0004_constraints_and_failed_status"),
+        ("checkins", "0005_ledger_send_after_and_round"),
     ]
 
     operations = [
