@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -17,17 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from checkins.models import Question
 from checkins.services.questions import question_wording_update
 from org.http import AuthenticatedRequest
-
-
-def hr_admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_hr_admin:
-            raise PermissionDenied("Only HR admins can open this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from org.permissions import hr_admin_required
 
 
 class WordingForm(forms.Form):

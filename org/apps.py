@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class OrgConfig(AppConfig):
     name = "org"
     verbose_name = "Organisation"
+
+    def ready(self) -> None:
+        # django-auditlog records who changed what (before → after) for people, teams, roles and
+        # the threshold (ADR 0006). Secrets and login bookkeeping stay out of the log.
+        from auditlog.registry import auditlog
+
+        from org.models import OrgSettings, Person, Team
+
+        # Explicit field lists: reverse relations (a person's participations) must never appear.
+        auditlog.register(
+            Person,
+            include_fields=["email", "name", "team", "role", "time_zone", "language",
+                            "is_active", "is_staff", "is_superuser"],
+        )  # fmt: skip
+        auditlog.register(Team, include_fields=["name", "parent"], m2m_fields={"managers"})
+        auditlog.register(OrgSettings, include_fields=["name", "min_group_size"])
