@@ -86,8 +86,66 @@ class SurveyForm(forms.ModelForm):
         return questions
 
 
-class DimensionForm(forms.ModelForm):
-    class Meta:
-        model = Dimension
-        fields = ["name", "key", "description"]
-        help_texts = {"key": _("A short identifier such as 'recognition'; it cannot change later.")}
+class QuestionForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), help_text=_("A stable identifier, e.g. recognition-1."))
+    dimension = forms.ModelChoiceField(
+        label=_("Dimension"),
+        queryset=Dimension.objects.all(),
+        required=False,
+        empty_label=_("(none — eNPS or open text)"),
+    )
+    scale = forms.ChoiceField(label=_("Scale"), choices=Question.Scale.choices)
+    reverse_scored = forms.BooleanField(
+        label=_("Reverse-scored (agreeing is the unfavourable answer)"), required=False
+    )
+    text = forms.CharField(label=_("Wording (English)"), max_length=500)
+    text_de = forms.CharField(label=_("Wording (German)"), max_length=500, required=False)
+    source = forms.CharField(label=_("Source"), max_length=200, initial="Written by our HR team")
+    licence = forms.CharField(label=_("Licence"), max_length=200, initial="Internal use")
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if Question.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("This code is already in the bank."))
+        return code
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        agreement = data.get("scale") in (Question.Scale.AGREE5, Question.Scale.AGREE7)
+        if agreement and not data.get("dimension"):
+            self.add_error("dimension", _("An agreement item needs a dimension."))
+        if data.get("reverse_scored") and not agreement:
+            self.add_error("reverse_scored", _("Only agreement items can be reverse-scored."))
+        return data
+
+
+class ProvenanceForm(forms.Form):
+    source = forms.CharField(label=_("Source"), max_length=200)
+    licence = forms.CharField(label=_("Licence"), max_length=200)
+
+
+class DimensionCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name (English)"), max_length=100)
+    name_de = forms.CharField(label=_("Name (German)"), max_length=100, required=False)
+    key = forms.SlugField(
+        label=_("Key"), help_text=_("A short identifier such as 'recognition'; it never changes.")
+    )
+    description = forms.CharField(
+        label=_("What it measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if Dimension.objects.filter(key=key).exists():
+            raise forms.ValidationError(_("A dimension with this key exists."))
+        return key
+
+
+class InstrumentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or JSON file"),
+        help_text=_(
+            "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, "
+            "text_en, text_de, source, licence."
+        ),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from checkins import demo_views, hr_survey_views, hr_views, views
+from checkins import demo_views, hr_bank_views, hr_survey_views, hr_views, views
 
 app_name = "checkins"
 
@@ -9,6 +9,21 @@ urlpatterns = [
     path("c/<str:token>/", views.checkin_form, name="form"),
     path("hr/questions/", hr_views.question_list, name="hr-questions"),
     path("hr/questions/<int:pk>/", hr_views.question_edit, name="hr-question-edit"),
+    path("hr/questions/new/", hr_bank_views.question_new, name="hr-question-new"),
+    path("hr/questions/import/", hr_bank_views.instrument_import_view, name="hr-question-import"),
+    path(
+        "hr/questions/<int:pk>/retire/",
+        hr_bank_views.question_state,
+        {"active": False},
+        name="hr-question-retire",
+    ),
+    path(
+        "hr/questions/<int:pk>/reactivate/",
+        hr_bank_views.question_state,
+        {"active": True},
+        name="hr-question-reactivate",
+    ),
+    path("hr/dimensions/", hr_bank_views.dimension_list, name="hr-dimensions"),
     path("hr/surveys/", hr_survey_views.survey_list, name="hr-surveys"),
     path("hr/surveys/new/", hr_survey_views.survey_edit, name="hr-survey-new"),
     path("hr/surveys/<int:pk>/", hr_survey_views.survey_detail, name="hr-survey"),

@@ -151,3 +151,9 @@ def test_hr_screens_never_show_who_or_how_many_answered(
     assert not LogEntry.objects.filter(
         content_type__model__in=["participation", "response", "answer"]
     ).exists()
+
+
+def test_audit_entries_hold_only_the_configured_fields(survey):
+    entry = LogEntry.objects.get_for_object(survey).get(action=LogEntry.Action.CREATE)
+    assert "rounds" not in entry.changes_dict and "id" not in entry.changes_dict
+    assert entry.changes_dict["name"][1] == "Weekly pulse"
