@@ -93,3 +93,42 @@ def test_every_hr_screen_fits_the_viewport(
         _shot(page, f"hr-screen-{name}-{width}px")
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
     page.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_people_import_preview_then_apply(
+    browser, live_server, hr_admin, password, org, tmp_path, width
+):
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "email,name,team\n"
+        "ada@example.com,Ada Lovelace,Acme/Engineering/SRE\n"
+        "bob@example.com,Bob Builder,Acme/Sales\n"
+    )
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    _sign_in(page, live_server, hr_admin, password)
+    page.goto(f"{live_server.url}/hr/people/import/")
+    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Preview (dry run)").click()
+    _shot(page, f"hr-import-preview-{width}px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert "People to add" in page.content()
+    assert not hr_admin.__class__.objects.filter(email="ada@example.com").exists()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply this import").click()
+    assert "The import was applied." in page.content()
+    assert (
+        hr_admin.__class__.objects.filter(email__in=["ada@example.com", "bob@example.com"]).count()
+        == 2
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email,name,team\nnot-an-email,X,Acme\nc@example.com,,Acme\n")
+    page.goto(f"{live_server.url}/hr/people/import/")
+    page.get_by_label("CSV file").set_input_files(str(bad))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Preview (dry run)").click()
+    _shot(page, f"hr-import-errors-{width}px")
+    assert "Line 2:" in page.content() and "Line 3:" in page.content()
+    page.close()

@@ -53,6 +53,14 @@ def person_update(
     is_active: bool,
     managed_teams: Iterable[Team] | None = None,
 ) -> Person:
+    stays_hr = role == Person.Role.HR_ADMIN and is_active
+    if person.is_hr_admin and person.is_active and not stays_hr:
+        others = Person.objects.filter(role=Person.Role.HR_ADMIN, is_active=True)
+        if not others.exclude(pk=person.pk).exists():
+            # Someone must be left who can reach these screens.
+            raise ValidationError(
+                _("%(name)s is the last active HR admin.") % {"name": person.name}
+            )
     person.email, person.name, person.team = email.strip().lower(), name.strip(), team
     person.role, person.time_zone, person.language = role, time_zone, language
     person.is_active = is_active

@@ -152,7 +152,9 @@ def _read_rows(content: bytes | str) -> tuple[list[_Row], list[tuple[int, str]]]
     return rows, errors
 
 
-def _apply_row(row: _Row, result: ImportResult, teams_created: list[Team]) -> Person:
+def _apply_row(
+    row: _Row, result: ImportResult, teams_created: list[Team], full_sync: bool
+) -> Person:
     team = team_path_get_or_create(path=row.team, created=teams_created)
     managed = (
         [team_path_get_or_create(path=p, created=teams_created) for p in row.manages]
@@ -167,7 +169,10 @@ def _apply_row(row: _Row, result: ImportResult, teams_created: list[Team]) -> Pe
         role=row.role or (person.role if person else Person.Role.EMPLOYEE),
         time_zone=row.time_zone or (person.time_zone if person else "UTC"),
         language=row.language or (person.language if person else "en"),
-        is_active=row.active if row.active is not None else (person.is_active if person else True),
+        # In a full sync the file is the roster: someone listed is active unless the row says not.
+        is_active=row.active
+        if row.active is not None
+        else (person.is_active if person and not full_sync else True),
     )
     if person is None:
         result.created.append(row.email)
@@ -203,7 +208,7 @@ def people_import(
         active_before = Person.objects.filter(is_active=True).count()
         for row in rows:
             try:
-                _apply_row(row, result, teams_created)
+                _apply_row(row, result, teams_created, full_sync)
             except ValidationError as exc:
                 result.errors.append((row.line, "; ".join(exc.messages)))
         result.teams_created = [t.name for t in teams_created]

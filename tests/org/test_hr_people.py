@@ -147,3 +147,12 @@ def test_threshold_never_below_3_and_audited(client, hr_admin, password, org):
     assert OrgSettings.current().min_group_size == 7
     entry = LogEntry.objects.get_for_object(OrgSettings.current()).first()
     assert entry.actor == hr_admin and entry.changes_dict["min_group_size"] == ["5", "7"]
+
+
+def test_the_last_hr_admin_cannot_demote_themselves(client, hr_admin, password, org):
+    _login(client, hr_admin, password)
+    data = _person_data(org, email=hr_admin.email, name=hr_admin.name, role="employee")
+    page = client.post(reverse("org:hr-person-edit", args=[hr_admin.pk]), data)
+    assert page.status_code == 200 and "last active HR admin" in page.content.decode()
+    hr_admin.refresh_from_db()
+    assert hr_admin.role == Person.Role.HR_ADMIN

@@ -183,3 +183,20 @@ def test_absent_columns_keep_what_a_known_person_has(org, hr_admin):
     hr_admin.refresh_from_db()
     assert hr_admin.role == Person.Role.HR_ADMIN and hr_admin.time_zone == "Europe/Berlin"
     assert hr_admin.name == "Hanna H."
+
+
+def test_full_sync_brings_back_a_listed_leaver(hr_admin):
+    people_import(content=_roster(10), actor=hr_admin)
+    people_import(content=_roster(9), full_sync=True, actor=hr_admin)
+    assert not Person.objects.get(email="p9@example.com").is_active
+    back = people_import(content=_roster(10), full_sync=True, actor=hr_admin)
+    assert back.updated == ["p9@example.com"]
+    assert Person.objects.get(email="p9@example.com").is_active
+
+
+def test_import_cannot_remove_the_last_hr_admin(hr_admin):
+    content = f"email,name,team,role\n{hr_admin.email},Hanna,Acme,employee\n"
+    result = people_import(content=content, actor=hr_admin)
+    assert result.errors == [(2, "Hanna HR is the last active HR admin.")]
+    hr_admin.refresh_from_db()
+    assert hr_admin.role == Person.Role.HR_ADMIN
