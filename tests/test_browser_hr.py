@@ -84,6 +84,7 @@ def test_every_hr_screen_fits_the_viewport(
         "dimensions": "/hr/dimensions/",
         "surveys": "/hr/surveys/",
         "survey": f"/hr/surveys/{survey.pk}/",
+        "survey-edit": f"/hr/surveys/{survey.pk}/edit/",
         "threshold": "/hr/threshold/",
         "audit": "/hr/audit/",
     }

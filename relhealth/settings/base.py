@@ -106,6 +106,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Audit log (ADR 0006): show a changed team as "Platform", not its id, so HR can read the history.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

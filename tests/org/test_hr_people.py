@@ -156,3 +156,19 @@ def test_the_last_hr_admin_cannot_demote_themselves(client, hr_admin, password, 
     assert page.status_code == 200 and "last active HR admin" in page.content.decode()
     hr_admin.refresh_from_db()
     assert hr_admin.role == Person.Role.HR_ADMIN
+
+
+def test_managed_teams_change_is_audited(client, hr_admin, password, org, employee):
+    _login(client, hr_admin, password)
+    data = _person_data(org, email=employee.email, name=employee.name, managed_teams=[org.sales.pk])
+    assert client.post(reverse("org:hr-person-edit", args=[employee.pk]), data).status_code == 302
+    entries = LogEntry.objects.filter(changes__has_key="managers", actor=hr_admin)
+    assert entries.exists(), list(LogEntry.objects.values_list("object_repr", "changes"))
+
+
+def test_audit_shows_a_moved_team_by_name(org):
+    from org.services.people import team_update
+
+    team_update(team=org.platform, name="Platform", parent=org.sales)
+    entry = LogEntry.objects.get_for_object(org.platform).get(action=LogEntry.Action.UPDATE)
+    assert entry.changes_dict["parent"] == ["Engineering", "Sales"]
