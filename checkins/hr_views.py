@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -15,24 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import Question
-from checkins.services.questions import question_wording_update
+from checkins.services.questions import question_provenance_update, question_wording_update
 from org.http import AuthenticatedRequest
-
-
-def hr_admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_hr_admin:
-            raise PermissionDenied("Only HR admins can open this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from org.permissions import hr_admin_required
 
 
 class WordingForm(forms.Form):
     text = forms.CharField(label=_("Wording (English)"), max_length=500)
     text_de = forms.CharField(label=_("Wording (German)"), max_length=500, required=False)
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+    licence = forms.CharField(label=_("Licence"), max_length=200, required=False)
 
 
 @hr_admin_required
@@ -57,13 +45,23 @@ def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     current = question.current_version()
     form = WordingForm(
         request.POST or None,
-        initial={"text": current.text, "text_de": current.translations.get("de", "")},
+        initial={
+            "text": current.text,
+            "text_de": current.translations.get("de", ""),
+            "source": question.source,
+            "licence": question.licence,
+        },
     )
     if request.method == "POST" and form.is_valid():
         version = question_wording_update(
             question=question,
             text=form.cleaned_data["text"],
             translations={"de": form.cleaned_data["text_de"]},
+        )
+        question_provenance_update(
+            question=question,
+            source=form.cleaned_data["source"] or question.source,
+            licence=form.cleaned_data["licence"] or question.licence,
         )
         if version.number != current.number:
             messages.success(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from checkins.models import Participation, Round
+from checkins.models import Participation, Question, QuestionVersion, Round, Survey
+from checkins.services.rounds import round_questions_pick
 from checkins.services.tokens import participation_token
 from org.models import Person
 
@@ -32,3 +35,43 @@ def open_checkins_get(*, person: Person) -> list[OpenCheckin]:
         )
         for p in participations
     ]
+
+
+@dataclass(frozen=True)
+class RotationPreview:
+    scored_items: int
+    per_round: int
+    cycle: int
+    enps_every: int
+    rounds: list[tuple[int, list[QuestionVersion]]]
+
+
+def survey_rotation_preview(*, survey: Survey) -> RotationPreview:
+    """The next full cycle of rounds, computed by the same picker that opens real rounds."""
+    scored = (
+        survey.questions.filter(is_active=True)
+        .exclude(scale__in=[Question.Scale.ZERO_TEN, Question.Scale.TEXT])
+        .count()
+    )
+    per_round = min(survey.questions_per_round, scored) if scored else 0
+    cycle = math.ceil(scored / per_round) if per_round else 0
+    last = survey.rounds.order_by("-number").values_list("number", flat=True).first() or 0
+    shown = max(cycle, survey.enps_every_n_rounds or 0, 1)
+    rounds = [
+        (number, round_questions_pick(survey=survey, number=number))
+        for number in range(last + 1, last + 1 + min(shown, 12))
+    ]
+    return RotationPreview(
+        scored_items=scored,
+        per_round=per_round,
+        cycle=cycle,
+        enps_every=survey.enps_every_n_rounds,
+        rounds=rounds,
+    )
+
+
+def surveys_list_get() -> QuerySet[Survey]:
+    return Survey.objects.annotate(
+        question_count=Count("questions", filter=Q(questions__is_active=True), distinct=True),
+        round_count=Count("rounds", distinct=True),
+    ).prefetch_related("audience")

@@ -8,6 +8,21 @@ class OrgConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self) -> None:
+        # django-auditlog records who changed what (before → after) for people, teams, roles and
+        # the threshold (ADR 0006). Secrets and login bookkeeping stay out of the log.
+        from auditlog.registry import auditlog
+
+        from org.models import OrgSettings, Person, Team
+
+        # Explicit field lists: reverse relations (a person's participations) must never appear.
+        auditlog.register(
+            Person,
+            include_fields=["email", "name", "team", "role", "time_zone", "language",
+                            "is_active", "is_staff", "is_superuser"],
+        )  # fmt: skip
+        auditlog.register(Team, include_fields=["name", "parent"], m2m_fields={"managers"})
+        auditlog.register(OrgSettings, include_fields=["name", "min_group_size"])
+
         from django.contrib.auth.signals import user_logged_in
 
         user_logged_in.connect(_note_session_start, dispatch_uid="org.session_start")

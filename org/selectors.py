@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import Person, Team
 
@@ -25,3 +25,39 @@ def person_can_view_team(*, person: Person, team: Team) -> bool:
     if person.is_hr_admin:
         return True
     return any(team.path.startswith(led.path) for led in person.managed_teams.all())
+
+
+def people_search(*, query: str = "", team: Team | None = None) -> QuerySet[Person]:
+    people = Person.objects.select_related("team").order_by("name", "email")
+    if query:
+        people = people.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    if team is not None:
+        people = people.filter(team__path__startswith=team.path)
+    return people
+
+
+def teams_tree_get() -> list[Team]:
+    """Every team in tree order (a parent before its children), with member and manager counts."""
+    return list(
+        Team.objects.order_by("path")
+        .annotate(
+            member_count=Count("members", filter=Q(members__is_active=True), distinct=True),
+            manager_count=Count("managers", distinct=True),
+        )
+        .prefetch_related("managers")
+    )
+
+
+def audit_entries_search(*, model: str = "", actor_id: str = "", query: str = ""):
+    """Audit entries newest first, filtered by model ("app.model"), actor and text."""
+    from auditlog.models import LogEntry
+
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    if model and "." in model:
+        app_label, model_name = model.split(".", 1)
+        entries = entries.filter(content_type__app_label=app_label, content_type__model=model_name)
+    if actor_id.isdigit():
+        entries = entries.filter(actor_id=int(actor_id))
+    if query:
+        entries = entries.filter(Q(object_repr__icontains=query) | Q(changes_text__icontains=query))
+    return entries

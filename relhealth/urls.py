@@ -14,6 +14,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("", include("org.urls")),
     path("", include("checkins.urls")),
     path("", include("culture.urls")),
     path("django-admin/", admin.site.urls),

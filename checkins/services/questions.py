@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from checkins.models import Answer, Question, QuestionVersion
+from checkins.models import Answer, Dimension, Question, QuestionVersion
 
 
 @transaction.atomic
@@ -31,25 +31,68 @@ def question_wording_update(
     return current
 
 
+@transaction.atomic
 def question_create(
     *,
     code: str,
     text: str,
     scale: str = Question.Scale.AGREE5,
-    dimension=None,
+    dimension: Dimension | None = None,
     reverse_scored: bool = False,
     translations: dict[str, str] | None = None,
     position: int = 0,
+    source: str = "",
+    licence: str = "",
 ) -> Question:
-    with transaction.atomic():
-        question = Question.objects.create(
-            code=code,
-            dimension=dimension,
-            scale=scale,
-            reverse_scored=reverse_scored,
-            position=position,
-        )
-        QuestionVersion.objects.create(
-            question=question, number=1, text=text, translations=translations or {}
-        )
+    """A new item with its first wording. Scale and reverse-scoring are fixed from here on: changing
+    them later would silently change what earlier answers mean."""
+    if scale in (Question.Scale.ZERO_TEN, Question.Scale.TEXT):
+        reverse_scored = False  # reverse-scoring only makes sense on an agreement scale
+    question = Question(
+        code=code,
+        dimension=dimension,
+        scale=scale,
+        reverse_scored=reverse_scored,
+        position=position,
+        source=source or "Written by our HR team",
+        licence=licence or "Internal use",
+    )
+    question.full_clean()
+    question.save()
+    QuestionVersion.objects.create(
+        question=question,
+        number=1,
+        text=text,
+        translations={k: v for k, v in (translations or {}).items() if v},
+    )
     return question
+
+
+def question_provenance_update(*, question: Question, source: str, licence: str) -> Question:
+    if (question.source, question.licence) != (source, licence):
+        question.source, question.licence = source, licence
+        question.save(update_fields=["source", "licence"])
+    return question
+
+
+def question_active_set(*, question: Question, is_active: bool) -> Question:
+    """Retire or bring back an item. A retired item leaves the rotation; its answers stay."""
+    if question.is_active != is_active:
+        question.is_active = is_active
+        question.save(update_fields=["is_active"])
+    return question
+
+
+def dimension_create(*, key: str, name: str, name_de: str = "", description: str = "") -> Dimension:
+    last = Dimension.objects.order_by("-position").values_list("position", flat=True).first()
+    dimension = Dimension(
+        key=key,
+        name=name,
+        translations={"de": name_de} if name_de else {},
+        description=description,
+        position=(last or 0) + 1,
+        is_core=False,
+    )
+    dimension.full_clean()
+    dimension.save()
+    return dimension

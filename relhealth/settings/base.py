@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "auditlog",
     "org",
     "checkins",
     "culture",
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "org.middleware.AbsoluteSessionTimeoutMiddleware",
     "org.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the signed-in person as the actor of every audited change made in a request.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -144,6 +147,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Audit log (ADR 0006): show a changed team as "Platform", not its id, so HR can read the history.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,0 +1,72 @@
+"""HR screens for people and teams. Only HR admins reach them (org.permissions)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from org.forms import PersonForm, TeamForm
+from org.http import AuthenticatedRequest
+from org.models import Person, Team
+from org.permissions import hr_admin_required
+from org.selectors import people_search, teams_tree_get
+from org.services.people import person_create, person_update, team_create, team_update
+
+
+@hr_admin_required
+def people_list(request: AuthenticatedRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    team_id = request.GET.get("team", "")
+    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+    page = Paginator(people_search(query=query, team=team), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "org/hr/people_list.html",
+        {"page": page, "query": query, "team": team, "teams": Team.objects.order_by("path")},
+    )
+
+
+@hr_admin_required
+def person_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk) if pk is not None else None
+    form = PersonForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if person is None:
+                person = person_create(**data)
+                messages.success(request, _("%(name)s was added.") % {"name": person.name})
+            else:
+                person_update(person=person, **data)
+                messages.success(request, _("%(name)s was saved.") % {"name": person.name})
+            return redirect("org:hr-people")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "org/hr/person_form.html", {"form": form, "person": person})
+
+
+@hr_admin_required
+def team_list(request: AuthenticatedRequest) -> HttpResponse:
+    return render(request, "org/hr/team_list.html", {"teams": teams_tree_get()})
+
+
+@hr_admin_required
+def team_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
+    team = get_object_or_404(Team, pk=pk) if pk is not None else None
+    form = TeamForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if team is None:
+                team = team_create(**form.cleaned_data)
+                messages.success(request, _("Team %(name)s was created.") % {"name": team.name})
+            else:
+                team_update(team=team, **form.cleaned_data)
+                messages.success(request, _("Team %(name)s was saved.") % {"name": team.name})
+            return redirect("org:hr-teams")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(request, "org/hr/team_form.html", {"form": form, "team": team})

@@ -1,0 +1,128 @@
+"""Writing people and teams. Every change is recorded by django-auditlog (see org/apps.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from org.models import OrgSettings, Person, Team
+
+
+@transaction.atomic
+def person_create(
+    *,
+    email: str,
+    name: str,
+    team: Team | None,
+    role: str = Person.Role.EMPLOYEE,
+    time_zone: str = "UTC",
+    language: str = "en",
+    is_active: bool = True,
+    managed_teams: Iterable[Team] = (),
+) -> Person:
+    # No password: people sign in through their check-in links; an operator may set one later.
+    person = Person(
+        email=email.strip().lower(),
+        name=name.strip(),
+        team=team,
+        role=role,
+        time_zone=time_zone,
+        language=language,
+        is_active=is_active,
+    )
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    person.managed_teams.set(list(managed_teams))
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    email: str,
+    name: str,
+    team: Team | None,
+    role: str,
+    time_zone: str,
+    language: str,
+    is_active: bool,
+    managed_teams: Iterable[Team] | None = None,
+) -> Person:
+    stays_hr = role == Person.Role.HR_ADMIN and is_active
+    if person.is_hr_admin and person.is_active and not stays_hr:
+        others = Person.objects.filter(role=Person.Role.HR_ADMIN, is_active=True)
+        if not others.exclude(pk=person.pk).exists():
+            # Someone must be left who can reach these screens.
+            raise ValidationError(
+                _("%(name)s is the last active HR admin.") % {"name": person.name}
+            )
+    person.email, person.name, person.team = email.strip().lower(), name.strip(), team
+    person.role, person.time_zone, person.language = role, time_zone, language
+    person.is_active = is_active
+    person.full_clean()
+    person.save()
+    if managed_teams is not None:
+        wanted = {t.pk for t in managed_teams}
+        if wanted != set(person.managed_teams.values_list("pk", flat=True)):
+            person.managed_teams.set(list(wanted))
+    return person
+
+
+def _team_name_check(name: str) -> None:
+    # "/" separates the parts of a team path in CSV imports, so a name cannot contain it.
+    if "/" in name:
+        raise ValidationError(_("A team name cannot contain “/”."))
+
+
+def team_create(*, name: str, parent: Team | None) -> Team:
+    _team_name_check(name)
+    team = Team(name=name.strip(), parent=parent)
+    team.full_clean(exclude=["path", "depth"])
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str, parent: Team | None) -> Team:
+    """Rename or move a team. A move rewrites the subtree's paths; responses keep the team id they
+    were given when their round opened, so a team's history moves with it."""
+    if parent is not None and (parent.pk == team.pk or parent.path.startswith(team.path)):
+        raise ValidationError(_("A team cannot be moved below itself."))
+    _team_name_check(name)
+    team.name, team.parent = name.strip(), parent
+    team.full_clean(exclude=["path", "depth"])
+    team.save()
+    return team
+
+
+def team_path_get_or_create(*, path: str, created: list[Team] | None = None) -> Team:
+    """The team at "Engineering/Platform/SRE", creating the missing ones from the top down."""
+    parent: Team | None = None
+    for name in [part.strip() for part in path.split("/")]:
+        if not name:
+            raise ValidationError(_("The team path %(path)s has an empty part.") % {"path": path})
+        team = Team.objects.filter(parent=parent, name=name).first()
+        if team is None:
+            team = team_create(name=name, parent=parent)
+            if created is not None:
+                created.append(team)
+        parent = team
+    assert parent is not None  # split() returns at least one part
+    return parent
+
+
+def org_threshold_update(*, min_group_size: int) -> OrgSettings:
+    """Change k for rounds that open from now on; open and closed rounds keep the k they froze."""
+    if min_group_size < 3:
+        raise ValidationError(_("The threshold can never be below 3."))
+    org = OrgSettings.current()
+    if org.min_group_size != min_group_size:
+        org.min_group_size = min_group_size
+        org.full_clean()
+        org.save()
+    return org

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from org import hr_admin_views, hr_views
+
+app_name = "org"
+
+urlpatterns = [
+    path("hr/people/", hr_views.people_list, name="hr-people"),
+    path("hr/people/new/", hr_views.person_edit, name="hr-person-new"),
+    path("hr/people/<int:pk>/", hr_views.person_edit, name="hr-person-edit"),
+    path("hr/people/import/", hr_admin_views.people_import_view, name="hr-people-import"),
+    path("hr/teams/", hr_views.team_list, name="hr-teams"),
+    path("hr/teams/new/", hr_views.team_edit, name="hr-team-new"),
+    path("hr/teams/<int:pk>/", hr_views.team_edit, name="hr-team-edit"),
+    path("hr/threshold/", hr_admin_views.threshold_edit, name="hr-threshold"),
+    path("hr/audit/", hr_admin_views.audit_log, name="hr-audit"),
+]
