@@ -14,8 +14,8 @@ from django.db.models import Q
 
 from checkins.models import Round
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
-from culture.selectors import dashboard_teams_get
 from org.models import Person, Team
+from org.selectors import teams_led_get
 
 
 @dataclass
@@ -42,7 +42,9 @@ class Digest:
 def digest_get(*, manager: Person, round: Round) -> Digest | None:
     """The manager's digest for a round: one subtree line per top-most team they lead (so no two
     lines overlap and none can be subtracted from another), or None when there is nothing."""
-    teams = [team for team in dashboard_teams_get(viewer=manager) if not manager.is_hr_admin]
+    # The teams they lead (also for an HR admin who leads a team; the organisation view is the
+    # HR alert's job, not the digest's).
+    teams = teams_led_get(person=manager)
     summaries = {
         s.team_id: s
         for s in TeamRoundSummary.objects.filter(round=round, team__in=teams).select_related(

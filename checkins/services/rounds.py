@@ -30,6 +30,7 @@ from org.models import OrgSettings, Person
 # A reminder needs time left to act on it, and two reminders need a gap between them.
 REMINDER_MARGIN = dt.timedelta(hours=2)
 REMINDER_GAP = dt.timedelta(hours=20)
+STALE_OPENING = dt.timedelta(days=1)
 
 
 def survey_audience(*, survey: Survey) -> list[Person]:
@@ -243,7 +244,9 @@ def surveys_open_due(*, now: dt.datetime | None = None, on_emails: Callable | No
             ).update(next_round_at=_next_after(survey=survey, due=due, now=now))
             if claimed != 1:
                 continue  # another process got there first
-            day = schedule.round_local_date(weekday=survey.weekday, near=due)
+            # After a long outage the missed date's window may be over: open this week's instead.
+            near = due if now - due < STALE_OPENING else now
+            day = schedule.round_local_date(weekday=survey.weekday, near=near)
             opened.append(round_open(survey=survey, now=now, local_date=day, on_emails=on_emails))
     return opened
 

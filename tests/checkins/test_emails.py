@@ -86,3 +86,35 @@ def test_a_message_that_keeps_failing_is_parked(invitation, settings):
     invitation.refresh_from_db()
     assert invitation.status == OutboundEmail.Status.FAILED and invitation.attempts == MAX_ATTEMPTS
     assert email_send(email_id=invitation.pk) == "not-claimed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_rows_at_once_send_each_once(survey, employee, manager):
+    import threading
+
+    from django.db import connection
+
+    from checkins.services.rounds import round_open
+
+    rnd = round_open(survey=survey)
+    ids = list(
+        OutboundEmail.objects.filter(round=rnd, kind=OutboundEmail.Kind.INVITATION).values_list(
+            "pk", flat=True
+        )
+    )
+    barrier = threading.Barrier(2)
+
+    def worker():
+        barrier.wait()
+        try:
+            for email_id in ids:
+                email_send(email_id=email_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([employee.email, manager.email])

@@ -114,3 +114,13 @@ def test_close_due_closes_only_ended_rounds(open_round):
     assert rounds_close_due(now=open_round.closes_at + dt.timedelta(seconds=1)) == 1
     open_round.refresh_from_db()
     assert open_round.status == Round.Status.CLOSED
+
+
+def test_after_a_long_outage_the_round_of_this_week_opens_once(survey, employee):
+    survey.next_round_at = timezone.now() - dt.timedelta(days=9)
+    survey.save()
+    (rnd,) = surveys_open_due()
+    assert rnd.closes_at > timezone.now()  # not a round whose window ended during the outage
+    survey.refresh_from_db()
+    assert survey.next_round_at > timezone.now()
+    assert surveys_open_due() == []
