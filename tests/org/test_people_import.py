@@ -234,3 +234,12 @@ def test_command_dry_run_writes_nothing(tmp_path, org, capsys):
 def test_first_full_sync_on_an_empty_install(db):
     result = people_import(content=_roster(3), full_sync=True)
     assert result.ok and len(result.created) == 3 and result.deactivated == []
+
+
+def test_a_tampered_apply_is_refused_with_a_message(client, hr_admin, password):
+    client.login(username=hr_admin.email, password=password)
+    url = reverse("org:hr-people-import")
+    page = client.post(url, {"content": "name\nA\n", "filename": "x.csv"})
+    assert page.status_code == 400 and "missing: email" in page.content.decode()
+    page = client.post(url, {"content": "", "filename": "x.csv"})
+    assert page.status_code == 400 and "upload the file again" in page.content.decode()
