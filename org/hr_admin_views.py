@@ -41,7 +41,10 @@ def people_import_view(request: AuthenticatedRequest) -> HttpResponse:
                     dry_run=not apply, actor=request.user, source=filename,
                 )  # fmt: skip
             except ImportFileError as exc:
-                form.add_error(None if apply else "file", str(exc))
+                if apply:
+                    messages.error(request, str(exc))  # the upload form below starts afresh
+                else:
+                    form.add_error("file", str(exc))
                 status = 400
             else:
                 if result.applied:
@@ -64,6 +67,9 @@ def people_import_view(request: AuthenticatedRequest) -> HttpResponse:
                 form = PeopleImportForm()
             context["form"] = form
             return render(request, "org/hr/people_import.html", context, status=status)
+        if apply:
+            messages.error(request, _("The import could not be applied; upload the file again."))
+            form = PeopleImportForm()
         return render(request, "org/hr/people_import.html", {"form": form}, status=400)
     return render(request, "org/hr/people_import.html", {"form": form})
 

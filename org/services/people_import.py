@@ -221,7 +221,19 @@ def people_import(
             total_active = max(active_before, 1)
             result.deactivated = [p.email for p in leavers]
             share = len(leavers) / total_active
-            if share > MAX_DEACTIVATE_SHARE and not force:
+            leaver_ids = {p.pk for p in leavers}
+            hr_left = (
+                Person.objects.filter(role=Person.Role.HR_ADMIN, is_active=True)
+                .exclude(pk__in=leaver_ids)
+                .exists()
+            )
+            if not hr_left and any(p.is_hr_admin for p in leavers):
+                # Not even force: nobody would be left who can reach the HR screens.
+                result.refused = (
+                    "This sync would deactivate every HR admin. Add at least one active HR admin "
+                    "to the file."
+                )
+            elif share > MAX_DEACTIVATE_SHARE and not force:
                 result.refused = (
                     f"This sync would deactivate {len(leavers)} of {total_active} active people "
                     f"({share:.0%}), more than the {MAX_DEACTIVATE_SHARE:.0%} allowed. Check that "

@@ -200,3 +200,46 @@ def test_import_cannot_remove_the_last_hr_admin(hr_admin):
     assert result.errors == [(2, "Hanna HR is the last active HR admin.")]
     hr_admin.refresh_from_db()
     assert hr_admin.role == Person.Role.HR_ADMIN
+
+
+def test_management_command_refuses_a_mass_deactivation_unless_forced(tmp_path, hr_admin):
+    people_import(content=_roster(10), actor=hr_admin)
+    path = tmp_path / "half.csv"
+    path.write_text(_roster(4) + f"{hr_admin.email},Hanna HR,Acme\n")
+    with pytest.raises(CommandError, match="would deactivate 6 of 11 active people"):
+        call_command("import_people", str(path), "--full-sync")
+    assert Person.objects.filter(is_active=True).count() == 11
+    call_command("import_people", str(path), "--full-sync", "--force")
+    assert Person.objects.filter(is_active=True).count() == 5
+
+
+def test_a_sync_never_deactivates_every_hr_admin(tmp_path, hr_admin):
+    people_import(content=_roster(10), actor=hr_admin)
+    path = tmp_path / "all-but-hr.csv"
+    path.write_text(_roster(10))
+    with pytest.raises(CommandError, match="every HR admin"):
+        call_command("import_people", str(path), "--full-sync", "--force")
+    hr_admin.refresh_from_db()
+    assert hr_admin.is_active
+
+
+def test_command_dry_run_writes_nothing(tmp_path, org, capsys):
+    path = tmp_path / "people.csv"
+    path.write_text(_roster(2))
+    call_command("import_people", str(path), "--dry-run")
+    assert "Would import: 2 created" in capsys.readouterr().out
+    assert not Person.objects.filter(email="p0@example.com").exists()
+
+
+def test_first_full_sync_on_an_empty_install(db):
+    result = people_import(content=_roster(3), full_sync=True)
+    assert result.ok and len(result.created) == 3 and result.deactivated == []
+
+
+def test_a_tampered_apply_is_refused_with_a_message(client, hr_admin, password):
+    client.login(username=hr_admin.email, password=password)
+    url = reverse("org:hr-people-import")
+    page = client.post(url, {"content": "name\nA\n", "filename": "x.csv"})
+    assert page.status_code == 400 and "missing: email" in page.content.decode()
+    page = client.post(url, {"content": "", "filename": "x.csv"})
+    assert page.status_code == 400 and "upload the file again" in page.content.decode()
