@@ -11,21 +11,27 @@ k respondents (A1, A2): a team below k is hidden, and when hiding it leaves a bl
 a visible parent, the next-smallest visible sibling (or deeper descendant) is hidden as well, until
 the block is empty or reaches k. The parent's own direct members count as part of its block.
 
-Over time (A3), rounds are grouped into fixed, non-overlapping windows (by round number, so every
-view of any length cuts them the same way). In a window a team shows either every one of its
-weekly figures or one pooled figure for the window, never both, so no figure of a group is
-another one plus a few respondents. Window figures go through the same block rule on pooled
-counts, with the weekly-mode teams counted as visible (their window total is derivable).
+Over time (A3), rounds are grouped into fixed, non-overlapping windows of four (by round number,
+so every view of any length cuts them the same way). In a window a team is either shown week by
+week or, if fewer than 2k people were invited when the window opened, once for the whole window
+after its last round closes, never both; the mode is fixed when the window opens, so figures
+never move as rounds close. Window figures go through the same block rule on pooled counts, with
+the weekly teams counted as visible (a conservative stand-in for what their weeks reveal).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.linalg import null_space
 
 ORG = 0  # a virtual root above the root teams: the organisation's own figure
 WINDOW_ROUNDS = 4
 COMMENT_MIN_RESPONDENTS = 10  # A4: comments need a larger crowd than scores
+SEARCH_BUDGET = 20_000  # combinations of small cells the linear check may try per window
 
 
 def _children(parents: Mapping[int, int | None]) -> dict[int, list[int]]:
@@ -87,32 +93,36 @@ def tree_visible(
     k: int,
     hidden: frozenset[int] = frozenset(),
     pinned: frozenset[int] = frozenset(),
-) -> tuple[set[int], set[int]]:
+) -> set[int]:
     """The teams (and ORG) whose subtree figure may be shown for one period.
 
-    `hidden` may never be shown; `pinned` are shown elsewhere already (their figure is derivable),
-    so they are hidden only as a last resort, and returned as the second set when that happens.
+    `hidden` may never be shown. `pinned` stand for teams already shown week by week: they are
+    never hidden here, and a block made only of them is left to the weekly decisions.
     """
     children = _children(parents)
     order = _order(children)
     totals = subtree_totals(parents=parents, own=own)
     visible = {n for n in order if totals[n] >= k and n not in hidden} | (pinned - hidden)
-    unpinned: set[int] = set()
+    accepted: set[int] = set()
     while True:
         block, frontier = _blocks(order=order, children=children, own=own, visible=visible)
-        bad = next((n for n in order if n in visible and 0 < block[n] < k), None)
+        bad = next(
+            (n for n in order if n in visible and n not in accepted and 0 < block[n] < k), None
+        )
         if bad is None:
-            return visible, unpinned
+            return visible
         # Complementary suppression: hide the smallest visible part under the bad block.
         # Parts with an empty block of their own would not grow it, so they go last.
-        candidates = sorted(frontier[bad], key=lambda c: (c in pinned, block[c] == 0, totals[c], c))
-        if not candidates:  # cannot happen: then the block is the whole subtree, >= k
-            visible.discard(bad)
-            continue
-        victim = candidates[0]
-        visible.discard(victim)
-        if victim in pinned:
-            unpinned.add(victim)
+        candidates = sorted(
+            (c for c in frontier[bad] if c not in pinned),
+            key=lambda c: (block[c] == 0, totals[c], c),
+        )
+        if candidates:
+            visible.discard(candidates[0])
+        elif bad not in pinned:
+            visible.discard(bad)  # nothing below to hide: the parent itself goes
+        else:
+            accepted.add(bad)
 
 
 @dataclass
@@ -120,53 +130,125 @@ class WindowPlan:
     """What one window shows: weekly figures per round, or one pooled figure per team."""
 
     round_keys: list[int]
+    complete: bool = False
     weekly: dict[int, set[int]] = field(default_factory=dict)  # round key -> visible teams
     pooled: set[int] = field(default_factory=set)  # teams shown once for the whole window
-
-    def mode(self, team: int) -> str:
-        if team in self.pooled:
-            return "window"
-        if any(team in teams for teams in self.weekly.values()):
-            return "weekly"
-        return "hidden"
 
 
 def window_plan(
     *,
     parents: Mapping[int, int | None],
     own_by_round: Mapping[int, Mapping[int, int]],
+    invited_at_start: Mapping[int, int],
     k: int,
+    complete: bool,
 ) -> WindowPlan:
-    """Decide one window: `own_by_round` maps each round of the window to its own-member counts."""
+    """Decide one window from its closed rounds so far.
+
+    The mode (weekly or pooled) is fixed from the invitees when the window opened, so it never
+    flips as later rounds close: a viewer who remembers last week's figures learns nothing new.
+    Pooled figures appear only once the window is complete, for the same reason.
+    """
     keys = sorted(own_by_round)
-    demoted: set[int] = set()
-    while True:
-        weekly_visible = {
-            key: tree_visible(parents=parents, own=own_by_round[key], k=k)[0] for key in keys
-        }
-        totals = {key: subtree_totals(parents=parents, own=own_by_round[key]) for key in keys}
-        nodes = set(totals[keys[0]]) if keys else set()
-        # Weekly mode: visible in every round of the window where the team had respondents.
-        weekly_mode = {
-            node
-            for node in nodes - demoted
-            if any(totals[key][node] for key in keys)
-            and all(node in weekly_visible[key] or totals[key][node] == 0 for key in keys)
-        }
-        pooled_own: dict[int, int] = {}
-        for key in keys:
-            for node, count in own_by_round[key].items():
-                pooled_own[node] = pooled_own.get(node, 0) + count
-        pooled, unpinned = tree_visible(
-            parents=parents, own=pooled_own, k=k, pinned=frozenset(weekly_mode)
-        )
-        if unpinned:
-            demoted |= unpinned  # hiding more weekly figures keeps every weekly block valid
-            continue
-        plan = WindowPlan(round_keys=keys, pooled=pooled - weekly_mode)
-        for key in keys:
-            plan.weekly[key] = {n for n in weekly_mode if totals[key][n] > 0}
-        return plan
+    invited = subtree_totals(parents=parents, own=invited_at_start)
+    weekly_mode = frozenset(node for node, count in invited.items() if count >= 2 * k)
+    window_mode = frozenset(invited) - weekly_mode
+    plan = WindowPlan(round_keys=keys, complete=complete)
+    pooled_own: dict[int, int] = {}
+    for key in keys:
+        totals = subtree_totals(parents=parents, own=own_by_round[key])
+        shown = tree_visible(parents=parents, own=own_by_round[key], k=k, hidden=window_mode)
+        plan.weekly[key] = {n for n in shown if totals.get(n, 0) > 0}
+        for node, count in own_by_round[key].items():
+            pooled_own[node] = pooled_own.get(node, 0) + count
+    if complete and keys:
+        pooled = tree_visible(parents=parents, own=pooled_own, k=k, pinned=weekly_mode)
+        plan.pooled = pooled - weekly_mode
+        _pooled_trim(plan=plan, parents=parents, own_by_round=own_by_round, k=k)
+    return plan
+
+
+def _pooled_trim(
+    *,
+    plan: WindowPlan,
+    parents: Mapping[int, int | None],
+    own_by_round: Mapping[int, Mapping[int, int]],
+    k: int,
+) -> None:
+    """Drop pooled figures, smallest first, until no group below k follows from the window.
+
+    A pooled figure can combine with weekly figures of a parent and its siblings (which reveal a
+    small team's weeks where its block alone reached k) to isolate the remaining weeks, so the
+    whole window is checked with linear algebra; weekly figures alone are safe by the block rule.
+    """
+    children = _children(parents)
+    below: dict[int, list[int]] = {}
+    for node in reversed(_order(children)):
+        below[node] = [node] + [d for child in children.get(node, ()) for d in below[child]]
+    counts = {
+        (team, key): count
+        for key in plan.round_keys
+        for team, count in own_by_round[key].items()
+        if count
+    }
+
+    def atoms(team: int, keys: Sequence[int]) -> frozenset[tuple[int, int]]:
+        return frozenset((a, key) for key in keys for a in below[team] if (a, key) in counts)
+
+    weekly = [atoms(team, [key]) for key, teams in plan.weekly.items() for team in teams]
+    totals = {
+        team: sum(counts.get(a, 0) for a in atoms(team, plan.round_keys)) for team in plan.pooled
+    }
+    while plan.pooled:
+        pooled = [atoms(team, plan.round_keys) for team in plan.pooled]
+        if not small_group_derivable(figures=weekly + pooled, counts=counts, k=k):
+            return
+        plan.pooled.discard(min(plan.pooled, key=lambda team: (totals[team], team)))
+
+
+def small_group_derivable(
+    *, figures: Sequence[frozenset[Any]], counts: Mapping[Any, int], k: int
+) -> bool:
+    """Whether the sums of `figures` determine the sum of some group of 1..k-1 respondents.
+
+    Atoms that sit in exactly the same figures cannot be told apart, so derivable groups are
+    unions of such cells; a union is derivable iff it is orthogonal to the figures' null space.
+    """
+    patterns: dict[Any, set[int]] = {}
+    for index, figure in enumerate(figures):
+        for atom in figure:
+            patterns.setdefault(atom, set()).add(index)
+    cells: dict[frozenset[int], int] = {}
+    for atom, found_in in patterns.items():
+        key = frozenset(found_in)
+        cells[key] = cells.get(key, 0) + counts.get(atom, 0)
+    columns = list(cells.items())
+    if not columns:
+        return False
+    matrix = np.zeros((len(figures), len(columns)))
+    for column, (rows, _size) in enumerate(columns):
+        matrix[list(rows), column] = 1.0
+    basis = null_space(matrix)
+    small = [i for i, (_rows, size) in enumerate(columns) if 0 < size < k]
+    budget = [SEARCH_BUDGET]
+
+    def search(start: int, chosen: list[int], total: int) -> bool:
+        for position in range(start, len(small)):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return True  # too many combinations to clear: assume the worst and hide more
+            cell = small[position]
+            size = columns[cell][1]
+            if total + size >= k:
+                continue
+            group = [*chosen, cell]
+            if basis.shape[1] == 0 or np.allclose(basis[group].sum(axis=0), 0.0, atol=1e-9):
+                return True
+            if search(position + 1, group, total + size):
+                return True
+        return False
+
+    return search(0, [], 0)
 
 
 def window_of(*, round_number: int, size: int = WINDOW_ROUNDS) -> int:
@@ -179,21 +261,30 @@ def plans_for_rounds(
     parents: Mapping[int, int | None],
     rounds: Sequence[tuple[int, int]],
     own_by_round: Mapping[int, Mapping[int, int]],
+    invited_by_round: Mapping[int, Mapping[int, int]],
     k_by_round: Mapping[int, int],
 ) -> dict[int, WindowPlan]:
-    """Plans for every window touched by `rounds` ((round key, round number) pairs), by round key.
+    """Plans for the windows of `rounds` ((round key, round number) pairs, every closed round of
+    one survey in those windows, oldest first), by round key.
 
     The caller passes whole windows, so a 12-week and a 26-week view cut them identically.
     """
-    windows: dict[int, list[int]] = {}
+    windows: dict[int, list[tuple[int, int]]] = {}
     for key, number in rounds:
-        windows.setdefault(window_of(round_number=number), []).append(key)
+        windows.setdefault(window_of(round_number=number), []).append((key, number))
     by_round: dict[int, WindowPlan] = {}
-    for keys in windows.values():
+    for window, members in windows.items():
+        keys = [key for key, _number in members]
+        numbers = {number for _key, number in members}
+        first = min(members, key=lambda pair: pair[1])[0]
+        last_number = (window + 1) * WINDOW_ROUNDS
         # A window uses the strictest k of its rounds (k is frozen per round and rarely changes).
-        k = max(k_by_round[key] for key in keys)
         plan = window_plan(
-            parents=parents, own_by_round={key: own_by_round.get(key, {}) for key in keys}, k=k
+            parents=parents,
+            own_by_round={key: own_by_round.get(key, {}) for key in keys},
+            invited_at_start=invited_by_round.get(first, {}),
+            k=max(k_by_round[key] for key in keys),
+            complete=last_number in numbers and len(numbers) == WINDOW_ROUNDS,
         )
         for key in keys:
             by_round[key] = plan

@@ -1,9 +1,9 @@
-"""What a viewer may see. Every figure on a page goes through here and the anonymity rules.
+"""What a viewer may see. Every figure on a page goes through the anonymity engine here.
 
-Rules applied now (brief, promises A1 and A5): a figure from fewer than the round's frozen k
-respondents is replaced by a suppressed cell; participation counts appear only where at least k
-were invited; only closed, rolled-up rounds are read. Pages show one subtree figure per team a
-viewer leads (never a parent beside its children), so no visible pair can be subtracted.
+The engine (culture/anonymity.py) decides from respondent counts which subtree figures may be
+shown, for the whole organisation at once (A1, A2, A3); this module loads roll-ups of closed,
+rolled-up rounds only (A5) through `scorebook_build` and turns them into cells. No selector
+returns who answered (A7): participation is a count, shown only where the engine allows it.
 """
 
 from __future__ import annotations
@@ -11,24 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checkins.models import Dimension, Round
-from culture.models import DimensionRollup, ParticipationRollup
-from culture.statistics import summarise
+from culture.anonymity import ORG
+from culture.models import ParticipationRollup
+from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
+from culture.statistics import Change, change_between
 from org.models import Person, Team
 from org.selectors import teams_led_get
 
-
-@dataclass(frozen=True)
-class Cell:
-    """One figure, or the reason it is hidden. A suppressed cell carries no number at all."""
-
-    suppressed: bool
-    reason: str = ""
-    # No figure and nothing hidden: the dimension had no question in this round.
-    n: int | None = None
-    score: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    favourable_pct: float | None = None
+__all__ = ["NOT_ASKED", "Cell", "Participation", "RoundRow", "TeamScores", "team_scores_get"]
 
 
 @dataclass(frozen=True)
@@ -55,68 +45,131 @@ class RoundRow:
 class TeamScores:
     team: Team
     dimensions: list[Dimension]
-    rows: list[RoundRow]
-
-
-# Rotation asks a few items per round, so a dimension may have no question in a round at all.
-NOT_ASKED = Cell(suppressed=False, reason="not asked this round")
+    rows: list[RoundRow]  # newest first
 
 
 def _hidden(k: int) -> Cell:
-    return Cell(suppressed=True, reason=f"fewer than {k} respondents")
+    return hidden_cell(k)
 
 
-def dimension_cell(*, rollup: DimensionRollup, k: int) -> Cell:
-    if rollup.n < k:
-        return _hidden(k)
-    summary = summarise(n=rollup.n, total=rollup.total, total_sq=rollup.total_sq)
-    return Cell(
-        suppressed=False,
-        n=rollup.n,
-        score=round(summary.mean, 1),
-        ci_low=round(max(summary.ci_low, 0.0), 1),
-        ci_high=round(min(summary.ci_high, 100.0), 1),
-        favourable_pct=round(100.0 * rollup.favourable / rollup.answered, 1)
-        if rollup.answered
-        else None,
-    )
-
-
-def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
-    """Scores per dimension for a team's subtree over its latest closed rounds (3 queries)."""
-    participation = list(
-        ParticipationRollup.objects.filter(
+def _latest_rounds(*, team: Team, rounds: int) -> list[Round]:
+    return [
+        p.round
+        for p in ParticipationRollup.objects.filter(
             team=team, includes_subteams=True, round__status=Round.Status.CLOSED
         )
         .select_related("round__survey")
         .order_by("-round__period_start", "-round_id")[:rounds]
-    )
-    round_ids = [p.round_id for p in participation]
-    by_round: dict[int, dict[int, DimensionRollup]] = {}
-    for found in DimensionRollup.objects.filter(
-        team=team, includes_subteams=True, round_id__in=round_ids
-    ):
-        by_round.setdefault(found.round_id, {})[found.dimension_id] = found
-    dimensions = list(Dimension.objects.filter(questions__isnull=False).distinct())
+    ]
+
+
+def _rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
     rows = []
-    for p in participation:
-        k = p.round.min_group_size
-        visible = p.invited >= k
+    for rnd in rounds:
+        counts = book.participation(team_id=team_id, round=rnd)
         row = RoundRow(
-            round=p.round,
-            participation=Participation(
-                suppressed=not visible,
-                invited=p.invited if visible else None,
-                responded=p.responded if visible else None,
-            ),
+            round=rnd,
+            participation=Participation(suppressed=True)
+            if counts is None
+            else Participation(suppressed=False, invited=counts[0], responded=counts[1]),
         )
-        for dimension in dimensions:
-            rollup = by_round.get(p.round_id, {}).get(dimension.pk)
-            row.cells[dimension.pk] = (
-                dimension_cell(rollup=rollup, k=k) if rollup is not None else NOT_ASKED
+        for dimension in book.dimensions:
+            row.cells[dimension.pk] = book.cell(
+                team_id=team_id, dimension_id=dimension.pk, round=rnd
             )
         rows.append(row)
-    return TeamScores(team=team, dimensions=dimensions, rows=rows)
+    return rows
+
+
+def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
+    """Scores per dimension for a team's subtree over its latest closed rounds, newest first."""
+    latest = _latest_rounds(team=team, rounds=rounds)
+    book = scorebook_build(latest=latest, teams=[team.pk])
+    return TeamScores(
+        team=team, dimensions=book.dimensions, rows=_rows(book=book, team_id=team.pk, rounds=latest)
+    )
+
+
+@dataclass(frozen=True)
+class DimensionCard:
+    dimension: Dimension
+    latest: Cell | None
+    latest_round: Round | None
+    change: Change | None
+
+
+def _stats(cell: Cell) -> tuple[float, float, int]:
+    assert cell.score is not None and cell.n is not None
+    return cell.score, cell.sd or 0.0, cell.n
+
+
+def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
+    """Latest visible figure per dimension and its change from the period before (Welch)."""
+    cards = []
+    for dimension in scores.dimensions:
+        shown = [
+            (row.round, row.cells[dimension.pk])
+            for row in scores.rows
+            if row.cells[dimension.pk].score is not None
+        ]
+        latest = shown[0] if shown else None
+        change = None
+        if len(shown) >= 2:
+            change = change_between(before=_stats(shown[1][1]), after=_stats(shown[0][1]))
+        cards.append(
+            DimensionCard(
+                dimension=dimension,
+                latest=latest[1] if latest else None,
+                latest_round=latest[0] if latest else None,
+                change=change,
+            )
+        )
+    return cards
+
+
+@dataclass
+class TeamPage:
+    scores: TeamScores
+    cards: list[DimensionCard]
+    organisation: TeamScores
+    subteams: list[tuple[Team, dict[int, Cell]]]
+    k: int
+
+
+def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
+    """Everything the team page shows, from one score book (a bounded number of queries)."""
+    latest = _latest_rounds(team=team, rounds=rounds)
+    children = list(team.children.order_by("name"))
+    book = scorebook_build(latest=latest, teams=[team.pk, ORG, *(c.pk for c in children)])
+    scores = TeamScores(
+        team=team, dimensions=book.dimensions, rows=_rows(book=book, team_id=team.pk, rounds=latest)
+    )
+    organisation = TeamScores(
+        team=team, dimensions=book.dimensions, rows=_rows(book=book, team_id=ORG, rounds=latest)
+    )
+    subteams = []
+    for child in children:
+        cells: dict[int, Cell] = {}
+        for dimension in book.dimensions:
+            # The newest figure the engine allows for the child, else why it is hidden.
+            found: Cell = NOT_ASKED
+            for rnd in latest:
+                cell = book.cell(team_id=child.pk, dimension_id=dimension.pk, round=rnd)
+                if cell.score is not None:
+                    found = cell
+                    break
+                if cell.suppressed and found is NOT_ASKED:
+                    found = _hidden(rnd.min_group_size)
+            cells[dimension.pk] = found
+        subteams.append((child, cells))
+    k = latest[0].min_group_size if latest else 5
+    return TeamPage(
+        scores=scores,
+        cards=dimension_cards(scores),
+        organisation=organisation,
+        subteams=subteams,
+        k=k,
+    )
 
 
 def dashboard_teams_get(*, viewer: Person) -> list[Team]:

@@ -6,4 +6,5 @@ app_name = "culture"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("teams/<int:team_id>/", views.team_detail, name="team"),
 ]

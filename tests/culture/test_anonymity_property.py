@@ -64,16 +64,18 @@ def _subtree(parents: dict[int, int | None], team: int) -> set[int]:
     return found
 
 
-def _visible_figures(parents, membership, respondents, k, first_number) -> list[Figure]:
-    keys = list(range(len(membership)))
-    own_by_round = {
-        r: {team: sum(1 for p in respondents[r] if membership[r][p] == team) for team in parents}
-        for r in keys
-    }
+def _visible_figures(parents, membership, respondents, k, first_number, closed) -> set[Figure]:
+    """Every figure shown once the first `closed` rounds have closed."""
+    keys = list(range(closed))
+
+    def own(people: set[int] | dict[int, int], r: int) -> dict[int, int]:
+        return {team: sum(1 for p in people if membership[r][p] == team) for team in parents}
+
     plans = plans_for_rounds(
         parents=parents,
         rounds=[(r, first_number + r) for r in keys],
-        own_by_round=own_by_round,
+        own_by_round={r: own(respondents[r], r) for r in keys},
+        invited_by_round={r: own(membership[r], r) for r in keys},
         k_by_round={r: k for r in keys},
     )
 
@@ -83,15 +85,20 @@ def _visible_figures(parents, membership, respondents, k, first_number) -> list[
             (p, r) for r in rounds for p in respondents[r] if membership[r][p] in teams
         )
 
-    figures: list[Figure] = []
-    seen_plans = []
+    figures: set[Figure] = set()
     for r in keys:
         plan = plans[r]
-        figures += [answers(team, [r]) for team in plan.weekly[r]]
-        if not any(plan is other for other in seen_plans):
-            seen_plans.append(plan)
-            figures += [answers(team, plan.round_keys) for team in plan.pooled]
+        figures |= {answers(team, [r]) for team in plan.weekly[r]}
+        figures |= {answers(team, plan.round_keys) for team in plan.pooled}
     return figures
+
+
+def _everything_ever_shown(parents, membership, respondents, k, first_number) -> list[Figure]:
+    """The union over time: a viewer remembers what they saw before the next round closed."""
+    seen: set[Figure] = set()
+    for closed in range(1, len(membership) + 1):
+        seen |= _visible_figures(parents, membership, respondents, k, first_number, closed)
+    return sorted(seen, key=sorted)
 
 
 def _attack(figures: list[Figure], k: int) -> str | None:
@@ -99,7 +106,7 @@ def _attack(figures: list[Figure], k: int) -> str | None:
     for figure in figures:
         if len(figure) < k:
             return f"a figure from {len(figure)} respondents"
-    for a, b in itertools.permutations(set(figures), 2):
+    for a, b in itertools.permutations(figures, 2):
         if b < a and len(a - b) < k:
             return f"two nested figures differ by {len(a - b)} respondents"
     if not figures:
@@ -158,7 +165,7 @@ def _attack(figures: list[Figure], k: int) -> str | None:
 )
 def test_no_visible_combination_isolates_fewer_than_k(people, teams, rounds, first_number, k, seed):
     parents, membership, respondents = _organisation(random.Random(seed), people, teams, rounds)
-    figures = _visible_figures(parents, membership, respondents, k, first_number)
+    figures = _everything_ever_shown(parents, membership, respondents, k, first_number)
     assert _attack(figures, k) is None
 
 

@@ -1,0 +1,101 @@
+"""The team page: who may open it, what it shows, and that it reads roll-ups in few queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from checkins.models import Participation
+from checkins.services.rounds import round_open
+from culture.selectors import dimension_cards, team_scores_get
+from culture.statistics import change_between
+from tests.helpers import answer_all, close_and_roll_up, people_in
+
+
+@pytest.fixture
+def history(survey, org, manager, outsider, hr_admin, employee):
+    """Two closed weeks: Platform drops from 5s to 2s, Payments stays; Sales answers once."""
+    first = round_open(survey=survey)
+    platform = people_in(org.platform, 8, first)
+    payments = people_in(org.payments, 8, first)
+    for p in platform + payments:
+        answer_all(p, value=5)
+    for p in people_in(org.sales, 5, first):
+        answer_all(p, value=3)
+    close_and_roll_up(first)
+    second = round_open(survey=survey)
+    for p in Participation.objects.filter(round=second, team=org.platform)[:8]:
+        answer_all(p, value=2)
+    for p in Participation.objects.filter(round=second, team=org.payments)[:8]:
+        answer_all(p, value=5)
+    close_and_roll_up(second)
+    return first, second
+
+
+def _get(client, person, password, team):
+    client.login(username=person.email, password=password)
+    return client.get(reverse("culture:team", args=[team.pk]))
+
+
+@pytest.mark.parametrize(
+    ("persona", "team", "status"),
+    [
+        ("manager", "engineering", 200),
+        ("manager", "platform", 200),
+        ("manager", "root", 404),
+        ("manager", "sales", 404),
+        ("outsider", "engineering", 404),
+        ("outsider", "platform", 404),
+        ("outsider", "sales", 200),
+        ("employee", "platform", 404),
+        ("hr_admin", "root", 200),
+        ("hr_admin", "platform", 200),
+    ],
+)
+def test_who_may_open_which_team(client, password, org, history, request, persona, team, status):
+    person = request.getfixturevalue(persona)
+    assert _get(client, person, password, getattr(org, team)).status_code == status
+
+
+def test_anonymous_visitor_is_sent_to_login(client, org):
+    response = client.get(reverse("culture:team", args=[org.engineering.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_team_page_shows_trend_heatmap_and_hides_small_teams(
+    client, manager, password, org, history
+):
+    html = _get(client, manager, password, org.engineering).content.decode()
+    assert "<svg" in html and 'class="band"' in html and "Show as a table" in html
+    assert "Platform" in html and "Payments" in html
+    # Platform and Payments (8 invitees each, below 2k) wait for their four-week window.
+    assert html.count("fewer than 5") >= 2
+    # Sales is not under Engineering and never appears on the manager's page.
+    assert "Sales" not in html
+    assert "style=" not in html  # CSP: no inline styles
+
+
+def test_real_drop_is_called_a_real_change(org, history):
+    scores = team_scores_get(team=org.engineering)
+    cards = dimension_cards(scores)
+    moved = [card for card in cards if card.change is not None]
+    assert moved and all(card.change.is_real and card.change.delta < 0 for card in moved)
+
+
+def test_small_movement_is_within_noise():
+    same = change_between(before=(70.0, 20.0, 8), after=(67.0, 20.0, 8))
+    assert same is not None and not same.is_real
+    # Significant but tiny: a 3-point move in a huge group is still "within noise" in words.
+    tiny = change_between(before=(70.0, 5.0, 5000), after=(67.0, 5.0, 5000))
+    assert tiny is not None and tiny.p_value < 0.05 and not tiny.is_real
+    big = change_between(before=(80.0, 10.0, 30), after=(60.0, 10.0, 30))
+    assert big is not None and big.is_real
+
+
+def test_team_page_query_count_is_bounded(
+    client, manager, password, org, history, django_assert_max_num_queries
+):
+    client.login(username=manager.email, password=password)
+    url = reverse("culture:team", args=[org.engineering.pk])
+    with django_assert_max_num_queries(15):
+        assert client.get(url + "?weeks=52").status_code == 200
