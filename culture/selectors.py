@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from checkins.models import Dimension, Round
 from culture.anonymity import ORG
-from culture.models import ParticipationRollup
+from culture.models import FocusArea, ParticipationRollup
 from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
+from culture.starters import needs_starters, starters_for
 from culture.statistics import Change, change_between
 from org.models import Person, Team
 from org.selectors import teams_led_get
@@ -127,6 +128,19 @@ def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
     return cards
 
 
+@dataclass(frozen=True)
+class Focus:
+    area: FocusArea
+    moved: float | None  # points since the focus was set, from visible figures only
+
+
+@dataclass(frozen=True)
+class Starters:
+    dimension: Dimension
+    prompts: list[str]
+    why: str  # "low" or "falling"
+
+
 @dataclass
 class TeamPage:
     scores: TeamScores
@@ -134,6 +148,36 @@ class TeamPage:
     organisation: TeamScores
     subteams: list[tuple[Team, dict[int, Cell]]]
     k: int
+    focus: dict[int, Focus] = field(default_factory=dict)  # by dimension id
+    starters: list[Starters] = field(default_factory=list)
+
+
+def _focus_get(*, team: Team, cards: list[DimensionCard]) -> dict[int, Focus]:
+    latest = {card.dimension.pk: card.latest for card in cards}
+    found = {}
+    for area in FocusArea.objects.filter(team=team, is_active=True).prefetch_related("actions"):
+        cell = latest.get(area.dimension_id)
+        moved = None
+        if cell is not None and cell.score is not None and area.baseline_score is not None:
+            moved = round(cell.score - area.baseline_score, 1)
+        found[area.dimension_id] = Focus(area=area, moved=moved)
+    return found
+
+
+def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
+    out = []
+    for card in cards:
+        falling = bool(card.change and card.change.is_real and card.change.delta < 0)
+        score = card.latest.score if card.latest else None
+        if needs_starters(score=score, falling=falling):
+            out.append(
+                Starters(
+                    dimension=card.dimension,
+                    prompts=starters_for(dimension_key=card.dimension.key),
+                    why="falling" if falling else "low",
+                )
+            )
+    return out
 
 
 def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
@@ -163,12 +207,15 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
             cells[dimension.pk] = found
         subteams.append((child, cells))
     k = latest[0].min_group_size if latest else 5
+    cards = dimension_cards(scores)
     return TeamPage(
         scores=scores,
-        cards=dimension_cards(scores),
+        cards=cards,
         organisation=organisation,
         subteams=subteams,
         k=k,
+        focus=_focus_get(team=team, cards=cards),
+        starters=_starters_get(cards),
     )
 
 

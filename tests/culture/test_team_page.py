@@ -99,3 +99,48 @@ def test_team_page_query_count_is_bounded(
     url = reverse("culture:team", args=[org.engineering.pk])
     with django_assert_max_num_queries(15):
         assert client.get(url + "?weeks=52").status_code == 200
+
+
+def test_falling_dimension_gets_conversation_starters(client, manager, password, org, history):
+    html = _get(client, manager, password, org.engineering).content.decode()
+    assert "What to talk about" in html and "falling" in html
+    assert "Ask the team, never who said what." in html
+
+
+def test_manager_sets_a_focus_and_records_an_action(client, manager, password, org, history):
+    from checkins.models import Dimension
+    from culture.models import FocusAction, FocusArea
+
+    dimension = Dimension.objects.get(key="trust")
+    client.login(username=manager.email, password=password)
+    client.post(
+        reverse("culture:focus-set", args=[org.engineering.pk]), {"dimension": dimension.pk}
+    )
+    focus = FocusArea.objects.get(team=org.engineering, dimension=dimension, is_active=True)
+    shown = [
+        c
+        for c in dimension_cards(team_scores_get(team=org.engineering))
+        if c.dimension == dimension
+    ]
+    assert focus.baseline_score == shown[0].latest.score
+    url = reverse("culture:action-add", args=[org.engineering.pk, focus.pk])
+    client.post(
+        url,
+        {"text": "Explain the roadmap choices at Monday's meeting", "follow_up_on": "2099-01-05"},
+    )
+    client.post(url, {"text": "Backdated", "follow_up_on": "2000-01-01"})
+    assert list(FocusAction.objects.values_list("text", flat=True)) == [
+        "Explain the roadmap choices at Monday's meeting"
+    ]
+    html = client.get(reverse("culture:team", args=[org.engineering.pk])).content.decode()
+    assert "Unchanged since the focus was set." in html and "follow up 5 Jan" in html
+
+
+def test_outsider_cannot_set_a_focus_on_another_team(client, outsider, password, org, history):
+    from culture.models import FocusArea
+
+    client.login(username=outsider.email, password=password)
+    response = client.post(
+        reverse("culture:focus-set", args=[org.engineering.pk]), {"dimension": 1}
+    )
+    assert response.status_code == 404 and not FocusArea.objects.exists()
