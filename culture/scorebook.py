@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from checkins.models import Dimension, Round
 from culture.anonymity import (
+    COMMENT_MIN_RESPONDENTS,
     ORG,
     WINDOW_ROUNDS,
     WindowPlan,
@@ -89,6 +90,7 @@ class ScoreBook:
     parents: dict[int, int | None]
     plans: dict[int, dict[int, WindowPlan]] = field(default_factory=dict)  # dim -> round -> plan
     participation_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
+    comments_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     subtree: dict[tuple[int, int, int], DimensionRollup] = field(default_factory=dict)
 
@@ -182,10 +184,12 @@ def scorebook_build(*, latest: list[Round], teams: Iterable[int]) -> ScoreBook:
         own[dimension_id][round_id][team_id] = n
     # Participation is a head count per round: the same block rule on the invitees.
     invited_own: dict[int, dict[int, int]] = defaultdict(dict)
-    for round_id, team_id, invited in ParticipationRollup.objects.filter(
+    responded_own: dict[int, dict[int, int]] = defaultdict(dict)
+    for round_id, team_id, invited, responded in ParticipationRollup.objects.filter(
         round_id__in=round_ids, includes_subteams=False
-    ).values_list("round_id", "team_id", "invited"):
+    ).values_list("round_id", "team_id", "invited", "responded"):
         invited_own[round_id][team_id] = invited
+        responded_own[round_id][team_id] = responded
     by_survey: dict[int, list[Round]] = defaultdict(list)
     for rnd in rounds:
         by_survey[rnd.survey_id].append(rnd)
@@ -204,6 +208,13 @@ def scorebook_build(*, latest: list[Round], teams: Iterable[int]) -> ScoreBook:
     for rnd in rounds:
         book.participation_visible[rnd.pk] = tree_visible(
             parents=parents, own=invited_own.get(rnd.pk, {}), k=rnd.min_group_size
+        )
+    # Comments (A4): the same block rule on respondents, with at least ten per slice.
+    for rnd in rounds:
+        book.comments_visible[rnd.pk] = tree_visible(
+            parents=parents,
+            own=responded_own.get(rnd.pk, {}),
+            k=max(COMMENT_MIN_RESPONDENTS, rnd.min_group_size),
         )
     wanted = set(teams)
     if ORG in wanted:

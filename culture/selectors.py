@@ -8,9 +8,10 @@ returns who answered (A7): participation is a count, shown only where the engine
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
-from checkins.models import Dimension, Round
+from checkins.models import Dimension, Response, Round
 from culture.anonymity import ORG
 from culture.models import FocusArea, ParticipationRollup
 from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
@@ -64,7 +65,7 @@ def _latest_rounds(*, team: Team, rounds: int) -> list[Round]:
     ]
 
 
-def _rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
+def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
     rows = []
     for rnd in rounds:
         counts = book.participation(team_id=team_id, round=rnd)
@@ -87,7 +88,9 @@ def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
     latest = _latest_rounds(team=team, rounds=rounds)
     book = scorebook_build(latest=latest, teams=[team.pk])
     return TeamScores(
-        team=team, dimensions=book.dimensions, rows=_rows(book=book, team_id=team.pk, rounds=latest)
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=team.pk, rounds=latest),
     )
 
 
@@ -150,6 +153,25 @@ class TeamPage:
     k: int
     focus: dict[int, Focus] = field(default_factory=dict)  # by dimension id
     starters: list[Starters] = field(default_factory=list)
+    comments: list[tuple[Round, str]] = field(default_factory=list)
+
+
+def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
+    """A4: comments of slices with at least ten respondents, dated by round, in random order."""
+    allowed = {r.pk: r for r in rounds if team.pk in book.comments_visible.get(r.pk, set())}
+    if not allowed:
+        return []
+    found = [
+        (allowed[round_id], text)
+        for round_id, text in Response.objects.filter(
+            round_id__in=list(allowed), team__path__startswith=team.path
+        )
+        .exclude(comment="")
+        .values_list("round_id", "comment")
+    ]
+    # Random order, so the position of a comment says nothing about when or by whom it came.
+    secrets.SystemRandom().shuffle(found)
+    return found
 
 
 def _focus_get(*, team: Team, cards: list[DimensionCard]) -> dict[int, Focus]:
@@ -186,10 +208,14 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
     children = list(team.children.order_by("name"))
     book = scorebook_build(latest=latest, teams=[team.pk, ORG, *(c.pk for c in children)])
     scores = TeamScores(
-        team=team, dimensions=book.dimensions, rows=_rows(book=book, team_id=team.pk, rounds=latest)
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=team.pk, rounds=latest),
     )
     organisation = TeamScores(
-        team=team, dimensions=book.dimensions, rows=_rows(book=book, team_id=ORG, rounds=latest)
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=ORG, rounds=latest),
     )
     subteams = []
     for child in children:
@@ -216,6 +242,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
         k=k,
         focus=_focus_get(team=team, cards=cards),
         starters=_starters_get(cards),
+        comments=_comments_get(book=book, team=team, rounds=latest[:4]),
     )
 
 

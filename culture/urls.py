@@ -7,6 +7,7 @@ app_name = "culture"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("teams/<int:team_id>/", views.team_detail, name="team"),
+    path("organisation/", views.organisation, name="organisation"),
     path("teams/<int:team_id>/focus/", focus_views.focus_set, name="focus-set"),
     path(
         "teams/<int:team_id>/focus/<int:focus_id>/actions/",

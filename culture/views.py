@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from culture.charts import trend_chart
+from culture.organisation import organisation_heatmap_get
 from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
 from org.http import AuthenticatedRequest
 from org.models import Team
@@ -48,3 +49,12 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
         "culture/team.html",
         {"page": page, "charts": charts, "weeks": weeks, "periods": PERIODS},
     )
+
+
+@login_required
+def organisation(request: AuthenticatedRequest) -> HttpResponse:
+    if not request.user.is_hr_admin:
+        raise Http404
+    sort = request.GET.get("sort")
+    heatmap = organisation_heatmap_get(sort=int(sort) if sort and sort.isdigit() else None)
+    return render(request, "culture/organisation.html", {"heatmap": heatmap, "sort": sort})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -144,3 +146,46 @@ def test_outsider_cannot_set_a_focus_on_another_team(client, outsider, password,
         reverse("culture:focus-set", args=[org.engineering.pk]), {"dimension": 1}
     )
     assert response.status_code == 404 and not FocusArea.objects.exists()
+
+
+def test_comments_need_ten_and_cannot_be_subtracted(client, hr_admin, password, org, survey):
+    """Platform (12) and Payments (4) comment: Engineering shows all 16; neither child shows any,
+    because Engineering minus Platform would be the four in Payments."""
+    rnd = round_open(survey=survey)
+    for i, p in enumerate(people_in(org.platform, 12, rnd)):
+        answer_all(p, value=4, comment=f"platform remark {i}")
+    for i, p in enumerate(people_in(org.payments, 4, rnd)):
+        answer_all(p, value=4, comment=f"payments remark {i}")
+    close_and_roll_up(rnd)
+    client.login(username=hr_admin.email, password=password)
+
+    def remarks(team):
+        html = client.get(reverse("culture:team", args=[team.pk])).content.decode()
+        return sorted(re.findall(r"(\w+ remark \d+)", html))
+
+    assert len(remarks(org.engineering)) == 16
+    assert remarks(org.payments) == [] and remarks(org.platform) == []
+
+
+def test_organisation_heatmap_is_for_hr_only(client, manager, hr_admin, password, org, history):
+    client.login(username=manager.email, password=password)
+    assert client.get(reverse("culture:organisation")).status_code == 404
+    client.login(username=hr_admin.email, password=password)
+    html = client.get(reverse("culture:organisation")).content.decode()
+    # Engineering's real drop (and so its parent's) puts them before Sales, whatever the path.
+    rows = html.split("<tbody>")[1].split("</tr>")
+    flagged = [i for i, row in enumerate(rows) if "real drop" in row]
+    named = {name: i for i, row in enumerate(rows) for name in ("Acme", "Engineering", "Sales")
+             if f">{name}</a>" in row}  # fmt: skip
+    assert {named["Acme"], named["Engineering"]} <= set(flagged)
+    assert named["Sales"] > named["Engineering"] and named["Sales"] not in flagged
+    # Platform (8 invitees) waits for its four-week window.
+    assert "fewer than 5" in html and "style=" not in html
+
+
+def test_organisation_heatmap_query_count_does_not_grow_with_teams(
+    client, hr_admin, password, org, history, django_assert_max_num_queries
+):
+    client.login(username=hr_admin.email, password=password)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("culture:organisation") + "?sort=1").status_code == 200
