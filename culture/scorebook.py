@@ -61,7 +61,7 @@ class _Sums:
     favourable: int = 0
     answered: int = 0
 
-    def add(self, row: DimensionRollup) -> None:
+    def add(self, row: _Sums) -> None:
         self.n += row.n
         self.total += row.total
         self.total_sq += row.total_sq
@@ -92,7 +92,14 @@ class ScoreBook:
     participation_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
     comments_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    subtree: dict[tuple[int, int, int], DimensionRollup] = field(default_factory=dict)
+    subtree: dict[tuple[int, int, int], _Sums] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    invited_own: dict[int, dict[int, int]] = field(default_factory=dict)
+
+    def children_of(self, team: Team) -> list[Team]:
+        return sorted(
+            (t for t in self.teams.values() if t.parent_id == team.pk), key=lambda t: t.name
+        )
 
     def k(self, round: Round) -> int:
         return round.min_group_size
@@ -167,65 +174,88 @@ def _whole_windows(latest: list[Round]) -> list[Round]:
     )
 
 
-def scorebook_build(*, latest: list[Round], teams: Iterable[int]) -> ScoreBook:
+def scorebook_build(
+    *, latest: list[Round], teams: Iterable[int], with_children_of: int | None = None
+) -> ScoreBook:
     """Load whole windows around `latest` and decide visibility for the whole organisation.
 
-    `teams` are the teams whose subtree figures the page shows (ORG for the organisation).
+    `teams` are the teams whose subtree figures the page shows (ORG for the organisation), plus
+    the children of `with_children_of`. Own-member counts of every team and the subtree sums of `teams` come in one query per table.
     """
     rounds = _whole_windows(latest)
     round_ids = [r.pk for r in rounds]
-    parents: dict[int, int | None] = dict(Team.objects.values_list("pk", "parent_id"))
+    every_team = {t.pk: t for t in Team.objects.only("id", "name", "parent_id", "path")}
+    parents: dict[int, int | None] = {pk: t.parent_id for pk, t in every_team.items()}
     dimensions = list(Dimension.objects.filter(questions__isnull=False).distinct())
-    book = ScoreBook(rounds=rounds, dimensions=dimensions, parents=parents)
+    book = ScoreBook(rounds=rounds, dimensions=dimensions, parents=parents, teams=every_team)
+    wanted = set(teams) | {pk for pk, parent in parents.items() if parent == with_children_of}
+    if ORG in wanted:
+        wanted |= {t for t, parent in parents.items() if parent is None}
+    wanted.discard(ORG)
+    mine = Q(includes_subteams=False) | Q(includes_subteams=True, team_id__in=wanted)
     own: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for round_id, team_id, dimension_id, n in DimensionRollup.objects.filter(
-        round_id__in=round_ids, includes_subteams=False
-    ).values_list("round_id", "team_id", "dimension_id", "n"):
-        own[dimension_id][round_id][team_id] = n
+    for round_id, team_id, dimension_id, subtree, n, *sums in DimensionRollup.objects.filter(
+        mine, round_id__in=round_ids
+    ).values_list(
+        "round_id", "team_id", "dimension_id", "includes_subteams",
+        "n", "total", "total_sq", "favourable", "answered",
+    ):  # fmt: skip
+        if subtree:
+            total, total_sq, favourable, answered = sums
+            book.subtree[(team_id, dimension_id, round_id)] = _Sums(
+                n=n, total=total, total_sq=total_sq,
+                favourable=int(favourable), answered=int(answered),
+            )  # fmt: skip
+        else:
+            own[dimension_id][round_id][team_id] = n
     # Participation is a head count per round: the same block rule on the invitees.
     invited_own: dict[int, dict[int, int]] = defaultdict(dict)
     responded_own: dict[int, dict[int, int]] = defaultdict(dict)
-    for round_id, team_id, invited, responded in ParticipationRollup.objects.filter(
-        round_id__in=round_ids, includes_subteams=False
-    ).values_list("round_id", "team_id", "invited", "responded"):
-        invited_own[round_id][team_id] = invited
-        responded_own[round_id][team_id] = responded
-    by_survey: dict[int, list[Round]] = defaultdict(list)
-    for rnd in rounds:
-        by_survey[rnd.survey_id].append(rnd)
+    for round_id, team_id, subtree, invited, responded in ParticipationRollup.objects.filter(
+        mine, round_id__in=round_ids
+    ).values_list("round_id", "team_id", "includes_subteams", "invited", "responded"):
+        if subtree:
+            book.invited[(team_id, round_id)] = (invited, responded)
+        else:
+            invited_own[round_id][team_id] = invited
+            responded_own[round_id][team_id] = responded
+    book.invited_own = invited_own
     for dimension_id, own_by_round in own.items():
-        plans: dict[int, WindowPlan] = {}
-        for survey_rounds in by_survey.values():
-            # Every closed round counts towards a window, asked about this dimension or not.
-            plans |= plans_for_rounds(
-                parents=parents,
-                rounds=[(r.pk, r.number) for r in survey_rounds],
-                own_by_round=own_by_round,
-                invited_by_round=invited_own,
-                k_by_round={r.pk: r.min_group_size for r in survey_rounds},
-            )
-        book.plans[dimension_id] = plans
+        book.plans[dimension_id] = plans_for_survey_rounds(
+            parents=parents, rounds=rounds, own_by_round=own_by_round, invited_own=invited_own
+        )
     for rnd in rounds:
         book.participation_visible[rnd.pk] = tree_visible(
             parents=parents, own=invited_own.get(rnd.pk, {}), k=rnd.min_group_size
         )
-    # Comments (A4): the same block rule on respondents, with at least ten per slice.
-    for rnd in rounds:
+        # Comments (A4): the same block rule on respondents, with at least ten per slice.
         book.comments_visible[rnd.pk] = tree_visible(
             parents=parents,
             own=responded_own.get(rnd.pk, {}),
             k=max(COMMENT_MIN_RESPONDENTS, rnd.min_group_size),
         )
-    wanted = set(teams)
-    if ORG in wanted:
-        wanted |= {t for t, parent in parents.items() if parent is None}
-    wanted.discard(ORG)
-    for row in DimensionRollup.objects.filter(
-        round_id__in=round_ids, includes_subteams=True, team_id__in=wanted
-    ):
-        book.subtree[(row.team_id, row.dimension_id, row.round_id)] = row
-    for team_id, round_id, invited, responded in ParticipationRollup.objects.filter(
-        round_id__in=round_ids, includes_subteams=True, team_id__in=wanted
-    ).values_list("team_id", "round_id", "invited", "responded"):
-        book.invited[(team_id, round_id)] = (invited, responded)
     return book
+
+
+def plans_for_survey_rounds(
+    *,
+    parents: dict[int, int | None],
+    rounds: list[Round],
+    own_by_round: dict[int, dict[int, int]],
+    invited_own: dict[int, dict[int, int]],
+) -> dict[int, WindowPlan]:
+    """One measure's window plans, survey by survey (windows never mix surveys)."""
+    by_survey: dict[int, list[Round]] = defaultdict(list)
+    for rnd in rounds:
+        by_survey[rnd.survey_id].append(rnd)
+    plans: dict[int, WindowPlan] = {}
+    for survey_rounds in by_survey.values():
+        # Every closed round counts towards a window, asked about this measure or not.
+        plans |= plans_for_rounds(
+            parents=parents,
+            rounds=[(r.pk, r.number) for r in survey_rounds],
+            own_by_round=own_by_round,
+            invited_by_round=invited_own,
+            k_by_round={r.pk: r.min_group_size for r in survey_rounds},
+        )
+    return plans

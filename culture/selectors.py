@@ -205,8 +205,9 @@ def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
 def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
     """Everything the team page shows, from one score book (a bounded number of queries)."""
     latest = _latest_rounds(team=team, rounds=rounds)
-    children = list(team.children.order_by("name"))
-    book = scorebook_build(latest=latest, teams=[team.pk, ORG, *(c.pk for c in children)])
+    # The score book loads the tree anyway, so it finds the children without another query.
+    book = scorebook_build(latest=latest, teams=[team.pk, ORG], with_children_of=team.pk)
+    children = book.children_of(team)
     scores = TeamScores(
         team=team,
         dimensions=book.dimensions,
