@@ -21,6 +21,7 @@ the weekly teams counted as visible (a conservative stand-in for what their week
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -182,8 +183,9 @@ def _pooled_trim(
     whole window is checked with linear algebra; weekly figures alone are safe by the block rule.
     """
     children = _children(parents)
+    order = _order(children)
     below: dict[int, list[int]] = {}
-    for node in reversed(_order(children)):
+    for node in reversed(order):
         below[node] = [node] + [d for child in children.get(node, ()) for d in below[child]]
     counts = {
         (team, key): count
@@ -195,12 +197,26 @@ def _pooled_trim(
     def atoms(team: int, keys: Sequence[int]) -> frozenset[tuple[int, int]]:
         return frozenset((a, key) for key in keys for a in below[team] if (a, key) in counts)
 
-    weekly = [atoms(team, [key]) for key, teams in plan.weekly.items() for team in teams]
+    # A round's weekly figures span the same space as their blocks (disjoint sets of atoms), so
+    # the check uses blocks, and only those touching a pooled figure: the others are separate
+    # coordinates, each already >= k by the block rule.
+    blocks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
+    for key in plan.round_keys:
+        shown = plan.weekly.get(key, set())
+        owner: dict[int, int | None] = {ORG: None}
+        for node in order:
+            mine = node if node in shown else owner.get(node)
+            for child in children.get(node, ()):
+                owner[child] = mine
+            if mine is not None and (node, key) in counts:
+                blocks[(mine, key)].add((node, key))
     totals = {
         team: sum(counts.get(a, 0) for a in atoms(team, plan.round_keys)) for team in plan.pooled
     }
     while plan.pooled:
         pooled = [atoms(team, plan.round_keys) for team in plan.pooled]
+        touched = frozenset().union(*pooled)
+        weekly = [frozenset(b) for b in blocks.values() if b & touched]
         if not small_group_derivable(figures=weekly + pooled, counts=counts, k=k):
             return
         plan.pooled.discard(min(plan.pooled, key=lambda team: (totals[team], team)))
@@ -228,7 +244,10 @@ def small_group_derivable(
     matrix = np.zeros((len(figures), len(columns)))
     for column, (rows, _size) in enumerate(columns):
         matrix[list(rows), column] = 1.0
-    basis = null_space(matrix)
+    try:
+        basis = null_space(matrix)
+    except np.linalg.LinAlgError:
+        return True  # cannot tell: assume the worst, so the caller hides more
     small = [i for i, (_rows, size) in enumerate(columns) if 0 < size < k]
     budget = [SEARCH_BUDGET]
 

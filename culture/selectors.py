@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from checkins.models import Dimension, Response, Round
 from culture.anonymity import ORG
 from culture.models import FocusArea, ParticipationRollup
+from culture.questions import QuestionFigure, question_figures_get
 from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
 from culture.starters import needs_starters, starters_for
 from culture.statistics import Change, change_between
@@ -154,6 +155,7 @@ class TeamPage:
     focus: dict[int, Focus] = field(default_factory=dict)  # by dimension id
     starters: list[Starters] = field(default_factory=list)
     comments: list[tuple[Round, str]] = field(default_factory=list)
+    questions: list[QuestionFigure] = field(default_factory=list)
 
 
 def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
@@ -244,6 +246,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
         focus=_focus_get(team=team, cards=cards),
         starters=_starters_get(cards),
         comments=_comments_get(book=book, team=team, rounds=latest[:4]),
+        questions=question_figures_get(book=book, team=team, latest=latest),
     )
 
 

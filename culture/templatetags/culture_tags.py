@@ -14,3 +14,9 @@ def heat_band(score: float | None) -> int:
     if score is None:
         return 0
     return min(4, max(0, int(score // 20)))
+
+
+@register.filter
+def enps_x(value: float | None) -> float:
+    """The x position of an eNPS (-100..100) on the 400-wide axis of the eNPS strip."""
+    return 200.0 + 1.9 * float(value or 0)
