@@ -213,13 +213,49 @@ def _pooled_trim(
     totals = {
         team: sum(counts.get(a, 0) for a in atoms(team, plan.round_keys)) for team in plan.pooled
     }
-    while plan.pooled:
-        pooled = [atoms(team, plan.round_keys) for team in plan.pooled]
-        touched = frozenset().union(*pooled)
-        weekly = [frozenset(b) for b in blocks.values() if b & touched]
-        if not small_group_derivable(figures=weekly + pooled, counts=counts, k=k):
-            return
-        plan.pooled.discard(min(plan.pooled, key=lambda team: (totals[team], team)))
+    pooled_atoms = {team: atoms(team, plan.round_keys) for team in plan.pooled}
+    block_list = [frozenset(b) for b in blocks.values()]
+    # Pooled figures that share no block cannot be combined: check each group on its own.
+    pending = True
+    while pending:
+        pending = False
+        for group in _components(pooled_atoms, block_list):
+            figures = [pooled_atoms[team] for team in group]
+            touched = frozenset().union(*figures)
+            weekly = [b for b in block_list if b & touched]
+            if small_group_derivable(figures=weekly + figures, counts=counts, k=k):
+                drop = min(group, key=lambda team: (totals[team], team))
+                plan.pooled.discard(drop)
+                del pooled_atoms[drop]
+                pending = True
+
+
+def _components(
+    pooled: Mapping[int, frozenset[tuple[int, int]]], blocks: Sequence[frozenset[tuple[int, int]]]
+) -> list[list[int]]:
+    """Pooled teams grouped by shared atoms or shared weekly blocks (union-find)."""
+    parent = {team: team for team in pooled}
+
+    def find(team: int) -> int:
+        while parent[team] != team:
+            parent[team] = parent[parent[team]]
+            team = parent[team]
+        return team
+
+    holder: dict[tuple[int, int], int] = {}
+    for team, found in pooled.items():
+        for atom in found:
+            if atom in holder:
+                parent[find(team)] = find(holder[atom])
+            holder[atom] = team
+    for block in blocks:
+        inside = [find(holder[a]) for a in block if a in holder]
+        for other in inside[1:]:
+            parent[find(other)] = find(inside[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for team in pooled:
+        groups[find(team)].append(team)
+    return list(groups.values())
 
 
 def small_group_derivable(
