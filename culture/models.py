@@ -133,3 +133,42 @@ class RoundSummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"summaries of round {self.round_id}"
+
+
+class FocusArea(models.Model):
+    """A dimension a manager chose to work on with a team, and where it stood at the time."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    chosen_by = models.ForeignKey(
+        "org.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A figure the team page already showed when the focus was set (never a hidden one).
+    baseline_score = models.FloatField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "dimension"],
+                condition=models.Q(is_active=True),
+                name="focus_area_one_active_per_dimension",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"focus on {self.dimension_id} for team {self.team_id}"
+
+
+class FocusAction(models.Model):
+    focus = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(max_length=300)
+    follow_up_on = models.DateField()
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["done", "follow_up_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,34 +1,27 @@
-"""What a viewer may see. Every figure on a page goes through here and the anonymity rules.
+"""What a viewer may see. Every figure on a page goes through the anonymity engine here.
 
-Rules applied now (brief, promises A1 and A5): a figure from fewer than the round's frozen k
-respondents is replaced by a suppressed cell; participation counts appear only where at least k
-were invited; only closed, rolled-up rounds are read. Pages show one subtree figure per team a
-viewer leads (never a parent beside its children), so no visible pair can be subtracted.
+The engine (culture/anonymity.py) decides from respondent counts which subtree figures may be
+shown, for the whole organisation at once (A1, A2, A3); this module loads roll-ups of closed,
+rolled-up rounds only (A5) through `scorebook_build` and turns them into cells. No selector
+returns who answered (A7): participation is a count, shown only where the engine allows it.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
-from checkins.models import Dimension, Round
-from culture.models import DimensionRollup, ParticipationRollup
-from culture.statistics import summarise
+from checkins.models import Dimension, Response, Round
+from culture.anonymity import ORG
+from culture.models import FocusArea, ParticipationRollup
+from culture.questions import QuestionFigure, question_figures_get
+from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
+from culture.starters import needs_starters, starters_for
+from culture.statistics import Change, change_between
 from org.models import Person, Team
 from org.selectors import teams_led_get
 
-
-@dataclass(frozen=True)
-class Cell:
-    """One figure, or the reason it is hidden. A suppressed cell carries no number at all."""
-
-    suppressed: bool
-    reason: str = ""
-    # No figure and nothing hidden: the dimension had no question in this round.
-    n: int | None = None
-    score: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    favourable_pct: float | None = None
+__all__ = ["NOT_ASKED", "Cell", "Participation", "RoundRow", "TeamScores", "team_scores_get"]
 
 
 @dataclass(frozen=True)
@@ -55,68 +48,206 @@ class RoundRow:
 class TeamScores:
     team: Team
     dimensions: list[Dimension]
-    rows: list[RoundRow]
-
-
-# Rotation asks a few items per round, so a dimension may have no question in a round at all.
-NOT_ASKED = Cell(suppressed=False, reason="not asked this round")
+    rows: list[RoundRow]  # newest first
 
 
 def _hidden(k: int) -> Cell:
-    return Cell(suppressed=True, reason=f"fewer than {k} respondents")
+    return hidden_cell(k)
 
 
-def dimension_cell(*, rollup: DimensionRollup, k: int) -> Cell:
-    if rollup.n < k:
-        return _hidden(k)
-    summary = summarise(n=rollup.n, total=rollup.total, total_sq=rollup.total_sq)
-    return Cell(
-        suppressed=False,
-        n=rollup.n,
-        score=round(summary.mean, 1),
-        ci_low=round(max(summary.ci_low, 0.0), 1),
-        ci_high=round(min(summary.ci_high, 100.0), 1),
-        favourable_pct=round(100.0 * rollup.favourable / rollup.answered, 1)
-        if rollup.answered
-        else None,
-    )
-
-
-def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
-    """Scores per dimension for a team's subtree over its latest closed rounds (3 queries)."""
-    participation = list(
-        ParticipationRollup.objects.filter(
+def _latest_rounds(*, team: Team, rounds: int) -> list[Round]:
+    return [
+        p.round
+        for p in ParticipationRollup.objects.filter(
             team=team, includes_subteams=True, round__status=Round.Status.CLOSED
         )
         .select_related("round__survey")
         .order_by("-round__period_start", "-round_id")[:rounds]
-    )
-    round_ids = [p.round_id for p in participation]
-    by_round: dict[int, dict[int, DimensionRollup]] = {}
-    for found in DimensionRollup.objects.filter(
-        team=team, includes_subteams=True, round_id__in=round_ids
-    ):
-        by_round.setdefault(found.round_id, {})[found.dimension_id] = found
-    dimensions = list(Dimension.objects.filter(questions__isnull=False).distinct())
+    ]
+
+
+def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
     rows = []
-    for p in participation:
-        k = p.round.min_group_size
-        visible = p.invited >= k
+    for rnd in rounds:
+        counts = book.participation(team_id=team_id, round=rnd)
         row = RoundRow(
-            round=p.round,
-            participation=Participation(
-                suppressed=not visible,
-                invited=p.invited if visible else None,
-                responded=p.responded if visible else None,
-            ),
+            round=rnd,
+            participation=Participation(suppressed=True)
+            if counts is None
+            else Participation(suppressed=False, invited=counts[0], responded=counts[1]),
         )
-        for dimension in dimensions:
-            rollup = by_round.get(p.round_id, {}).get(dimension.pk)
-            row.cells[dimension.pk] = (
-                dimension_cell(rollup=rollup, k=k) if rollup is not None else NOT_ASKED
+        for dimension in book.dimensions:
+            row.cells[dimension.pk] = book.cell(
+                team_id=team_id, dimension_id=dimension.pk, round=rnd
             )
         rows.append(row)
-    return TeamScores(team=team, dimensions=dimensions, rows=rows)
+    return rows
+
+
+def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
+    """Scores per dimension for a team's subtree over its latest closed rounds, newest first."""
+    latest = _latest_rounds(team=team, rounds=rounds)
+    book = scorebook_build(latest=latest, teams=[team.pk])
+    return TeamScores(
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=team.pk, rounds=latest),
+    )
+
+
+@dataclass(frozen=True)
+class DimensionCard:
+    dimension: Dimension
+    latest: Cell | None
+    latest_round: Round | None
+    change: Change | None
+
+
+def _stats(cell: Cell) -> tuple[float, float, int]:
+    assert cell.score is not None and cell.n is not None
+    return cell.score, cell.sd or 0.0, cell.n
+
+
+def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
+    """Latest visible figure per dimension and its change from the period before (Welch)."""
+    cards = []
+    for dimension in scores.dimensions:
+        shown = [
+            (row.round, row.cells[dimension.pk])
+            for row in scores.rows
+            if row.cells[dimension.pk].score is not None
+        ]
+        latest = shown[0] if shown else None
+        change = None
+        if len(shown) >= 2:
+            change = change_between(before=_stats(shown[1][1]), after=_stats(shown[0][1]))
+        cards.append(
+            DimensionCard(
+                dimension=dimension,
+                latest=latest[1] if latest else None,
+                latest_round=latest[0] if latest else None,
+                change=change,
+            )
+        )
+    return cards
+
+
+@dataclass(frozen=True)
+class Focus:
+    area: FocusArea
+    moved: float | None  # points since the focus was set, from visible figures only
+
+
+@dataclass(frozen=True)
+class Starters:
+    dimension: Dimension
+    prompts: list[str]
+    why: str  # "low" or "falling"
+
+
+@dataclass
+class TeamPage:
+    scores: TeamScores
+    cards: list[DimensionCard]
+    organisation: TeamScores
+    subteams: list[tuple[Team, dict[int, Cell]]]
+    k: int
+    focus: dict[int, Focus] = field(default_factory=dict)  # by dimension id
+    starters: list[Starters] = field(default_factory=list)
+    comments: list[tuple[Round, str]] = field(default_factory=list)
+    questions: list[QuestionFigure] = field(default_factory=list)
+
+
+def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
+    """A4: comments of slices with at least ten respondents, dated by round, in random order."""
+    allowed = {r.pk: r for r in rounds if team.pk in book.comments_visible.get(r.pk, set())}
+    if not allowed:
+        return []
+    found = [
+        (allowed[round_id], text)
+        for round_id, text in Response.objects.filter(
+            round_id__in=list(allowed), team__path__startswith=team.path
+        )
+        .exclude(comment="")
+        .values_list("round_id", "comment")
+    ]
+    # Random order, so the position of a comment says nothing about when or by whom it came.
+    secrets.SystemRandom().shuffle(found)
+    return found
+
+
+def _focus_get(*, team: Team, cards: list[DimensionCard]) -> dict[int, Focus]:
+    latest = {card.dimension.pk: card.latest for card in cards}
+    found = {}
+    for area in FocusArea.objects.filter(team=team, is_active=True).prefetch_related("actions"):
+        cell = latest.get(area.dimension_id)
+        moved = None
+        if cell is not None and cell.score is not None and area.baseline_score is not None:
+            moved = round(cell.score - area.baseline_score, 1)
+        found[area.dimension_id] = Focus(area=area, moved=moved)
+    return found
+
+
+def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
+    out = []
+    for card in cards:
+        falling = bool(card.change and card.change.is_real and card.change.delta < 0)
+        score = card.latest.score if card.latest else None
+        if needs_starters(score=score, falling=falling):
+            out.append(
+                Starters(
+                    dimension=card.dimension,
+                    prompts=starters_for(dimension_key=card.dimension.key),
+                    why="falling" if falling else "low",
+                )
+            )
+    return out
+
+
+def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
+    """Everything the team page shows, from one score book (a bounded number of queries)."""
+    latest = _latest_rounds(team=team, rounds=rounds)
+    # The score book loads the tree anyway, so it finds the children without another query.
+    book = scorebook_build(latest=latest, teams=[team.pk, ORG], with_children_of=team.pk)
+    children = book.children_of(team)
+    scores = TeamScores(
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=team.pk, rounds=latest),
+    )
+    organisation = TeamScores(
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=ORG, rounds=latest),
+    )
+    subteams = []
+    for child in children:
+        cells: dict[int, Cell] = {}
+        for dimension in book.dimensions:
+            # The newest figure the engine allows for the child, else why it is hidden.
+            found: Cell = NOT_ASKED
+            for rnd in latest:
+                cell = book.cell(team_id=child.pk, dimension_id=dimension.pk, round=rnd)
+                if cell.score is not None:
+                    found = cell
+                    break
+                if cell.suppressed and found is NOT_ASKED:
+                    found = _hidden(rnd.min_group_size)
+            cells[dimension.pk] = found
+        subteams.append((child, cells))
+    k = latest[0].min_group_size if latest else 5
+    cards = dimension_cards(scores)
+    return TeamPage(
+        scores=scores,
+        cards=cards,
+        organisation=organisation,
+        subteams=subteams,
+        k=k,
+        focus=_focus_get(team=team, cards=cards),
+        starters=_starters_get(cards),
+        comments=_comments_get(book=book, team=team, rounds=latest[:4]),
+        questions=question_figures_get(book=book, team=team, latest=latest),
+    )
 
 
 def dashboard_teams_get(*, viewer: Person) -> list[Team]:

@@ -45,3 +45,33 @@ def summarise(*, n: int, total: float, total_sq: float) -> Summary:
     sd = math.sqrt(var)
     half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n) if n > 1 else float("nan")
     return Summary(n=n, mean=mean, sd=sd, ci_low=mean - half, ci_high=mean + half)
+
+
+@dataclass(frozen=True)
+class Change:
+    delta: float
+    p_value: float
+    is_real: bool
+
+
+REAL_CHANGE_POINTS = 5.0
+
+
+def change_between(
+    *, before: tuple[float, float, int], after: tuple[float, float, int]
+) -> Change | None:
+    """Welch's test between two periods from (mean, sd, n); real only if p < 0.05 and |Δ| >= 5."""
+    (m1, s1, n1), (m2, s2, n2) = before, after
+    if n1 < 2 or n2 < 2:
+        return None
+    delta = m2 - m1
+    if s1 == 0 and s2 == 0:
+        p_value = 1.0 if delta == 0 else 0.0
+    else:
+        result = stats.ttest_ind_from_stats(m2, s2, n2, m1, s1, n1, equal_var=False)
+        p_value = float(result.pvalue)
+    return Change(
+        delta=round(delta, 1),
+        p_value=p_value,
+        is_real=p_value < 0.05 and abs(delta) >= REAL_CHANGE_POINTS,
+    )

@@ -1,20 +1,60 @@
-"""The culture dashboard: each team a viewer leads, its scores per dimension for closed rounds."""
+"""The culture dashboard: a card per dimension for each team a viewer leads, and a team page."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
-from culture.selectors import dashboard_teams_get, team_scores_get
+from culture.charts import trend_chart
+from culture.organisation import organisation_heatmap_get
+from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
 from org.http import AuthenticatedRequest
+from org.models import Team
+from org.selectors import person_can_view_team
+
+PERIODS = {"12": 12, "26": 26, "52": 52}
 
 
 @login_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     teams = dashboard_teams_get(viewer=request.user)
+    entries = []
+    for team in teams:
+        scores = team_scores_get(team=team)
+        entries.append({"scores": scores, "cards": dimension_cards(scores)})
+    return render(request, "culture/dashboard.html", {"entries": entries})
+
+
+@login_required
+def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
+    team = get_object_or_404(Team, pk=team_id)
+    # 404 rather than 403: a team outside the viewer's reach is not even confirmed to exist.
+    if not person_can_view_team(person=request.user, team=team):
+        raise Http404
+    weeks = PERIODS.get(request.GET.get("weeks", "12"), 12)
+    page = team_page_get(team=team, rounds=weeks)
+    charts = [
+        (
+            dimension,
+            trend_chart(
+                rows=page.scores.rows,
+                cell_of={row.round.pk: row.cells[dimension.pk] for row in page.scores.rows},
+            ),
+        )
+        for dimension in page.scores.dimensions
+    ]
     return render(
         request,
-        "culture/dashboard.html",
-        {"scores": [team_scores_get(team=team) for team in teams]},
+        "culture/team.html",
+        {"page": page, "charts": charts, "weeks": weeks, "periods": PERIODS},
     )
+
+
+@login_required
+def organisation(request: AuthenticatedRequest) -> HttpResponse:
+    if not request.user.is_hr_admin:
+        raise Http404
+    sort = request.GET.get("sort")
+    heatmap = organisation_heatmap_get(sort=int(sort) if sort and sort.isdigit() else None)
+    return render(request, "culture/organisation.html", {"heatmap": heatmap, "sort": sort})

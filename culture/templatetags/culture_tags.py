@@ -6,3 +6,17 @@ register = template.Library()
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def heat_band(score: float | None) -> int:
+    """A colour band 0-4 for a 0-100 score (classes in relhealth.css; no inline styles)."""
+    if score is None:
+        return 0
+    return min(4, max(0, int(score // 20)))
+
+
+@register.filter
+def enps_x(value: float | None) -> float:
+    """The x position of an eNPS (-100..100) on the 400-wide axis of the eNPS strip."""
+    return 200.0 + 1.9 * float(value or 0)

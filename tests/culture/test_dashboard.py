@@ -15,53 +15,64 @@ def rnd(survey, org, manager, outsider):
     rnd = round_open(survey=survey)
     for p in people_in(org.platform, 6, rnd):
         answer_all(p, value=4)
-    for p in people_in(org.sales, 3, rnd):
+    for p in people_in(org.payments, 5, rnd):
+        answer_all(p, value=3)
+    for p in people_in(org.sales, 5, rnd):
         answer_all(p, value=2)
     people_in(org.sales, 3, rnd)
     return rnd
 
 
-def _numbers_in_table(html: str) -> list[str]:
-    return re.findall(r'class="fw-semibold">(\d+)<', html)
+def _scores_on_cards(html: str) -> list[str]:
+    return re.findall(r'class="dim-score">(\d+)<', html)
 
 
 def test_nothing_shows_while_the_round_is_open(client, manager, password, rnd, org):
     client.login(username=manager.email, password=password)
     html = client.get(reverse("culture:dashboard")).content.decode()
-    assert "No closed rounds yet" in html and _numbers_in_table(html) == []
+    assert "No closed rounds yet" in html and _scores_on_cards(html) == []
 
 
 def test_manager_sees_their_subtree_scores_after_close(client, manager, password, rnd, org):
     close_and_roll_up(rnd)
     scores = team_scores_get(team=org.engineering)
     visible = [cell for cell in scores.rows[0].cells.values() if cell.score is not None]
-    assert visible and all(cell.n == 6 for cell in visible)  # the six in Platform
+    assert visible and all(cell.n == 11 for cell in visible)  # Platform's 6 and Payments' 5
     client.login(username=manager.email, password=password)
     html = client.get(reverse("culture:dashboard")).content.decode()
     assert "Engineering" in html and "Sales" not in html
-    assert sorted(_numbers_in_table(html)) == sorted(f"{cell.score:.0f}" for cell in visible)
+    assert sorted(_scores_on_cards(html)) == sorted(f"{cell.score:.0f}" for cell in visible)
+    assert "No earlier period to compare with yet." in html
 
 
-def test_fewer_than_k_respondents_shows_no_figure(client, outsider, password, rnd, org):
+def test_a_small_child_hides_the_parent_figure_that_would_expose_it(
+    client, outsider, password, survey, org, manager
+):
+    """Sales has 3 respondents: the root minus Engineering would reveal them, so one goes."""
+    rnd = round_open(survey=survey)
+    for p in people_in(org.platform, 6, rnd):
+        answer_all(p, value=4)
+    for p in people_in(org.sales, 3, rnd):
+        answer_all(p, value=2)
     close_and_roll_up(rnd)
-    scores = team_scores_get(team=org.sales)
-    cells = list(scores.rows[0].cells.values())
-    asked = [cell for cell in cells if cell.suppressed or cell.score is not None]
-    assert asked and all(
-        cell.suppressed and cell.score is None and cell.n is None for cell in asked
-    )
+    sales = [c for c in team_scores_get(team=org.sales).rows[0].cells.values() if c.suppressed]
+    assert sales and all(c.score is None and c.n is None for c in sales)
+    root = team_scores_get(team=org.root).rows[0].cells.values()
+    engineering = team_scores_get(team=org.engineering).rows[0].cells.values()
+    for whole, part in zip(root, engineering, strict=True):
+        assert whole.score is None or part.score is None  # never both: 9 - 6 = 3
     client.login(username=outsider.email, password=password)
     html = client.get(reverse("culture:dashboard")).content.decode()
-    assert "fewer than 5" in html and _numbers_in_table(html) == []
+    assert "Not enough answers to show a score" in html and _scores_on_cards(html) == []
 
 
 def test_participation_counts_hidden_below_k_invitees(rnd, org, survey):
     close_and_roll_up(rnd)
     sales = team_scores_get(team=org.sales).rows[0].participation
-    assert sales.suppressed is False and (sales.invited, sales.responded) == (7, 3)
+    assert sales.suppressed is False and (sales.invited, sales.responded) == (9, 5)
 
 
-def test_a_viewer_never_sees_a_parent_beside_its_child(manager, org):
+def test_a_viewer_sees_each_led_subtree_once(manager, org):
     org.platform.managers.add(manager)
     assert dashboard_teams_get(viewer=manager) == [org.engineering]
 

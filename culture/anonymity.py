@@ -1,0 +1,356 @@
+"""The anonymity engine: which figures may be shown, decided from respondent counts alone.
+
+Pure functions over in-memory counts (no database), so every page, export and email can share one
+decision and a property test can attack it fast (tests/culture/test_anonymity_property.py).
+
+The model. A team's *own* members in one round are an atom; a team's figure is the sum over the
+atoms of its subtree. Figures of one round form a laminar family (a tree), so what an attacker can
+derive from the visible figures by subtraction is exactly the unions of *blocks*: a visible team's
+subtree minus its nearest visible descendants. The engine keeps every non-empty block at or above
+k respondents (A1, A2): a team below k is hidden, and when hiding it leaves a block of 1..k-1 under
+a visible parent, the next-smallest visible sibling (or deeper descendant) is hidden as well, until
+the block is empty or reaches k. The parent's own direct members count as part of its block.
+
+Over time (A3), rounds are grouped into fixed, non-overlapping windows of four (by round number,
+so every view of any length cuts them the same way). In a window a team is either shown week by
+week or, if fewer than 2k people were invited when the window opened, once for the whole window
+after its last round closes, never both; the mode is fixed when the window opens, so figures
+never move as rounds close. Window figures go through the same block rule on pooled counts, with
+the weekly teams counted as visible (a conservative stand-in for what their weeks reveal).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.linalg import null_space
+
+ORG = 0  # a virtual root above the root teams: the organisation's own figure
+WINDOW_ROUNDS = 4
+COMMENT_MIN_RESPONDENTS = 10  # A4: comments need a larger crowd than scores
+SEARCH_BUDGET = 20_000  # combinations of small cells the linear check may try per window
+
+
+def _children(parents: Mapping[int, int | None]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {node: [] for node in parents}
+    children.setdefault(ORG, [])
+    for node, parent in parents.items():
+        if node != ORG:
+            children[ORG if parent is None else parent].append(node)
+    return children
+
+
+def _order(children: Mapping[int, list[int]]) -> list[int]:
+    """Nodes top-down from the virtual root (parents before children)."""
+    order, stack = [], [ORG]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(sorted(children.get(node, ()), reverse=True))
+    return order
+
+
+def subtree_totals(*, parents: Mapping[int, int | None], own: Mapping[int, int]) -> dict[int, int]:
+    """Respondents in each team's subtree, plus ORG for everyone."""
+    children = _children(parents)
+    totals = {node: own.get(node, 0) for node in _order(children)}
+    for node in reversed(_order(children)):
+        for child in children.get(node, ()):
+            totals[node] += totals[child]
+    return totals
+
+
+def _blocks(
+    *, order: list[int], children: Mapping[int, list[int]], own: Mapping[int, int],
+    visible: set[int],
+) -> tuple[dict[int, int], dict[int, list[int]]]:  # fmt: skip
+    """Each visible node's block size and its frontier (nearest visible descendants)."""
+    owner: dict[int, int | None] = {}
+    block: dict[int, int] = {node: 0 for node in visible}
+    frontier: dict[int, list[int]] = {node: [] for node in visible}
+    for node in order:
+        parent_owner = owner.get(node)
+        if node in visible:
+            if parent_owner is not None:
+                frontier[parent_owner].append(node)
+            mine: int | None = node
+        else:
+            mine = parent_owner
+        if mine is not None:
+            block[mine] += own.get(node, 0)
+        for child in children.get(node, ()):
+            owner[child] = mine
+    return block, frontier
+
+
+def tree_visible(
+    *,
+    parents: Mapping[int, int | None],
+    own: Mapping[int, int],
+    k: int,
+    hidden: frozenset[int] = frozenset(),
+    pinned: frozenset[int] = frozenset(),
+) -> set[int]:
+    """The teams (and ORG) whose subtree figure may be shown for one period.
+
+    `hidden` may never be shown. `pinned` stand for teams already shown week by week: they are
+    never hidden here, and a block made only of them is left to the weekly decisions.
+    """
+    children = _children(parents)
+    order = _order(children)
+    totals = subtree_totals(parents=parents, own=own)
+    visible = {n for n in order if totals[n] >= k and n not in hidden} | (pinned - hidden)
+    accepted: set[int] = set()
+    while True:
+        block, frontier = _blocks(order=order, children=children, own=own, visible=visible)
+        bad = next(
+            (n for n in order if n in visible and n not in accepted and 0 < block[n] < k), None
+        )
+        if bad is None:
+            return visible
+        # Complementary suppression: hide the smallest visible part under the bad block.
+        # Parts with an empty block of their own would not grow it, so they go last.
+        candidates = sorted(
+            (c for c in frontier[bad] if c not in pinned),
+            key=lambda c: (block[c] == 0, totals[c], c),
+        )
+        if candidates:
+            visible.discard(candidates[0])
+        elif bad not in pinned:
+            visible.discard(bad)  # nothing below to hide: the parent itself goes
+        else:
+            accepted.add(bad)
+
+
+@dataclass
+class WindowPlan:
+    """What one window shows: weekly figures per round, or one pooled figure per team."""
+
+    round_keys: list[int]
+    complete: bool = False
+    weekly: dict[int, set[int]] = field(default_factory=dict)  # round key -> visible teams
+    pooled: set[int] = field(default_factory=set)  # teams shown once for the whole window
+
+
+def window_plan(
+    *,
+    parents: Mapping[int, int | None],
+    own_by_round: Mapping[int, Mapping[int, int]],
+    invited_at_start: Mapping[int, int],
+    k: int,
+    complete: bool,
+) -> WindowPlan:
+    """Decide one window from its closed rounds so far.
+
+    The mode (weekly or pooled) is fixed from the invitees when the window opened, so it never
+    flips as later rounds close: a viewer who remembers last week's figures learns nothing new.
+    Pooled figures appear only once the window is complete, for the same reason.
+    """
+    keys = sorted(own_by_round)
+    invited = subtree_totals(parents=parents, own=invited_at_start)
+    weekly_mode = frozenset(node for node, count in invited.items() if count >= 2 * k)
+    window_mode = frozenset(invited) - weekly_mode
+    plan = WindowPlan(round_keys=keys, complete=complete)
+    pooled_own: dict[int, int] = {}
+    for key in keys:
+        totals = subtree_totals(parents=parents, own=own_by_round[key])
+        shown = tree_visible(parents=parents, own=own_by_round[key], k=k, hidden=window_mode)
+        plan.weekly[key] = {n for n in shown if totals.get(n, 0) > 0}
+        for node, count in own_by_round[key].items():
+            pooled_own[node] = pooled_own.get(node, 0) + count
+    if complete and keys:
+        pooled = tree_visible(parents=parents, own=pooled_own, k=k, pinned=weekly_mode)
+        plan.pooled = pooled - weekly_mode
+        _pooled_trim(plan=plan, parents=parents, own_by_round=own_by_round, k=k)
+    return plan
+
+
+def _pooled_trim(
+    *,
+    plan: WindowPlan,
+    parents: Mapping[int, int | None],
+    own_by_round: Mapping[int, Mapping[int, int]],
+    k: int,
+) -> None:
+    """Drop pooled figures, smallest first, until no group below k follows from the window.
+
+    A pooled figure can combine with weekly figures of a parent and its siblings (which reveal a
+    small team's weeks where its block alone reached k) to isolate the remaining weeks, so the
+    whole window is checked with linear algebra; weekly figures alone are safe by the block rule.
+    """
+    children = _children(parents)
+    order = _order(children)
+    below: dict[int, list[int]] = {}
+    for node in reversed(order):
+        below[node] = [node] + [d for child in children.get(node, ()) for d in below[child]]
+    counts = {
+        (team, key): count
+        for key in plan.round_keys
+        for team, count in own_by_round[key].items()
+        if count
+    }
+
+    def atoms(team: int, keys: Sequence[int]) -> frozenset[tuple[int, int]]:
+        return frozenset((a, key) for key in keys for a in below[team] if (a, key) in counts)
+
+    # A round's weekly figures span the same space as their blocks (disjoint sets of atoms), so
+    # the check uses blocks, and only those touching a pooled figure: the others are separate
+    # coordinates, each already >= k by the block rule.
+    blocks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
+    for key in plan.round_keys:
+        shown = plan.weekly.get(key, set())
+        owner: dict[int, int | None] = {ORG: None}
+        for node in order:
+            mine = node if node in shown else owner.get(node)
+            for child in children.get(node, ()):
+                owner[child] = mine
+            if mine is not None and (node, key) in counts:
+                blocks[(mine, key)].add((node, key))
+    totals = {
+        team: sum(counts.get(a, 0) for a in atoms(team, plan.round_keys)) for team in plan.pooled
+    }
+    pooled_atoms = {team: atoms(team, plan.round_keys) for team in plan.pooled}
+    block_list = [frozenset(b) for b in blocks.values()]
+    # Pooled figures that share no block cannot be combined: check each group on its own.
+    pending = True
+    while pending:
+        pending = False
+        for group in _components(pooled_atoms, block_list):
+            figures = [pooled_atoms[team] for team in group]
+            touched = frozenset().union(*figures)
+            weekly = [b for b in block_list if b & touched]
+            if small_group_derivable(figures=weekly + figures, counts=counts, k=k):
+                drop = min(group, key=lambda team: (totals[team], team))
+                plan.pooled.discard(drop)
+                del pooled_atoms[drop]
+                pending = True
+
+
+def _components(
+    pooled: Mapping[int, frozenset[tuple[int, int]]], blocks: Sequence[frozenset[tuple[int, int]]]
+) -> list[list[int]]:
+    """Pooled teams grouped by shared atoms or shared weekly blocks (union-find)."""
+    parent = {team: team for team in pooled}
+
+    def find(team: int) -> int:
+        while parent[team] != team:
+            parent[team] = parent[parent[team]]
+            team = parent[team]
+        return team
+
+    holder: dict[tuple[int, int], int] = {}
+    for team, found in pooled.items():
+        for atom in found:
+            if atom in holder:
+                parent[find(team)] = find(holder[atom])
+            holder[atom] = team
+    for block in blocks:
+        inside = [find(holder[a]) for a in block if a in holder]
+        for other in inside[1:]:
+            parent[find(other)] = find(inside[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for team in pooled:
+        groups[find(team)].append(team)
+    return list(groups.values())
+
+
+def small_group_derivable(
+    *, figures: Sequence[frozenset[Any]], counts: Mapping[Any, int], k: int
+) -> bool:
+    """Whether the sums of `figures` determine the sum of some group of 1..k-1 respondents.
+
+    Atoms that sit in exactly the same figures cannot be told apart, so derivable groups are
+    unions of such cells; a union is derivable iff it is orthogonal to the figures' null space.
+    """
+    patterns: dict[Any, set[int]] = {}
+    for index, figure in enumerate(figures):
+        for atom in figure:
+            patterns.setdefault(atom, set()).add(index)
+    cells: dict[frozenset[int], int] = {}
+    for atom, found_in in patterns.items():
+        key = frozenset(found_in)
+        cells[key] = cells.get(key, 0) + counts.get(atom, 0)
+    columns = list(cells.items())
+    if not columns:
+        return False
+    matrix = np.zeros((len(figures), len(columns)))
+    for column, (rows, _size) in enumerate(columns):
+        matrix[list(rows), column] = 1.0
+    try:
+        basis = null_space(matrix)
+    except np.linalg.LinAlgError:
+        return True  # cannot tell: assume the worst, so the caller hides more
+    small = [i for i, (_rows, size) in enumerate(columns) if 0 < size < k]
+    budget = [SEARCH_BUDGET]
+
+    def search(start: int, chosen: list[int], total: int) -> bool:
+        for position in range(start, len(small)):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return True  # too many combinations to clear: assume the worst and hide more
+            cell = small[position]
+            size = columns[cell][1]
+            if total + size >= k:
+                continue
+            group = [*chosen, cell]
+            if basis.shape[1] == 0 or np.allclose(basis[group].sum(axis=0), 0.0, atol=1e-9):
+                return True
+            if search(position + 1, group, total + size):
+                return True
+        return False
+
+    return search(0, [], 0)
+
+
+def window_of(*, round_number: int, size: int = WINDOW_ROUNDS) -> int:
+    """Fixed windows by round number: rounds 1-4 are window 0, 5-8 window 1, and so on."""
+    return (round_number - 1) // size
+
+
+def plans_for_rounds(
+    *,
+    parents: Mapping[int, int | None],
+    rounds: Sequence[tuple[int, int]],
+    own_by_round: Mapping[int, Mapping[int, int]],
+    invited_by_round: Mapping[int, Mapping[int, int]],
+    k_by_round: Mapping[int, int],
+) -> dict[int, WindowPlan]:
+    """Plans for the windows of `rounds` ((round key, round number) pairs, every closed round of
+    one survey in those windows, oldest first), by round key.
+
+    The caller passes whole windows, so a 12-week and a 26-week view cut them identically.
+    """
+    windows: dict[int, list[tuple[int, int]]] = {}
+    for key, number in rounds:
+        windows.setdefault(window_of(round_number=number), []).append((key, number))
+    by_round: dict[int, WindowPlan] = {}
+    for window, members in windows.items():
+        keys = [key for key, _number in members]
+        numbers = {number for _key, number in members}
+        first = min(members, key=lambda pair: pair[1])[0]
+        last_number = (window + 1) * WINDOW_ROUNDS
+        # A window uses the strictest k of its rounds (k is frozen per round and rarely changes).
+        plan = window_plan(
+            parents=parents,
+            own_by_round={key: own_by_round.get(key, {}) for key in keys},
+            invited_at_start=invited_by_round.get(first, {}),
+            k=max(k_by_round[key] for key in keys),
+            complete=last_number in numbers and len(numbers) == WINDOW_ROUNDS,
+        )
+        for key in keys:
+            by_round[key] = plan
+    return by_round
+
+
+def participation_visible(*, invited: int, k: int) -> bool:
+    """A1: participation counts only where at least k people were invited."""
+    return invited >= k
+
+
+def comments_visible(*, respondents: int) -> bool:
+    """A4: comments only from slices of at least ten respondents."""
+    return respondents >= COMMENT_MIN_RESPONDENTS

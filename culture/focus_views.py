@@ -1,0 +1,65 @@
+"""Team page actions: a manager sets a focus area and records actions with follow-up dates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from culture.forms import ActionForm, FocusForm
+from culture.models import FocusArea
+from culture.selectors import dimension_cards, team_scores_get
+from culture.services.focus import focus_action_add, focus_area_set
+from org.http import AuthenticatedRequest
+from org.models import Team
+from org.selectors import person_can_view_team
+
+
+def _team_for(request: AuthenticatedRequest, team_id: int) -> Team:
+    team = get_object_or_404(Team, pk=team_id)
+    if not person_can_view_team(person=request.user, team=team):
+        raise Http404
+    return team
+
+
+@login_required
+@require_POST
+def focus_set(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
+    team = _team_for(request, team_id)
+    form = FocusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a dimension to focus on."))
+        return redirect("culture:team", team_id=team.pk)
+    dimension = form.cleaned_data["dimension"]
+    # The baseline is the figure the page shows right now, already cleared by the engine.
+    cards = dimension_cards(team_scores_get(team=team))
+    latest = next((c.latest for c in cards if c.dimension.pk == dimension.pk), None)
+    focus_area_set(
+        team=team,
+        dimension=dimension,
+        person=request.user,
+        baseline_score=latest.score if latest else None,
+    )
+    messages.success(request, _("Focus set. Add an action with a follow-up date below."))
+    return redirect("culture:team", team_id=team.pk)
+
+
+@login_required
+@require_POST
+def action_add(request: AuthenticatedRequest, team_id: int, focus_id: int) -> HttpResponse:
+    team = _team_for(request, team_id)
+    focus = get_object_or_404(FocusArea, pk=focus_id, team=team, is_active=True)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("culture:team", team_id=team.pk)
+    focus_action_add(
+        focus=focus, text=form.cleaned_data["text"], follow_up_on=form.cleaned_data["follow_up_on"]
+    )
+    messages.success(request, _("Action recorded."))
+    return redirect("culture:team", team_id=team.pk)

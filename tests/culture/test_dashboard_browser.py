@@ -1,0 +1,67 @@
+"""The manager and HR views in headless Chromium, from a seeded demo organisation.
+
+Screenshots land in test-artifacts/ (dashboard-*, team-*, organisation-*) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
+from org.models import Person
+from tests.test_browser import _shot, browser  # noqa: F401 - the shared Chromium fixture
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from checkins import default_bank
+    from checkins.models import Dimension, Question, QuestionVersion
+
+    default_bank.install(Dimension=Dimension, Question=Question, QuestionVersion=QuestionVersion)
+    return demo_organisation_seed(people=120, weeks=12, seed=7)
+
+
+def _login(page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_manager_dashboard_and_team_page(browser, live_server, demo, width):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    _login(page, live_server, DEMO_LOGINS["manager"])
+    page.goto(f"{live_server.url}/dashboard/")
+    _shot(page, f"dashboard-manager-{width}px")
+    assert page.locator(".dim-card").count() >= 3
+    assert page.locator(".dim-score").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    with page.expect_navigation():
+        page.get_by_role("link", name="Open team page").first.click()
+    _shot(page, f"team-manager-{width}px")
+    assert page.locator("svg.trend-svg").count() >= 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The team page of a team the manager does not lead is not there for them.
+    manager = Person.objects.get(email=DEMO_LOGINS["manager"])
+    led = manager.managed_teams.first()
+    other = Person.objects.exclude(team__path__startswith=led.path).exclude(team=None).first().team
+    response = page.goto(f"{live_server.url}/teams/{other.pk}/")
+    assert response is not None and response.status == 404
+    page.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_hr_organisation_heatmap(browser, live_server, demo, width):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    _login(page, live_server, DEMO_LOGINS["hr"])
+    page.goto(f"{live_server.url}/organisation/")
+    _shot(page, f"organisation-hr-{width}px")
+    rows = page.locator("table.heatmap tbody tr")
+    assert rows.count() == demo.teams
+    # The table scrolls inside its own box on a phone; the page itself does not.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
