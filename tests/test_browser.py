@@ -17,25 +17,6 @@ ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def file_outbox(settings, tmp_path, live_server):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
