@@ -9,7 +9,7 @@ import pytest
 
 from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
 from org.models import Person
-from tests.test_browser import _shot, browser  # noqa: F401 - the shared Chromium fixture
+from tests.test_browser import _shot
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def _login(page, live_server, email: str) -> None:
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_manager_dashboard_and_team_page(browser, live_server, demo, width):  # noqa: F811
+def test_manager_dashboard_and_team_page(browser, live_server, demo, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
     _login(page, live_server, DEMO_LOGINS["manager"])
     page.goto(f"{live_server.url}/dashboard/")
@@ -55,7 +55,7 @@ def test_manager_dashboard_and_team_page(browser, live_server, demo, width):  # 
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_hr_organisation_heatmap(browser, live_server, demo, width):  # noqa: F811
+def test_hr_organisation_heatmap(browser, live_server, demo, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
     _login(page, live_server, DEMO_LOGINS["hr"])
     page.goto(f"{live_server.url}/organisation/")
