@@ -30,7 +30,7 @@ class OrgConfig(AppConfig):
 
 def _note_session_start(sender, request, user, **kwargs) -> None:
     """The absolute session lifetime counts from sign-in (org.middleware)."""
-    from org.middleware import SESSION_STARTED_KEY
+    from org.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_STARTED_KEY] = int(time.time())
+        request.session[SESSION_STARTED_KEY] = request.session[SESSION_SEEN_KEY] = int(time.time())

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 SESSION_STARTED_KEY = "relhealth_session_started"
+SESSION_SEEN_KEY = "relhealth_session_seen"
 
 
 class PersonLanguageMiddleware:
@@ -45,4 +46,10 @@ class AbsoluteSessionTimeoutMiddleware:
             if now - started > settings.RELHEALTH_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            # Touching the session saves it with a fresh expiry: the idle timeout restarts.
+            if (
+                now - request.session.get(SESSION_SEEN_KEY, 0)
+                >= settings.RELHEALTH_SESSION_REFRESH_SECONDS
+            ):
+                request.session[SESSION_SEEN_KEY] = now
         return self.get_response(request)

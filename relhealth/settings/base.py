@@ -244,9 +244,11 @@ CONTENT_SECURITY_POLICY = {
 }
 # Check-in links carry a token: never leak it to another origin.
 SECURE_REFERRER_POLICY = "same-origin"
-# Sessions end after 30 idle minutes (refreshed by each request) and 10 hours in any case.
+# Sessions end after 30 idle minutes and 10 hours in any case. Activity extends the idle window
+# at most once a minute (org.middleware), not with a session write on every request.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+RELHEALTH_SESSION_REFRESH_SECONDS = 60
 RELHEALTH_SESSION_ABSOLUTE_SECONDS = env.int("DJANGO_SESSION_ABSOLUTE_SECONDS", default=10 * 3600)
 X_FRAME_OPTIONS = "DENY"
 

@@ -43,9 +43,10 @@ def _round(survey, people_values: dict) -> Round:
 
 @pytest.fixture
 def crew(org):
-    """Platform: 6 people; Payments: `small` people, below k = 5."""
+    """Platform: 12 people (weekly figures need 2k invitees; smaller teams get 4-week windows);
+    Payments: 2 people, below k = 5."""
     return {
-        "platform": [PersonFactory(team=org.platform) for _ in range(6)],
+        "platform": [PersonFactory(team=org.platform) for _ in range(12)],
         "payments": [PersonFactory(team=org.payments) for _ in range(2)],
     }
 
@@ -65,23 +66,33 @@ def _history(survey, crew, *, platform_before, platform_after, payments=(4, 4)):
     return _round(survey, first), _round(survey, second)
 
 
-HIGH = (4, 5, 4, 5, 4, 5)
-LOW = (2, 1, 2, 1, 2, 1)
-SAME_AS_HIGH = (5, 4, 5, 4, 5, 4)
+HIGH = (4, 5, 4, 5, 4, 5) * 2
+LOW = (2, 1, 2, 1, 2, 1) * 2
+SAME_AS_HIGH = (5, 4, 5, 4, 5, 4) * 2
+
+
+def _without_payments(crew):
+    """Engineering minus Platform would otherwise be Payments' 2 people, so the anonymity engine
+    hides Platform's weekly figures (complementary suppression): leave Payments empty."""
+    for person in crew["payments"]:
+        person.delete()
+    return {"platform": crew["platform"], "payments": []}
 
 
 def test_a_large_clear_drop_is_a_real_change(survey, org, crew):
-    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    crew = _without_payments(crew)
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW, payments=())
     assert round_summaries_compute(round=rnd)
     summary = TeamRoundSummary.objects.get(round=rnd, team=org.platform)
     assert summary.dimensions and all(d["real"] and d["delta"] <= -5 for d in summary.dimensions)
     assert all(d["p_value"] < 0.05 for d in summary.dimensions)
     assert summary.real_drop
-    assert summary.invited == 6 and summary.responded == 6 and not summary.low_participation
+    assert summary.invited == 12 and summary.responded == 12 and not summary.low_participation
 
 
 def test_a_reshuffle_of_the_same_answers_is_within_noise(survey, org, crew):
-    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=SAME_AS_HIGH)
+    crew = _without_payments(crew)
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=SAME_AS_HIGH, payments=())
     round_summaries_compute(round=rnd)
     summary = TeamRoundSummary.objects.get(round=rnd, team=org.platform)
     assert summary.dimensions and not any(d["real"] for d in summary.dimensions)
@@ -152,7 +163,7 @@ def test_one_digest_per_manager_per_week_however_often_it_is_queued(
 def test_alert_leaves_out_a_sub_team_that_would_isolate_a_small_remainder(
     survey, org, crew, hr_admin
 ):
-    # Engineering = Platform (6) + Payments (2): listing both would give Payments by subtraction.
+    # Engineering = Platform (12) + Payments (2): listing both would give Payments by subtraction.
     _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
     round_summaries_compute(round=rnd)
     teams = [line.team for line in alert_get(round=rnd)]
@@ -170,8 +181,8 @@ def test_alert_leaves_out_a_sub_team_that_would_isolate_a_small_remainder(
 
 
 def test_alert_lists_a_sub_team_when_the_remainder_is_large_enough(survey, org):
-    platform = [PersonFactory(team=org.platform) for _ in range(6)]
-    payments = [PersonFactory(team=org.payments) for _ in range(5)]
+    platform = [PersonFactory(team=org.platform) for _ in range(12)]
+    payments = [PersonFactory(team=org.payments) for _ in range(10)]
     first = dict.fromkeys(payments, 4) | dict(zip(platform, HIGH, strict=True))
     second = dict.fromkeys(payments, 4) | dict(zip(platform, LOW, strict=True))
     _round(survey, first)
