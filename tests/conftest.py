@@ -143,3 +143,18 @@ def open_round(survey, employee, manager, outsider, hr_admin):
     from checkins.services.rounds import round_open
 
     return round_open(survey=survey)
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker thread on the configured broker (Redis in CI), its queue emptied."""
+    from celery.contrib.testing.worker import start_worker
+
+    from relhealth.celery import app
+
+    if settings.REQUIRE_SERVICES:
+        assert app.conf.broker_url.startswith("redis://"), "CI must test against the real Redis"
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        yield

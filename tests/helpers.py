@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from checkins.models import Participation, Question, Round
 from checkins.services.responses import response_submit
 from checkins.services.rounds import round_close
@@ -27,3 +29,13 @@ def close_and_roll_up(round: Round) -> None:
     round_close(round=round)
     round.refresh_from_db()
     assert round_rollup_compute(round=round)
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Poll until a background worker has done something, or give up after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

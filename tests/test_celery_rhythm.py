@@ -10,8 +10,6 @@ from collections import Counter
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -20,27 +18,8 @@ from checkins.services.responses import response_submit
 from checkins.tasks import close_due_rounds, open_due_rounds, send_pending_emails
 from culture.models import TeamRoundSummary
 from culture.tasks import rollup_closed_rounds
-from relhealth.celery import app
 from tests.factories import PersonFactory
-
-
-def _wait_for(condition, timeout=30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture
-def worker():
-    if settings.REQUIRE_SERVICES:
-        assert app.conf.broker_url.startswith("redis://"), "CI must test against the real Redis"
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-        yield
+from tests.helpers import wait_for
 
 
 def _kinds() -> Counter:
@@ -60,7 +39,7 @@ def test_a_real_worker_runs_the_whole_rhythm_once(worker, survey, org, manager):
     with time_machine.travel(timezone.now(), tick=True) as traveller:
         for _beat in range(2):
             open_due_rounds.delay()
-        assert _wait_for(lambda: len(mail.outbox) >= len(everyone)), len(mail.outbox)
+        assert wait_for(lambda: len(mail.outbox) >= len(everyone)), len(mail.outbox)
         rnd = Round.objects.get(survey=survey)
         for person in platform[:5]:
             participation = Participation.objects.get(round=rnd, person=person)
@@ -75,7 +54,7 @@ def test_a_real_worker_runs_the_whole_rhythm_once(worker, survey, org, manager):
         traveller.move_to(max(e.send_after for e in first) + dt.timedelta(minutes=1))
         for _beat in range(2):
             send_pending_emails.delay()
-        assert _wait_for(lambda: _kinds()[OutboundEmail.Kind.REMINDER] >= 2)
+        assert wait_for(lambda: _kinds()[OutboundEmail.Kind.REMINDER] >= 2)
 
         # The window ends: close, roll up, summarise and send the digest.
         traveller.move_to(rnd.closes_at + dt.timedelta(minutes=1))
@@ -83,9 +62,9 @@ def test_a_real_worker_runs_the_whole_rhythm_once(worker, survey, org, manager):
             close_due_rounds.delay()
             rollup_closed_rounds.delay()
             send_pending_emails.delay()
-        assert _wait_for(lambda: _kinds()[OutboundEmail.Kind.DIGEST] >= 1)
+        assert wait_for(lambda: _kinds()[OutboundEmail.Kind.DIGEST] >= 1)
         second = OutboundEmail.objects.filter(round=rnd, key__endswith=":n=2")
-        assert _wait_for(
+        assert wait_for(
             lambda: set(second.values_list("status", flat=True)) == {OutboundEmail.Status.SKIPPED}
         )
         time.sleep(1)  # anything extra would arrive now
