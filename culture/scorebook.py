@@ -24,7 +24,7 @@ from culture.anonymity import (
     window_of,
 )
 from culture.models import DimensionRollup, ParticipationRollup, RoundRollupState
-from culture.statistics import summarise
+from culture.statistics import Sums, summarise
 from org.models import Team
 
 
@@ -53,23 +53,7 @@ def hidden_cell(k: int) -> Cell:
     return Cell(suppressed=True, reason=f"fewer than {k} respondents")
 
 
-@dataclass
-class _Sums:
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
-    favourable: int = 0
-    answered: int = 0
-
-    def add(self, row: _Sums) -> None:
-        self.n += row.n
-        self.total += row.total
-        self.total_sq += row.total_sq
-        self.favourable += row.favourable
-        self.answered += row.answered
-
-
-def _cell(sums: _Sums, pooled_rounds: int = 1) -> Cell:
+def _cell(sums: Sums, pooled_rounds: int = 1) -> Cell:
     summary = summarise(n=sums.n, total=sums.total, total_sq=sums.total_sq)
     return Cell(
         suppressed=False,
@@ -92,7 +76,7 @@ class ScoreBook:
     participation_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
     comments_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    subtree: dict[tuple[int, int, int], _Sums] = field(default_factory=dict)
+    subtree: dict[tuple[int, int, int], Sums] = field(default_factory=dict)
     teams: dict[int, Team] = field(default_factory=dict)
     invited_own: dict[int, dict[int, int]] = field(default_factory=dict)
 
@@ -131,8 +115,8 @@ class ScoreBook:
             return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
         return self.invited.get((team_id, round.pk), (0, 0))
 
-    def _sums(self, team_id: int, dimension_id: int, round_ids: Iterable[int]) -> _Sums:
-        sums = _Sums()
+    def _sums(self, team_id: int, dimension_id: int, round_ids: Iterable[int]) -> Sums:
+        sums = Sums()
         for round_id in round_ids:
             if team_id == ORG:
                 roots = [t for t, parent in self.parents.items() if parent is None]
@@ -202,7 +186,7 @@ def scorebook_build(
     ):  # fmt: skip
         if subtree:
             total, total_sq, favourable, answered = sums
-            book.subtree[(team_id, dimension_id, round_id)] = _Sums(
+            book.subtree[(team_id, dimension_id, round_id)] = Sums(
                 n=n, total=total, total_sq=total_sq,
                 favourable=int(favourable), answered=int(answered),
             )  # fmt: skip

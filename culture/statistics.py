@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scipy import stats
 
@@ -75,3 +75,25 @@ def change_between(
         p_value=p_value,
         is_real=p_value < 0.05 and abs(delta) >= REAL_CHANGE_POINTS,
     )
+
+
+@dataclass
+class Sums:
+    """Additive figures of a group: n, sum and sum of squares of scores, favourable and scored
+    answers, and answers per value. Groups add up, which is what roll-ups and pooling rely on."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+    favourable: int = 0
+    answered: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def add(self, other: Sums) -> None:
+        self.n += other.n
+        self.total += other.total
+        self.total_sq += other.total_sq
+        self.favourable += other.favourable
+        self.answered += other.answered
+        for value, count in other.counts.items():
+            self.counts[value] = self.counts.get(value, 0) + count

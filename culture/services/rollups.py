@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
 from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup, RoundRollupState
-from culture.statistics import is_favourable, scored_value, to_0_100
+from culture.statistics import Sums, is_favourable, scored_value, to_0_100
 from org.models import Team
-
-
-@dataclass
-class _Acc:
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
-    favourable: int = 0
-    answered: int = 0
-    counts: dict[int, int] = field(default_factory=dict)
-
-    def add(self, other: _Acc) -> None:
-        self.n += other.n
-        self.total += other.total
-        self.total_sq += other.total_sq
-        self.favourable += other.favourable
-        self.answered += other.answered
-        for value, count in other.counts.items():
-            self.counts[value] = self.counts.get(value, 0) + count
 
 
 def _ancestors(path: str) -> list[int]:
@@ -50,8 +30,8 @@ def round_rollup_compute(*, round: Round) -> bool:
         )
     }
     # Per team (own members only): dimension and question accumulators.
-    dims: dict[tuple[int, int], _Acc] = defaultdict(_Acc)
-    items: dict[tuple[int, int], _Acc] = defaultdict(_Acc)
+    dims: dict[tuple[int, int], Sums] = defaultdict(Sums)
+    items: dict[tuple[int, int], Sums] = defaultdict(Sums)
     per_response: dict[tuple, list[float]] = defaultdict(list)
     response_team: dict = {}
     answers = Answer.objects.filter(response__round=round, value__isnull=False).values_list(
@@ -91,7 +71,7 @@ def round_rollup_compute(*, round: Round) -> bool:
         acc.total += score
         acc.total_sq += score * score
     # Participation reuses the accumulator: n counts invitations, `answered` responses.
-    invited: dict[tuple[int], _Acc] = defaultdict(_Acc)
+    invited: dict[tuple[int], Sums] = defaultdict(Sums)
     for team_id in Participation.objects.filter(round=round).values_list("team_id", flat=True):
         invited[(team_id,)].n += 1
     for team_id in Response.objects.filter(round=round).values_list("team_id", flat=True):
@@ -99,9 +79,9 @@ def round_rollup_compute(*, round: Round) -> bool:
 
     paths = dict(Team.objects.values_list("pk", "path"))
 
-    def with_subtrees(direct: dict[Any, _Acc]) -> dict[Any, _Acc]:
+    def with_subtrees(direct: dict[Any, Sums]) -> dict[Any, Sums]:
         """Add each team's figures to every ancestor's subtree figures (sums are additive)."""
-        out: dict[Any, _Acc] = defaultdict(_Acc)
+        out: dict[Any, Sums] = defaultdict(Sums)
         for key, acc in direct.items():
             team_id, rest = key[0], key[1:]
             for ancestor in _ancestors(paths.get(team_id, f"/{team_id}/")):
