@@ -34,5 +34,10 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy relhealth org checkins culture
 
+# The benchmark (bench/run.py): scratch PostgreSQL databases relhealth_bench_*, Redis db 14 by
+# default (BENCH_PG, BENCH_REDIS_URL), figures printed and written to var/bench/results.json.
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf var staticfiles .pytest_cache .coverage

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 
 from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
 from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup, RoundRollupState
+from culture.services.rollups_sql import rollups_insert_sql as _rollups_insert_sql
 from culture.statistics import Sums, is_favourable, scored_value, to_0_100
 from org.models import Team
 
@@ -18,11 +21,73 @@ def _ancestors(path: str) -> list[int]:
 
 
 def round_rollup_compute(*, round: Round) -> bool:
-    """Compute the round's roll-ups for every team and subtree. False if already computed."""
+    """Compute the round's roll-ups for every team and subtree. False if already computed.
+
+    On PostgreSQL the figures are computed in the database (`_rollups_insert_sql`, a few
+    set-based statements); elsewhere (SQLite for `make run`) in Python. Both give the same rows:
+    `tests/culture/test_rollups_sql.py` compares them on the same data.
+    """
     if round.status != Round.Status.CLOSED:
         return False  # figures appear only after the round closes (A5)
     if RoundRollupState.objects.filter(round=round).exists():
         return False
+    in_sql = connection.vendor == "postgresql"
+    rows = None if in_sql else rollup_rows_python(round=round)
+    try:
+        with transaction.atomic():
+            RoundRollupState.objects.create(
+                round=round, respondents=Response.objects.filter(round=round).count()
+            )
+            if rows is None:
+                _rollups_insert_sql(round_ids=[round.pk])
+            else:
+                _rollups_bulk_create(rows)
+    except IntegrityError:
+        return False  # a concurrent run computed it first
+    return True
+
+
+def rounds_rollup_bulk(*, rounds: list[Round]) -> int:
+    """Roll up many closed rounds at once (the demo seed's history). Returns how many.
+
+    On PostgreSQL one pass over all their answers; elsewhere `round_rollup_compute` per round.
+    The caller makes sure none is rolled up yet (a fresh seed).
+    """
+    closed = [r for r in rounds if r.status == Round.Status.CLOSED]
+    if connection.vendor != "postgresql":
+        return sum(round_rollup_compute(round=r) for r in closed)
+    with transaction.atomic():
+        counts = dict(
+            Response.objects.filter(round__in=closed)
+            .values_list("round_id")
+            .annotate(n=Count("id"))
+            .values_list("round_id", "n")
+        )
+        RoundRollupState.objects.bulk_create(
+            RoundRollupState(round=r, respondents=counts.get(r.pk, 0)) for r in closed
+        )
+        with connection.cursor() as cursor:
+            # Two years of answers: let the grouping stay in memory rather than spill to disk.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        _rollups_insert_sql(round_ids=[r.pk for r in closed])
+    return len(closed)
+
+
+@dataclass
+class RollupRows:
+    dimensions: list[DimensionRollup]
+    questions: list[QuestionRollup]
+    participation: list[ParticipationRollup]
+
+
+def _rollups_bulk_create(rows: RollupRows) -> None:
+    DimensionRollup.objects.bulk_create(rows.dimensions, batch_size=2000)
+    QuestionRollup.objects.bulk_create(rows.questions, batch_size=2000)
+    ParticipationRollup.objects.bulk_create(rows.participation, batch_size=2000)
+
+
+def rollup_rows_python(*, round: Round) -> RollupRows:
+    """The roll-up rows of one round computed in Python from the answers (not saved)."""
     questions = {
         rq.question_version_id: rq.question_version.question
         for rq in RoundQuestion.objects.filter(round=round).select_related(
@@ -88,45 +153,35 @@ def round_rollup_compute(*, round: Round) -> bool:
                 out[(ancestor, *rest)].add(acc)
         return out
 
-    try:
-        with transaction.atomic():
-            RoundRollupState.objects.create(
-                round=round, respondents=Response.objects.filter(round=round).count()
+    rows_d, rows_q, rows_p = [], [], []
+    for subtree, source in ((False, dims), (True, with_subtrees(dims))):
+        rows_d += [
+            DimensionRollup(
+                round=round, team_id=team_id, includes_subteams=subtree,
+                dimension_id=dimension_id, n=acc.n, total=acc.total,
+                total_sq=acc.total_sq, favourable=acc.favourable, answered=acc.answered,
             )
-            rows_d, rows_q, rows_p = [], [], []
-            for subtree, source in ((False, dims), (True, with_subtrees(dims))):
-                rows_d += [
-                    DimensionRollup(
-                        round=round, team_id=team_id, includes_subteams=subtree,
-                        dimension_id=dimension_id, n=acc.n, total=acc.total,
-                        total_sq=acc.total_sq, favourable=acc.favourable, answered=acc.answered,
-                    )
-                    for (team_id, dimension_id), acc in source.items()
-                ]  # fmt: skip
-            for subtree, source in ((False, items), (True, with_subtrees(items))):
-                rows_q += [
-                    QuestionRollup(
-                        round=round, team_id=team_id, includes_subteams=subtree,
-                        question_version_id=version_id, n=acc.n, total=acc.total,
-                        total_sq=acc.total_sq, favourable=acc.favourable,
-                        counts={str(k): v for k, v in sorted(acc.counts.items())},
-                    )
-                    for (team_id, version_id), acc in source.items()
-                ]  # fmt: skip
-            for subtree, counts in ((False, invited), (True, with_subtrees(invited))):
-                rows_p += [
-                    ParticipationRollup(
-                        round=round, team_id=team_id, includes_subteams=subtree,
-                        invited=acc.n, responded=acc.answered,
-                    )
-                    for (team_id,), acc in counts.items()
-                ]  # fmt: skip
-            DimensionRollup.objects.bulk_create(rows_d, batch_size=2000)
-            QuestionRollup.objects.bulk_create(rows_q, batch_size=2000)
-            ParticipationRollup.objects.bulk_create(rows_p, batch_size=2000)
-    except IntegrityError:
-        return False  # a concurrent run computed it first
-    return True
+            for (team_id, dimension_id), acc in source.items()
+        ]  # fmt: skip
+    for subtree, source in ((False, items), (True, with_subtrees(items))):
+        rows_q += [
+            QuestionRollup(
+                round=round, team_id=team_id, includes_subteams=subtree,
+                question_version_id=version_id, n=acc.n, total=acc.total,
+                total_sq=acc.total_sq, favourable=acc.favourable,
+                counts={str(k): v for k, v in sorted(acc.counts.items())},
+            )
+            for (team_id, version_id), acc in source.items()
+        ]  # fmt: skip
+    for subtree, counts in ((False, invited), (True, with_subtrees(invited))):
+        rows_p += [
+            ParticipationRollup(
+                round=round, team_id=team_id, includes_subteams=subtree,
+                invited=acc.n, responded=acc.answered,
+            )
+            for (team_id,), acc in counts.items()
+        ]  # fmt: skip
+    return RollupRows(dimensions=rows_d, questions=rows_q, participation=rows_p)
 
 
 def rounds_rollup_pending() -> list[int]:

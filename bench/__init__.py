@@ -1,0 +1,1 @@
+"""The Relhealth benchmark (`make bench`): see bench/run.py."""

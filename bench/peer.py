@@ -1,0 +1,125 @@
+"""The peer, django-survey-and-report, installed into its own virtualenv and timed on the same
+workload: one survey of 10 five-point questions and one text question per size.
+
+The peer's results view is its CSV export (`/survey/csv/<id>/`), which it regenerates whenever an
+answer is newer than the file; the bench deletes the file before each run so every run is the
+regeneration a user gets after new answers. A run that exceeds its time limit is reported as a
+lower bound ("> N s"), never as a figure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess  # nosec B404
+import time
+
+from bench.common import ROOT, VAR, database_recreate, database_url
+
+# django-survey-and-report 1.5.0 declares Django >= 2.2, < 7; we pin the Django we run (5.2 LTS).
+PEER_REQUIREMENTS = [
+    "django-survey-and-report==1.5.0",
+    "Django>=5.2,<5.3",
+    "psycopg2-binary>=2.9,<3",
+]
+VENV = VAR / "peer-venv"
+SITE = ROOT / "bench" / "peer_site"
+
+
+def _python() -> str:
+    return str(VENV / "bin" / "python")
+
+
+def peer_install() -> dict:
+    """Create the peer's virtualenv once; later runs reuse it."""
+    started = time.perf_counter()
+    marker = VENV / ".installed"
+    wanted = "\n".join(PEER_REQUIREMENTS)
+    if not marker.exists() or marker.read_text() != wanted:
+        subprocess.run(["python3", "-m", "venv", "--clear", str(VENV)], check=True)  # nosec
+        subprocess.run(  # nosec B603
+            [_python(), "-m", "pip", "install", "--quiet", *PEER_REQUIREMENTS],
+            check=True,
+            timeout=600,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        marker.write_text(wanted)
+    version = subprocess.run(  # nosec B603
+        [_python(), "-c", "import importlib.metadata as m; "
+         "print(m.version('django-survey-and-report'), m.version('Django'))"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    return {
+        "package": "django-survey-and-report",
+        "version": version[0],
+        "django": version[1],
+        "install_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _peer(database: str, *args: str, timeout: float) -> dict:
+    env = dict(os.environ)
+    env.update(
+        PEER_DATABASE_URL=database_url(database),
+        PEER_CSV_DIRECTORY=str(VAR / "peer-csv"),
+        DJANGO_SETTINGS_MODULE="peer_settings",
+    )
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(  # nosec B603
+        [_python(), str(SITE / "peer_work.py"), *args],
+        cwd=SITE, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"peer {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def peer_measure(*, database: str, sizes: list[int], limit_s: float) -> dict:
+    """Build the peer's workload and time its results view and the raw SQL floor per size."""
+    out: dict = {"install": peer_install()}
+    database_recreate(database)
+    env = dict(
+        os.environ, PEER_DATABASE_URL=database_url(database), DJANGO_SETTINGS_MODULE="peer_settings"
+    )
+    subprocess.run(  # nosec B603
+        [_python(), "-c", "import sys, django; sys.path.insert(0, '.'); django.setup(); "
+         "from django.core.management import call_command; call_command('migrate', verbosity=0)"],
+        cwd=SITE, env=env, check=True, timeout=300,
+    )  # fmt: skip
+    started = time.perf_counter()
+    surveys = _peer(database, "build", "--sizes", ",".join(map(str, sizes)), timeout=900)["surveys"]
+    out["build_s"] = round(time.perf_counter() - started, 1)
+    per_size = {}
+    for size in sizes:
+        survey = str(surveys[str(size)])
+        floor = _peer(database, "floor", "--survey", survey, "--runs", "7", timeout=300)
+        entry: dict = {
+            "floor_sql_median_ms": round(statistics.median(floor["times_s"]) * 1000, 2),
+        }
+        # About 3.4 ms per response on this machine: a small survey runs three times, a large one
+        # once, within the limit.
+        runs = 3 if size <= 1000 else 1
+        try:
+            result = _peer(
+                database, "results", "--survey", survey, "--runs", str(runs),
+                *(["--count-queries"] if size <= 1000 else []), timeout=limit_s,
+            )  # fmt: skip
+            entry.update(
+                results_median_ms=round(statistics.median(result["times_s"]) * 1000, 1),
+                results_runs=len(result["times_s"]),
+                results_queries=result["queries"],
+                results_bytes=result["bytes"],
+                finished=True,
+            )
+        except subprocess.TimeoutExpired:
+            entry.update(
+                results_median_ms=None,
+                results_lower_bound_ms=round(limit_s * 1000),
+                finished=False,
+                note=f"stopped after {limit_s:.0f} s: the export takes longer than that",
+            )
+        per_size[str(size)] = entry
+    out["sizes"] = per_size
+    return out

@@ -1,0 +1,151 @@
+"""The benchmark's table: every figure beside its target from the brief, and whether it was met.
+
+A figure that could not be measured says why ("not finished", the step's error) instead of a number.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _get(results: dict, *path: str):
+    node = results
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _row(name: str, value, unit: str, target: str, met: bool | None, note: str = "") -> dict:
+    return {
+        "metric": name,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "met": met,
+        "note": note,
+    }
+
+
+def _at_most(value, limit) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def targets_check(results: dict) -> list[dict]:
+    rows = []
+    seed = _get(results, "seed", "seed_s")
+    people, weeks = _get(results, "sizes", "people"), _get(results, "sizes", "weeks")
+    rows.append(_row(f"seed_demo {people} people x {weeks} weeks", seed, "s", "minutes", None))
+    team = _get(results, "pages", "team_page", "median_ms")
+    team_tenth = _get(results, "pages_tenth", "team_page", "median_ms")
+    rows.append(_row("team page, median", team, "ms", "<= 50", _at_most(team, 50)))
+    rows.append(
+        _row("team page, p95", _get(results, "pages", "team_page", "p95_ms"), "ms", "-", None)
+    )
+    queries = _get(results, "pages", "team_page", "queries")
+    rows.append(_row("team page, SQL queries", queries, "", "<= 15", _at_most(queries, 15)))
+    ratio = round(team / team_tenth, 2) if team and team_tenth else None
+    rows.append(
+        _row("team page, full / tenth of history", ratio, "x", "<= 1.3", _at_most(ratio, 1.3))
+    )
+    heat = _get(results, "pages", "heatmap", "median_ms")
+    rows.append(_row("HR heatmap, median", heat, "ms", "<= 300", _at_most(heat, 300)))
+    rows.append(
+        _row("HR heatmap, p95", _get(results, "pages", "heatmap", "p95_ms"), "ms", "-", None)
+    )
+    heat_tenth = _get(results, "pages_tenth", "heatmap", "median_ms")
+    heat_ratio = round(heat / heat_tenth, 2) if heat and heat_tenth else None
+    rows.append(_row("HR heatmap, full / tenth of history", heat_ratio, "x", "-", None))
+    rows.append(
+        _row("HR heatmap, SQL queries", _get(results, "pages", "heatmap", "queries"), "", "-", None)
+    )
+    per_second = _get(results, "submissions", "per_second")
+    rows.append(
+        _row(
+            "check-ins per second",
+            per_second,
+            "/s",
+            ">= 200",
+            None if per_second is None else per_second >= 200,
+        )
+    )
+    p95 = _get(results, "submissions", "p95_ms")
+    rows.append(_row("check-in p50", _get(results, "submissions", "p50_ms"), "ms", "-", None))
+    rows.append(_row("check-in p95", p95, "ms", "<= 100", _at_most(p95, 100)))
+    reconciled = _get(results, "submissions", "reconciled")
+    stored, ok = _get(results, "submissions", "stored"), _get(results, "submissions", "successful")
+    rows.append(_row("stored == successful (and doubles refused)", reconciled, "", "true", reconciled,
+                     f"{stored} stored, {ok} successful"))  # fmt: skip
+    for key, label in (("invitations", "invitations rendered and sent"),
+                       ("close_and_summarise", "close + roll-up + summaries")):  # fmt: skip
+        wall = _get(results, key, "wall_s")
+        note = _get(results, key, "note") or _get(results, key, "error") or ""
+        rows.append(_row(label, wall, "s", "<= 60", _at_most(wall, 60), note))
+    rss = _get(results, "web_memory", "peak_rss_mb")
+    rows.append(_row("web worker peak RSS", rss, "MiB", "-", None))
+    rows += _peer_rows(results)
+    return rows
+
+
+def _peer_rows(results: dict) -> list[dict]:
+    rows = []
+    ours = _get(results, "ours_same_workload", "sizes") or {}
+    peer = _get(results, "peer", "sizes") or {}
+    skipped = _get(results, "peer", "skipped") or _get(results, "peer", "error")
+    for size, entry in ours.items():
+        page = _get(entry, "team_page", "median_ms")
+        floor = entry.get("floor_sql_median_ms")
+        rows.append(_row(f"{size} responses: our team page", page, "ms", "-", None))
+        rows.append(_row(f"{size} responses: raw SQL floor (our tables)", floor, "ms", "-", None))
+        theirs = peer.get(size, {})
+        peer_ms = theirs.get("results_median_ms")
+        lower = theirs.get("results_lower_bound_ms")
+        if peer_ms is not None:
+            rows.append(_row(f"{size} responses: peer results (CSV export)", peer_ms, "ms", "-", None,
+                             f"{theirs.get('results_queries') or '?'} queries"))  # fmt: skip
+        elif lower is not None:
+            rows.append(_row(f"{size} responses: peer results (CSV export)", f"> {lower}", "ms",
+                             "-", None, theirs.get("note", "")))  # fmt: skip
+        else:
+            rows.append(_row(f"{size} responses: peer results", None, "ms", "-", None,
+                             str(skipped or "not measured")))  # fmt: skip
+        peer_floor = theirs.get("floor_sql_median_ms")
+        if peer_floor is not None:
+            rows.append(
+                _row(f"{size} responses: raw SQL floor (peer tables)", peer_floor, "ms", "-", None)
+            )
+        if page:
+            best = peer_ms if peer_ms is not None else lower
+            if best is not None:
+                ratio = round(best / page)
+                bound = "" if peer_ms is not None else "at least "
+                big = size == "100000"
+                rows.append(_row(f"{size} responses: peer / ours", f"{bound}{ratio}", "x",
+                                 ">= 1000" if big else "-", (ratio >= 1000) if big else None))  # fmt: skip
+            if size == "100000" and floor is not None:
+                rows.append(_row("100000 responses: our page faster than the SQL floor",
+                                 page < floor, "", "true", page < floor,
+                                 f"{page} ms vs {floor} ms"))  # fmt: skip
+    rows.append(_row("check-ins/s vs the peer's", None, "x", ">= 2", None,
+                     "not measured: the peer's submission is not benchmarked"))  # fmt: skip
+    return rows
+
+
+def report_print(results: dict) -> None:
+    out = sys.stdout
+    machine = results.get("machine", {})
+    out.write(
+        f"\nRelhealth benchmark ({results.get('mode')}): {machine.get('date')}, commit "
+        f"{machine.get('commit')}, {machine.get('cpu')} ({machine.get('cores')} cores, "
+        f"{machine.get('memory')}), load average {machine.get('load_average_at_start')}, "
+        f"{results.get('total_s')} s in all\n\n"
+    )
+    out.write("| metric | value | target | met | note |\n|---|---:|---|---|---|\n")
+    for row in results.get("targets", []):
+        value = "n/a" if row["value"] is None else f"{row['value']} {row['unit']}".strip()
+        met = {True: "yes", False: "**no**", None: ""}[row["met"]]
+        out.write(f"| {row['metric']} | {value} | {row['target']} | {met} | {row['note']} |\n")
+    errors = {k: v["error"] for k, v in results.items() if isinstance(v, dict) and "error" in v}
+    for step, error in errors.items():
+        out.write(f"\nstep {step} failed: {error}\n")

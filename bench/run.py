@@ -1,0 +1,267 @@
+"""`make bench`: seed scratch PostgreSQL databases, measure, print a table and write JSON.
+
+Steps (each in its own process so each can point at its own scratch database):
+seed 10,000 people x 104 weeks (and the same people with a tenth of the history), time the team
+page and the HR heatmap in-process, open a round and send its invitations through a real Celery
+worker, post check-ins to gunicorn on 127.0.0.1 with a bounded client, close and summarise the
+round through the worker, read the web workers' peak memory, then build the peer's workload for
+both the peer (in its own virtualenv) and us, and time results pages and the raw SQL floor.
+Nothing is asserted: targets are compared and printed; a step that cannot finish says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess  # nosec B404
+import sys
+import time
+import traceback
+import urllib.request
+from pathlib import Path
+
+from bench.common import (
+    PYTHON,
+    ROOT,
+    VAR,
+    database_drop,
+    database_recreate,
+    django_env,
+    manage,
+    run_step,
+)
+from bench.report import report_print, targets_check
+
+FULL = {"people": 10000, "weeks": 104, "requests": 3000, "peer_sizes": [1000, 10000, 100000]}
+QUICK = {"people": 120, "weeks": 4, "requests": 100, "peer_sizes": [1000]}
+
+
+def _machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    commit = subprocess.run(  # nosec B603 B607
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(  # nosec B603 B607
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "commit": commit + ("-dirty" if dirty else ""),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(command: list[str], *, database: str, log: Path) -> subprocess.Popen:
+    handle = log.open("w")
+    return subprocess.Popen(  # nosec B603
+        command, cwd=ROOT, env=django_env(database), stdout=handle, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _wait_for_log(log: Path, text: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"{log.name}: no '{text}' after {timeout} s")
+
+
+def _wait_http(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(url, timeout=2) as response,  # nosec B310 - 127.0.0.1
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not answering after {timeout} s")
+
+
+def _peak_rss_mb(master: int) -> dict:
+    """VmHWM (peak resident set) of each gunicorn worker, the children of the master."""
+    children = []
+    for task in Path(f"/proc/{master}/task").iterdir():
+        children += (task / "children").read_text().split()
+    peaks = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return {"workers": len(peaks), "peak_rss_mb": round(max(peaks), 1) if peaks else None}
+
+
+def _step(results: dict, name: str, action) -> None:
+    """Run one measurement; a failure is recorded as such and the run goes on."""
+    started = time.perf_counter()
+    print(f"bench: {name} ...", file=sys.stderr, flush=True)
+    try:
+        results[name] = action()
+    except Exception as error:  # report every failure, measure the rest
+        traceback.print_exc()
+        results[name] = {"error": f"{type(error).__name__}: {str(error)[-600:]}"}
+    print(f"bench: {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) -> dict:
+    size = QUICK if quick else FULL
+    VAR.mkdir(parents=True, exist_ok=True)
+    (VAR / "outbox").mkdir(exist_ok=True)
+    full, tenth = f"{prefix}_full", f"{prefix}_tenth"
+    same, peer_db, template = f"{prefix}_same", f"{prefix}_peer", f"{prefix}_migrated"
+    results: dict = {"mode": "quick" if quick else "full", "machine": _machine(), "sizes": size}
+    started = time.perf_counter()
+    worker = web = None
+    tenth_weeks = max(1, size["weeks"] // 10)
+
+    def seed(database: str, weeks: int) -> dict:
+        database_recreate(database, template=template)
+        seed_s = manage(
+            "seed_demo", "--people", str(size["people"]), "--weeks", str(weeks), database=database
+        )
+        return {"people": size["people"], "weeks": weeks, "seed_s": seed_s}
+
+    try:
+        # Migrate once; every scratch database of ours starts as a copy of this one.
+        database_recreate(template)
+        results["migrate_s"] = manage("migrate", "--noinput", database=template)
+        _step(results, "seed", lambda: seed(full, size["weeks"]))
+        _step(results, "seed_tenth", lambda: seed(tenth, tenth_weeks))
+        runs = ["--runs", "9", "--warmup", "2", "--budget", "90" if not quick else "20"]
+        _step(results, "pages", lambda: run_step("pages", *runs, database=full, timeout=900))
+        _step(results, "pages_tenth", lambda: run_step("pages", *runs, database=tenth, timeout=900))
+        # A real worker on the bench's own Redis database, its queue emptied first.
+        subprocess.run(  # nosec B603
+            [str(Path(PYTHON).parent / "celery"), "-A", "relhealth", "purge", "-f"],
+            cwd=ROOT, env=django_env(full), check=False, capture_output=True,
+        )  # fmt: skip
+        worker_log = VAR / "worker.log"
+        worker = _start(
+            [str(Path(PYTHON).parent / "celery"), "-A", "relhealth", "worker", "--concurrency", "2",
+             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            database=full, log=worker_log,
+        )  # fmt: skip
+        _wait_for_log(worker_log, "ready.", 60)
+        _step(
+            results,
+            "invitations",
+            lambda: run_step("jobs", "open", "--timeout", "240", database=full, timeout=400),
+        )
+        port = _free_port()
+        web = _start(
+            [str(Path(PYTHON).parent / "gunicorn"), "relhealth.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", "4", "--log-level", "warning"],
+            database=full, log=VAR / "gunicorn.log",
+        )  # fmt: skip
+        _wait_http(f"http://127.0.0.1:{port}/healthz", 60)
+        load = [
+            "--base", f"http://127.0.0.1:{port}", "--requests", str(size["requests"]),
+            "--concurrency", "8", "--max-seconds", "60",
+        ]  # fmt: skip
+        _step(results, "submissions", lambda: run_step("load", *load, database=full, timeout=300))
+        _step(results, "web_memory", lambda: _peak_rss_mb(web.pid))
+        _stop(web)
+        web = None
+        _step(
+            results,
+            "close_and_summarise",
+            lambda: run_step("jobs", "close", "--timeout", "240", database=full, timeout=400),
+        )
+        _stop(worker)
+        worker = None
+        if not keep:
+            database_drop(tenth)
+        sizes = ",".join(map(str, size["peer_sizes"]))
+
+        def ours_same() -> dict:
+            database_recreate(same, template=template)
+            return run_step("workload", "--sizes", sizes, database=same, timeout=900)
+
+        _step(results, "ours_same_workload", ours_same)
+        if peer:
+            from bench.peer import peer_measure
+
+            _step(
+                results,
+                "peer",
+                lambda: peer_measure(
+                    database=peer_db, sizes=size["peer_sizes"], limit_s=60 if quick else 120
+                ),
+            )
+        else:
+            results["peer"] = {"skipped": "--no-peer"}
+    finally:
+        _stop(web)
+        _stop(worker)
+        if not keep:
+            for database in (full, tenth, same, peer_db, template):
+                with contextlib.suppress(Exception):
+                    database_drop(database)
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["targets"] = targets_check(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    report_print(results)
+    print(f"\nJSON: {out}")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Relhealth benchmark (make bench)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--no-peer", action="store_true", help="skip django-survey-and-report")
+    parser.add_argument("--db-prefix", default="relhealth_bench")
+    parser.add_argument("--keep-dbs", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--json", type=Path, default=VAR / "results.json")
+    args = parser.parse_args()
+    assert args.db_prefix.startswith("relhealth_bench")
+    bench_run(
+        quick=args.quick, peer=not args.no_peer, prefix=args.db_prefix, keep=args.keep_dbs,
+        out=args.json,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Roll-ups computed inside PostgreSQL: three set-based INSERT ... SELECT statements.
+
+They write exactly the rows `culture.services.rollups.rollup_rows_python` builds (the tests compare
+both on the same data), for any number of rounds at once, so a round of 10,000 people, or a seed of
+two years of history, is rolled up without moving its answers into Python.
+
+Scoring follows `culture.statistics`: an agreement answer is reverse-scored as top + 1 - value,
+favourable from top - 1 (4 of 5, 6 of 7), mapped to 0-100 as (scored - 1) / (top - 1) * 100; a
+respondent's dimension score is the mean of their answered items in it; eNPS answers count as
+favourable from 9. Subtree rows add each team's own figures to every team on its path.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+# The round's questions with what scoring needs, and every answer with a value to one of them.
+_SCORED = """
+rq AS (
+    SELECT rq.round_id, rq.question_version_id AS version_id, q.scale, q.reverse_scored,
+           q.dimension_id,
+           CASE q.scale WHEN 'agree5' THEN 5 WHEN 'agree7' THEN 7 END AS top
+    FROM checkins_roundquestion rq
+    JOIN checkins_questionversion qv ON qv.id = rq.question_version_id
+    JOIN checkins_question q ON q.id = qv.question_id
+    WHERE rq.round_id = ANY(%(rounds)s)
+),
+scored AS (
+    SELECT r.round_id, r.team_id, r.id AS response_id, rq.version_id, rq.dimension_id, rq.scale,
+           rq.top, a.value,
+           CASE WHEN rq.top IS NULL THEN NULL
+                WHEN rq.reverse_scored THEN rq.top + 1 - a.value
+                ELSE a.value END AS scored
+    FROM checkins_answer a
+    JOIN checkins_response r ON r.id = a.response_id
+    JOIN rq ON rq.round_id = r.round_id AND rq.version_id = a.question_version_id
+    WHERE r.round_id = ANY(%(rounds)s) AND a.value IS NOT NULL
+),
+team_anc AS (
+    SELECT t.id AS team_id, part::bigint AS ancestor_id
+    FROM org_team t, unnest(string_to_array(trim(BOTH '/' FROM t.path), '/')) AS part
+)
+"""
+
+# Both statements start from the same scored answers (joined, not formatted: constant SQL).
+_QUESTIONS = "".join(
+    (
+        "WITH ",
+        _SCORED,
+        ",",
+        """
+own AS (
+    SELECT round_id, team_id, version_id, value, count(*) AS c,
+           count(*) FILTER (
+               WHERE (top IS NOT NULL AND scored >= top - 1) OR (scale = 'zero_ten' AND value >= 9)
+           ) AS fav
+    FROM scored GROUP BY round_id, team_id, version_id, value
+),
+scoped AS (
+    SELECT round_id, team_id, false AS sub, version_id, value, c, fav FROM own
+    UNION ALL
+    SELECT o.round_id, ta.ancestor_id, true, o.version_id, o.value, sum(o.c), sum(o.fav)
+    FROM own o JOIN team_anc ta ON ta.team_id = o.team_id
+    GROUP BY o.round_id, ta.ancestor_id, o.version_id, o.value
+)
+INSERT INTO culture_questionrollup
+    (round_id, team_id, includes_subteams, question_version_id, n, total, total_sq, favourable,
+     counts)
+SELECT round_id, team_id, sub, version_id, sum(c), sum(c * value)::float8,
+       sum(c * value * value)::float8, sum(fav), jsonb_object_agg(value::text, c::bigint)
+FROM scoped GROUP BY round_id, team_id, sub, version_id
+""",
+    )
+)
+
+_DIMENSIONS = "".join(
+    (
+        "WITH ",
+        _SCORED,
+        ",",
+        """
+per_response AS (
+    SELECT round_id, team_id, response_id, dimension_id,
+           avg((scored - 1)::float8 / (top - 1) * 100.0::float8) AS score,
+           count(*) AS answered,
+           count(*) FILTER (WHERE scored >= top - 1) AS fav
+    FROM scored WHERE top IS NOT NULL AND dimension_id IS NOT NULL
+    GROUP BY round_id, team_id, response_id, dimension_id
+),
+own AS (
+    SELECT round_id, team_id, dimension_id, count(*) AS n, sum(score) AS total,
+           sum(score * score) AS total_sq, sum(fav) AS fav, sum(answered) AS answered
+    FROM per_response GROUP BY round_id, team_id, dimension_id
+)
+INSERT INTO culture_dimensionrollup
+    (round_id, team_id, includes_subteams, dimension_id, n, total, total_sq, favourable, answered)
+SELECT round_id, team_id, false, dimension_id, n, total, total_sq, fav, answered FROM own
+UNION ALL
+SELECT o.round_id, ta.ancestor_id, true, o.dimension_id, sum(o.n), sum(o.total),
+       sum(o.total_sq), sum(o.fav), sum(o.answered)
+FROM own o JOIN team_anc ta ON ta.team_id = o.team_id
+GROUP BY o.round_id, ta.ancestor_id, o.dimension_id
+""",
+    )
+)
+
+_PARTICIPATION = """
+WITH invited AS (
+    SELECT round_id, team_id, count(*) AS n FROM checkins_participation
+    WHERE round_id = ANY(%(rounds)s) GROUP BY round_id, team_id
+),
+responded AS (
+    SELECT round_id, team_id, count(*) AS n FROM checkins_response
+    WHERE round_id = ANY(%(rounds)s) GROUP BY round_id, team_id
+),
+own AS (
+    SELECT round_id, team_id, coalesce(i.n, 0) AS invited, coalesce(r.n, 0) AS responded
+    FROM invited i FULL JOIN responded r USING (round_id, team_id)
+),
+team_anc AS (
+    SELECT t.id AS team_id, part::bigint AS ancestor_id
+    FROM org_team t, unnest(string_to_array(trim(BOTH '/' FROM t.path), '/')) AS part
+)
+INSERT INTO culture_participationrollup (round_id, team_id, includes_subteams, invited, responded)
+SELECT round_id, team_id, false, invited, responded FROM own
+UNION ALL
+SELECT o.round_id, ta.ancestor_id, true, sum(o.invited), sum(o.responded)
+FROM own o JOIN team_anc ta ON ta.team_id = o.team_id
+GROUP BY o.round_id, ta.ancestor_id
+"""
+
+
+def rollups_insert_sql(*, round_ids: list[int]) -> None:
+    """Insert the dimension, question and participation roll-ups of these rounds (PostgreSQL)."""
+    params = {"rounds": list(round_ids)}
+    with connection.cursor() as cursor:
+        for statement in (_DIMENSIONS, _QUESTIONS, _PARTICIPATION):
+            cursor.execute(statement, params)

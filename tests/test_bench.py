@@ -1,0 +1,55 @@
+"""`make bench --quick` end to end, so the benchmark never rots. Times are never asserted here:
+only that every figure is there (or says why not) and that no check-in was lost or doubled."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.bench,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql" or not settings.TEST_REDIS_URL,
+        reason="the benchmark needs PostgreSQL and Redis",
+    ),
+]
+
+
+def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
+    out = tmp_path / "results.json"
+    db = settings.DATABASES["default"]
+    env = dict(
+        os.environ,
+        BENCH_PG=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}",
+        BENCH_REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench", "--quick", "--no-peer",
+         "--db-prefix", f"relhealth_bench_ci{os.getpid()}", "--json", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    for step in ("seed", "seed_tenth", "pages", "pages_tenth", "invitations", "submissions",
+                 "web_memory", "close_and_summarise", "ours_same_workload"):  # fmt: skip
+        assert step in results and "error" not in results[step], (step, results.get(step))
+    for page in ("team_page", "heatmap"):
+        figures = results["pages"][page]
+        assert figures["runs"] >= 3 and figures["median_ms"] > 0 and figures["queries"] > 0
+    submissions = results["submissions"]
+    assert submissions["successful"] > 0
+    assert submissions["reconciled"], submissions
+    assert submissions["stored"] == submissions["successful"]
+    assert results["invitations"]["finished"] and results["invitations"]["sent"] > 0
+    assert results["close_and_summarise"]["finished"], results["close_and_summarise"]
+    assert results["peer"] == {"skipped": "--no-peer"}
+    metrics = {row["metric"] for row in results["targets"]}
+    assert any(m.startswith("team page, median") for m in metrics)
+    assert "| team page, median |" in done.stdout
