@@ -22,6 +22,7 @@ PEER_REQUIREMENTS = [
     "django-survey-and-report==1.5.0",
     "Django>=5.2,<5.3",
     "psycopg2-binary>=2.9,<3",
+    "gunicorn>=23,<28",  # to time the peer's own form under the same server as ours
 ]
 VENV = VAR / "peer-venv"
 SITE = ROOT / "bench" / "peer_site"
@@ -60,6 +61,16 @@ def peer_install() -> dict:
 
 
 def _peer(database: str, *args: str, timeout: float) -> dict:
+    done = subprocess.run(  # nosec B603
+        [_python(), str(SITE / "peer_work.py"), *args],
+        cwd=SITE, env=_peer_env(database), capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"peer {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _peer_env(database: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         PEER_DATABASE_URL=database_url(database),
@@ -67,16 +78,37 @@ def _peer(database: str, *args: str, timeout: float) -> dict:
         DJANGO_SETTINGS_MODULE="peer_settings",
     )
     env.pop("DATABASE_URL", None)
-    done = subprocess.run(  # nosec B603
-        [_python(), str(SITE / "peer_work.py"), *args],
-        cwd=SITE, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    return env
+
+
+def peer_submissions(*, database: str, survey: str, requests: int) -> dict:
+    """The peer's form posted under gunicorn (4 workers, as ours), then the reconciliation."""
+    from bench.peer_load import peer_post
+    from bench.run import _free_port, _stop, _wait_http
+
+    before = _peer(database, "count", "--survey", survey, timeout=120)["responses"]
+    port = _free_port()
+    log = (VAR / "peer-gunicorn.log").open("w")
+    web = subprocess.Popen(  # nosec B603
+        [str(VENV / "bin" / "gunicorn"), "peer_urls_wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "4", "--log-level", "warning"],
+        cwd=SITE, env=_peer_env(database), stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
     )  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(f"peer {args[0]} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/survey/{survey}/", 60)
+        result = peer_post(
+            base=f"http://127.0.0.1:{port}", path=f"/survey/{survey}/", requests=requests,
+            concurrency=8, max_seconds=60,
+        )  # fmt: skip
+    finally:
+        _stop(web)
+    stored = _peer(database, "count", "--survey", survey, timeout=120)["responses"] - before
+    result.update(stored=stored, reconciled=stored == result["successful"])
+    return result
 
 
-def peer_measure(*, database: str, sizes: list[int], limit_s: float) -> dict:
+def peer_measure(*, database: str, sizes: list[int], limit_s: float, requests: int = 0) -> dict:
     """Build the peer's workload and time its results view and the raw SQL floor per size."""
     out: dict = {"install": peer_install()}
     database_recreate(database)
@@ -98,9 +130,9 @@ def peer_measure(*, database: str, sizes: list[int], limit_s: float) -> dict:
         entry: dict = {
             "floor_sql_median_ms": round(statistics.median(floor["times_s"]) * 1000, 2),
         }
-        # About 3.4 ms per response on this machine: a small survey runs three times, a large one
+        # About 3.4 ms per response on this machine: a small survey runs twice, a large one
         # once, within the limit.
-        runs = 3 if size <= 1000 else 1
+        runs = 2 if size <= 1000 else 1
         try:
             result = _peer(
                 database, "results", "--survey", survey, "--runs", str(runs),
@@ -122,4 +154,13 @@ def peer_measure(*, database: str, sizes: list[int], limit_s: float) -> dict:
             )
         per_size[str(size)] = entry
     out["sizes"] = per_size
+    if not requests:
+        out["submissions"] = {"skipped": "no requests asked for"}
+        return out
+    try:
+        out["submissions"] = peer_submissions(
+            database=database, survey=str(surveys[str(sizes[0])]), requests=requests
+        )
+    except Exception as error:  # the comparison goes on without it, and says why
+        out["submissions"] = {"error": f"{type(error).__name__}: {str(error)[-400:]}"}
     return out

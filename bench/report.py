@@ -127,8 +127,18 @@ def _peer_rows(results: dict) -> list[dict]:
                 rows.append(_row("100000 responses: our page faster than the SQL floor",
                                  page < floor, "", "true", page < floor,
                                  f"{page} ms vs {floor} ms"))  # fmt: skip
-    rows.append(_row("check-ins/s vs the peer's", None, "x", ">= 2", None,
-                     "not measured: the peer's submission is not benchmarked"))  # fmt: skip
+    ours_rate = _get(results, "submissions", "per_second")
+    theirs = _get(results, "peer", "submissions") or {}
+    peer_rate = theirs.get("per_second")
+    if peer_rate:
+        rows.append(_row("peer check-ins per second (its form, same client)", peer_rate, "/s", "-",
+                         None, f"p95 {theirs.get('p95_ms')} ms, {theirs.get('stored')} stored, "
+                         f"{theirs.get('successful')} successful"))  # fmt: skip
+        ratio = round(ours_rate / peer_rate, 2) if ours_rate else None
+        rows.append(_row("check-ins/s, ours / peer", ratio, "x", ">= 2", _at_most(2, ratio or 0)))
+    else:
+        why = theirs.get("error") or theirs.get("skipped") or skipped or "not measured"
+        rows.append(_row("check-ins/s, ours / peer", None, "x", ">= 2", None, str(why)))
     return rows
 
 

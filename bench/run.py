@@ -168,7 +168,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         results["migrate_s"] = manage("migrate", "--noinput", database=template)
         _step(results, "seed", lambda: seed(full, size["weeks"]))
         _step(results, "seed_tenth", lambda: seed(tenth, tenth_weeks))
-        runs = ["--runs", "9", "--warmup", "2", "--budget", "90" if not quick else "20"]
+        runs = ["--runs", "9", "--warmup", "2", "--budget", "60" if not quick else "20"]
         _step(results, "pages", lambda: run_step("pages", *runs, database=full, timeout=900))
         _step(results, "pages_tenth", lambda: run_step("pages", *runs, database=tenth, timeout=900))
         # A real worker on the bench's own Redis database, its queue emptied first.
@@ -206,7 +206,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         _step(
             results,
             "close_and_summarise",
-            lambda: run_step("jobs", "close", "--timeout", "240", database=full, timeout=400),
+            lambda: run_step("jobs", "close", "--timeout", "150", database=full, timeout=300),
         )
         _stop(worker)
         worker = None
@@ -226,7 +226,10 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
                 results,
                 "peer",
                 lambda: peer_measure(
-                    database=peer_db, sizes=size["peer_sizes"], limit_s=60 if quick else 120
+                    database=peer_db,
+                    sizes=size["peer_sizes"],
+                    limit_s=60 if quick else 120,
+                    requests=size["requests"],
                 ),
             )
         else:

@@ -147,7 +147,7 @@ def floor(survey_id, runs):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["build", "results", "floor"])
+    parser.add_argument("what", choices=["build", "results", "floor", "count"])
     parser.add_argument("--sizes", default="1000")
     parser.add_argument("--survey", type=int)
     parser.add_argument("--runs", type=int, default=3)
@@ -156,6 +156,8 @@ def main():
     Path(settings.CSV_DIRECTORY).mkdir(parents=True, exist_ok=True)
     if args.what == "build":
         out = build([int(s) for s in args.sizes.split(",")])
+    elif args.what == "count":
+        out = {"responses": Survey.objects.get(pk=args.survey).responses.count()}
     elif args.what == "results":
         out = results(args.survey, args.runs, args.count_queries)
     else:

@@ -1,0 +1,8 @@
+"""WSGI entry point of the peer project, for gunicorn."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peer_settings")
+application = get_wsgi_application()
