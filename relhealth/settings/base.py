@@ -199,6 +199,8 @@ RELHEALTH_LOW_PARTICIPATION_PCT = env.int("RELHEALTH_LOW_PARTICIPATION_PCT", def
 # Invitations, reminders and digests reach people only inside these local hours and weekdays
 # (0 = Monday). The demo widens them so the rhythm is visible whenever it is started.
 RELHEALTH_WORKING_HOURS = tuple(env.list("RELHEALTH_WORKING_HOURS", cast=int, default=[9, 17]))
+# Public holidays: "auto" (each time zone's country), a code such as "DE" or "DE-BY", or "none".
+RELHEALTH_HOLIDAYS = env("RELHEALTH_HOLIDAYS", default="auto")
 RELHEALTH_WORKING_WEEKDAYS = tuple(
     env.list("RELHEALTH_WORKING_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
 )
