@@ -65,11 +65,14 @@ class SurveyForm(forms.ModelForm):
             "questions",
         ]
         labels = {
+            "name": _("Name"),
+            "cadence": _("Cadence"),
             "interval_weeks": _("Every N weeks (for that cadence)"),
             "window_days": _("Open for (days)"),
             "questions_per_round": _("Questions per round"),
             "enps_every_n_rounds": _("Ask eNPS every N rounds (0 = never)"),
         }
+        help_texts = {"enps_every_n_rounds": ""}  # the label says it all
 
     def clean_enps_every_n_rounds(self) -> int:
         value = self.cleaned_data["enps_every_n_rounds"]

@@ -86,6 +86,11 @@ def test_the_digest_email_is_in_german(german_digests):
         ):
             assert english not in body, english
     assert "Punkte seit der letzten Runde (eine echte Veränderung)" in message.body
+    # Dimensions carry their German names, in the list and in strongest/weakest.
+    for body in (message.body, html):
+        assert "Zugehörigkeit" in body and "Psychologische Sicherheit" in body
+        assert "Belonging" not in body and "Psychological safety" not in body
+    assert "(with its sub-teams)" not in message.body
     assert "p &lt; 0,05" in html and "p < 0,05" in message.body
 
 
