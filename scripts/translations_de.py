@@ -465,6 +465,11 @@ DE = {
     'A change is "real" only when it is both statistically clear (p < 0.05) and at least 5 points; anything else is within noise. Figures from fewer than %(k)s people are never shown.': "Eine Veränderung gilt nur dann als „echt“, wenn sie statistisch eindeutig ist (p < 0,05) und mindestens 5 Punkte beträgt; alles andere liegt im Rahmen der Schwankung. Zahlen aus weniger als %(k)s Personen werden nie gezeigt.",
     "How answers are protected:": "Wie Antworten geschützt sind:",
     "Your teams in week %(week)s: the check-in summary": "Ihre Teams in Woche %(week)s: die Check-in-Zusammenfassung",
+    "This emails an invitation to %(n)s person now, outside the regular rhythm.": (
+        "Damit erhält jetzt %(n)s Person eine Einladung, außerhalb des regulären Rhythmus.",
+        "Damit erhalten jetzt %(n)s Personen eine Einladung, außerhalb des regulären Rhythmus.",
+    ),
+    "Yes, start the round": "Ja, Runde starten",
 }
 
 
