@@ -144,6 +144,14 @@ class DimensionCreateForm(forms.Form):
         return key
 
 
+class DimensionEditForm(forms.Form):
+    name = forms.CharField(label=_("Name (English)"), max_length=100)
+    name_de = forms.CharField(label=_("Name (German)"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("What it measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
 class InstrumentImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV or JSON file"),

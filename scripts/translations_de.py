@@ -470,6 +470,9 @@ DE = {
         "Damit erhalten jetzt %(n)s Personen eine Einladung, außerhalb des regulären Rhythmus.",
     ),
     "Yes, start the round": "Ja, Runde starten",
+    "Dimension %(name)s was saved.": "Dimension %(name)s wurde gespeichert.",
+    "A new name shows everywhere at once, for past rounds too: the figures stay with the dimension, whose key never changes. The change is recorded in the audit log.": "Ein neuer Name erscheint sofort überall, auch für frühere Runden: Die Werte bleiben bei der Dimension, deren Schlüssel sich nie ändert. Die Änderung wird im Änderungsprotokoll festgehalten.",
+    "Edit %(name)s": "%(name)s bearbeiten",
 }
 
 
