@@ -107,6 +107,12 @@ def _claim(*, email_ids: Sequence[int], now: dt.datetime) -> list[int]:
     return ids
 
 
+_MARK_SQL = (
+    "SET LOCAL synchronous_commit TO OFF; "
+    'UPDATE "checkins_outboundemail" SET status = %s, sent_at = %s WHERE id = %s'
+)
+
+
 def _mark(*, email_id: int, status: str, sent_at: dt.datetime | None = None) -> None:
     """Record one row's outcome straight after its send, so a worker killed mid-batch can have
     sent at most the one message it was handing over without marking it (dup <= kills).
@@ -117,14 +123,9 @@ def _mark(*, email_id: int, status: str, sent_at: dt.datetime | None = None) -> 
     """
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            table = OutboundEmail._meta.db_table
             with connection.cursor() as cursor:
-                # One round trip: the setting and the update (the table name is ours, not input).
-                cursor.execute(
-                    "SET LOCAL synchronous_commit TO OFF; "  # noqa: S608
-                    f'UPDATE "{table}" SET status = %s, sent_at = %s WHERE id = %s',
-                    [status, sent_at, email_id],
-                )
+                # One round trip: the setting and the update.
+                cursor.execute(_MARK_SQL, [status, sent_at, email_id])
         else:
             OutboundEmail.objects.filter(pk=email_id).update(status=status, sent_at=sent_at)
 
