@@ -570,6 +570,7 @@ def main() -> int:
             print(f"{phase:9} {row['requests']:8} {row['successes']:8} {row['acked']:6} "
                   f"{stored:7} {lost:5} {duplicated:11} {partial:8} {row['503']:5} "
                   f"{row['refused']:8} {row['p95_ms']:7} {row['max_503_ms']:11}")  # fmt: skip
+        report["load_average_1_5_15"] = tuple(round(x, 2) for x in os.getloadavg())
         print()
         for key, value in report.items():
             print(f"{key}: {value}")
