@@ -241,6 +241,40 @@ def test_access_matrix(role, world):
     assert wrong == {}
 
 
+TEAM_ROUTES = [r for r in ROUTES if "team_id" in r.params]
+
+
+@pytest.mark.parametrize("route", TEAM_ROUTES, ids=lambda r: r.name)
+def test_a_manager_gets_nothing_of_a_team_outside_their_subtree(route, world, org, manager):
+    """The mirror of the matrix: Engineering's manager against Sales's objects."""
+    focus = FocusArea.objects.create(
+        team=org.sales, dimension=Question.objects.first().dimension, chosen_by=None
+    )
+    url = reverse(
+        route.name,
+        kwargs={"team_id": org.sales.pk, "focus_id": focus.pk}
+        if "focus_id" in route.params
+        else {"team_id": org.sales.pk},
+    )
+    client = Client()
+    client.force_login(manager)
+    assert _check(client, manager, url, DENIED, ENGINEERING_LEADS_POST["post_only"]) is None
+    assert not focus.actions.exists()
+
+
+def test_an_action_cannot_reach_another_teams_focus_through_ones_own_team(world, org, manager):
+    foreign = FocusArea.objects.create(
+        team=org.sales, dimension=Question.objects.first().dimension, chosen_by=None
+    )
+    client = Client()
+    client.force_login(manager)
+    url = f"/teams/{org.engineering.pk}/focus/{foreign.pk}/actions/"
+    response = client.post(url, {"text": "Sneak in", "follow_up_on": "2030-01-01"})
+    assert response.status_code == 404
+    assert not foreign.actions.exists()
+    assert access_refusals_get(actor=manager).filter(additional_data__status=404).count() == 1
+
+
 def test_a_refusal_is_recorded_with_who_what_and_no_token(client, employee, manager, org):
     client.force_login(employee)
     assert client.get(f"/teams/{org.engineering.pk}/").status_code == 404

@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from checkins.models import Answer, OutboundEmail, Participation, Response, Round
+from checkins.models import Answer, OutboundEmail, Participation, Response, Round, RoundQuestion
+from checkins.services.questions import question_wording_update
 from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.rounds import round_open
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
@@ -231,9 +232,6 @@ def test_erasure_refuses_oneself_and_the_last_hr_admin(client, hr_admin, employe
 def test_rewording_a_question_after_retention_still_starts_a_new_version(
     survey, org, platform_people
 ):
-    from checkins.models import RoundQuestion
-    from checkins.services.questions import question_wording_update
-
     rnd = _closed_round(survey, org, people=platform_people)
     _age(rnd, 25)
     assert raw_data_retention_apply().rounds == [rnd.pk]
