@@ -1,4 +1,5 @@
-"""A database outage is a clean 503 page, never a stack trace or a half-stored check-in.
+"""A database outage is a clean 503 page, never a stack trace or a half-stored check-in; a
+broker outage does not turn an opened round into an error page.
 
 The outage is real: the connection is pointed at a port where no PostgreSQL listens, so the
 driver itself fails to connect (psycopg2's OperationalError), in a view and in a middleware.
@@ -13,8 +14,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from checkins.models import Participation, Response
+from checkins.models import OutboundEmail, Participation, Response, Round
 from checkins.services.tokens import participation_token
+from relhealth.celery import app
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,3 +78,36 @@ def test_a_check_in_during_an_outage_stores_nothing_and_says_so(open_round, empl
     participation.refresh_from_db()
     assert not participation.responded
     assert not Response.objects.filter(round=open_round).exists()
+
+
+@contextmanager
+def broker_down():
+    """Point the Celery app at a port where no Redis listens, then back."""
+    saved = app.conf.broker_url
+    app.pool.force_close_all()
+    app.conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.pool.force_close_all()
+        app.conf.broker_url = saved
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def test_starting_a_round_while_redis_is_down_opens_it_once_and_keeps_its_emails(
+    client, survey, hr_admin, employee
+):
+    """The round commits before its invitations are queued: a dead broker is not an error page
+    (which would invite a second click and a second round); the sweep sends the rows later."""
+    if not app.conf.broker_url.startswith("redis://"):
+        pytest.skip("needs the Redis broker")
+    client.force_login(hr_admin)
+    with broker_down():
+        response = client.post(f"/hr/surveys/{survey.pk}/round/")
+    assert response.status_code == 302
+    rnd = Round.objects.get(survey=survey)
+    invitations = OutboundEmail.objects.filter(round=rnd, kind=OutboundEmail.Kind.INVITATION)
+    assert invitations.filter(status=OutboundEmail.Status.PENDING).count() == 2
