@@ -74,11 +74,8 @@ def close_due_rounds() -> int:
     max_retries=8,
 )
 def send_emails(email_ids: list[int]) -> int:
-    sent = 0
-    for email_id in email_ids:
-        if emails.email_send(email_id=email_id) == OutboundEmail.Status.SENT:
-            sent += 1
-    return sent
+    outcome = emails.emails_send(email_ids=email_ids)
+    return sum(status == OutboundEmail.Status.SENT for status in outcome.values())
 
 
 @shared_task

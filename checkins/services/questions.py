@@ -98,3 +98,17 @@ def dimension_create(*, key: str, name: str, name_de: str = "", description: str
     dimension.full_clean()
     dimension.save()
     return dimension
+
+
+def dimension_update(
+    *, dimension: Dimension, name: str, name_de: str = "", description: str = ""
+) -> Dimension:
+    """Rename or describe a dimension. The key stays: roll-ups, the API and imports refer to it,
+    and earlier figures keep belonging to the same dimension under its new name."""
+    dimension.name = name
+    translations = {k: v for k, v in dimension.translations.items() if k != "de"}
+    dimension.translations = translations | ({"de": name_de} if name_de else {})
+    dimension.description = description
+    dimension.full_clean()
+    dimension.save(update_fields=["name", "translations", "description"])
+    return dimension

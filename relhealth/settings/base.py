@@ -120,6 +120,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'relhealth.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web server, worker and beat share one file: take the write lock when a
+    # transaction begins (no deadlocked lock upgrade), wait for it instead of failing, and let
+    # readers go on beside the writer (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.Person"
@@ -204,6 +213,8 @@ RELHEALTH_LOW_PARTICIPATION_PCT = env.int("RELHEALTH_LOW_PARTICIPATION_PCT", def
 # Invitations, reminders and digests reach people only inside these local hours and weekdays
 # (0 = Monday). The demo widens them so the rhythm is visible whenever it is started.
 RELHEALTH_WORKING_HOURS = tuple(env.list("RELHEALTH_WORKING_HOURS", cast=int, default=[9, 17]))
+# Public holidays: "auto" (each time zone's country), a code such as "DE" or "DE-BY", or "none".
+RELHEALTH_HOLIDAYS = env("RELHEALTH_HOLIDAYS", default="auto")
 RELHEALTH_WORKING_WEEKDAYS = tuple(
     env.list("RELHEALTH_WORKING_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
 )
