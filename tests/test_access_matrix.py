@@ -73,6 +73,7 @@ ACCESS: dict[str, dict[str, Any]] = {
     "checkins:hr-question-retire": {**HR_ONLY_POST, "kwargs": {"pk": "question"}},
     "checkins:hr-question-reactivate": {**HR_ONLY_POST, "kwargs": {"pk": "question"}},
     "checkins:hr-dimensions": HR_ONLY,
+    "checkins:hr-dimension-edit": {**HR_ONLY, "kwargs": {"pk": "dimension"}},
     "checkins:hr-surveys": HR_ONLY,
     "checkins:hr-survey-new": HR_ONLY,
     "checkins:hr-survey": {**HR_ONLY, "kwargs": {"pk": "survey"}},
@@ -174,6 +175,7 @@ def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
         "objects": {"employee": str(employee.pk), "engineering": str(org.engineering.pk),
                     "focus": str(focus.pk), "survey": str(survey.pk),
                     "question": str(Question.objects.first().pk),
+                    "dimension": str(Question.objects.first().dimension_id),
                     "forged": "forged-token-that-matches-no-participation"},
     }  # fmt: skip
 
