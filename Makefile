@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= relhealth.settings.local
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint typecheck bench loadtest clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Relhealth needs Python 3.11 or newer"'
@@ -33,6 +33,10 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy relhealth org checkins culture
+
+# Load and fault harness (about 3 minutes): private PostgreSQL on 5440, Redis on 6390, gunicorn.
+loadtest: install
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache .coverage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from checkins.models import Answer, Dimension, Question, QuestionVersion
+from checkins.models import Answer, Dimension, Question, QuestionVersion, RoundQuestion
 
 
 @transaction.atomic
@@ -22,7 +22,9 @@ def question_wording_update(
         )
     if current.text == text and current.translations == translations:
         return current
-    if Answer.objects.filter(question_version=current).exists():
+    # A wording a round asked keeps its roll-ups' meaning even after retention purged the answers.
+    asked = RoundQuestion.objects.filter(question_version=current).exists()
+    if asked or Answer.objects.filter(question_version=current).exists():
         return QuestionVersion.objects.create(
             question=question, number=current.number + 1, text=text, translations=translations
         )
