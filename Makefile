@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= relhealth.settings.local
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint typecheck bench loadtest clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Relhealth needs Python 3.11 or newer"'
@@ -38,6 +38,10 @@ typecheck: install
 # default (BENCH_PG, BENCH_REDIS_URL), figures printed and written to var/bench/results.json.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Load and fault harness (about 3 minutes): private PostgreSQL on 5440, Redis on 6390, gunicorn.
+loadtest: install
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache .coverage

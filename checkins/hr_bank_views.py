@@ -10,10 +10,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from checkins.hr_forms import DimensionCreateForm, InstrumentImportForm, QuestionForm
+from checkins.hr_forms import (
+    DimensionCreateForm,
+    DimensionEditForm,
+    InstrumentImportForm,
+    QuestionForm,
+)
 from checkins.models import Dimension, Question
 from checkins.services.instrument_import import InstrumentFileError, instrument_import
-from checkins.services.questions import dimension_create, question_active_set, question_create
+from checkins.services.questions import (
+    dimension_create,
+    dimension_update,
+    question_active_set,
+    question_create,
+)
 from org.http import AuthenticatedRequest
 from org.permissions import hr_admin_required
 
@@ -62,6 +72,24 @@ def dimension_list(request: AuthenticatedRequest) -> HttpResponse:
     dimensions = Dimension.objects.annotate(item_count=Count("questions")).order_by("position")
     return render(
         request, "checkins/hr/dimension_list.html", {"form": form, "dimensions": dimensions}
+    )
+
+
+@hr_admin_required
+def dimension_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    dimension = get_object_or_404(Dimension, pk=pk)
+    initial = {
+        "name": dimension.name,
+        "name_de": dimension.translations.get("de", ""),
+        "description": dimension.description,
+    }
+    form = DimensionEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        dimension_update(dimension=dimension, **form.cleaned_data)
+        messages.success(request, _("Dimension %(name)s was saved.") % {"name": dimension.name})
+        return redirect("checkins:hr-dimensions")
+    return render(
+        request, "checkins/hr/dimension_edit.html", {"form": form, "dimension": dimension}
     )
 
 

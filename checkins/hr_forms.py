@@ -65,11 +65,14 @@ class SurveyForm(forms.ModelForm):
             "questions",
         ]
         labels = {
+            "name": _("Name"),
+            "cadence": _("Cadence"),
             "interval_weeks": _("Every N weeks (for that cadence)"),
             "window_days": _("Open for (days)"),
             "questions_per_round": _("Questions per round"),
             "enps_every_n_rounds": _("Ask eNPS every N rounds (0 = never)"),
         }
+        help_texts = {"enps_every_n_rounds": ""}  # the label says it all
 
     def clean_enps_every_n_rounds(self) -> int:
         value = self.cleaned_data["enps_every_n_rounds"]
@@ -139,6 +142,14 @@ class DimensionCreateForm(forms.Form):
         if Dimension.objects.filter(key=key).exists():
             raise forms.ValidationError(_("A dimension with this key exists."))
         return key
+
+
+class DimensionEditForm(forms.Form):
+    name = forms.CharField(label=_("Name (English)"), max_length=100)
+    name_de = forms.CharField(label=_("Name (German)"), max_length=100, required=False)
+    description = forms.CharField(
+        label=_("What it measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class InstrumentImportForm(forms.Form):

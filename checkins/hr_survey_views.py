@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from checkins.hr_forms import WEEKDAYS, SurveyForm
 from checkins.models import Question, Survey
 from checkins.selectors import survey_rotation_preview, surveys_list_get
+from checkins.services.rounds import survey_audience
 from checkins.services.surveys import (
     survey_pause,
     survey_resume,
@@ -62,6 +63,7 @@ def survey_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "preview": survey_rotation_preview(survey=survey),
             # Round dates and status only: who answered is never shown (A7).
             "rounds": survey.rounds.order_by("-number")[:10],
+            "audience_size": len(survey_audience(survey=survey)),
         },
     )
 
@@ -69,7 +71,7 @@ def survey_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @hr_admin_required
 @require_POST
 def survey_state(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
-    from checkins.tasks import send_round_invitations
+    from checkins.tasks import round_invitations_queue
 
     survey = get_object_or_404(Survey, pk=pk)
     if action == "pause":
@@ -79,7 +81,7 @@ def survey_state(request: AuthenticatedRequest, pk: int, action: str) -> HttpRes
         survey_resume(survey=survey)
         messages.success(request, _("Resumed from the next regular opening."))
     elif action == "round":
-        rnd = survey_round_start_now(survey=survey, on_emails=send_round_invitations.delay)
+        rnd = survey_round_start_now(survey=survey, on_emails=round_invitations_queue)
         messages.success(
             request, _("Round %(n)s is open; invitations are on their way.") % {"n": rnd.number}
         )

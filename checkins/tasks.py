@@ -5,9 +5,11 @@ Every task is safe to run twice or concurrently: the services claim work with co
 
 from __future__ import annotations
 
+import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from checkins.models import OutboundEmail, Round
 from checkins.services import emails, reshuffle, rounds
@@ -23,6 +25,24 @@ def _dispatch(ids: list[int]) -> None:
 def send_emails_later(ids: list[int]) -> None:
     """Queue sending for ledger rows another app wrote (call it from on_commit)."""
     _dispatch(ids)
+
+
+logger = logging.getLogger(__name__)
+
+
+def round_invitations_queue(round_id: int) -> bool:
+    """Queue a new round's invitations from a request; False when the broker is down.
+
+    The round and its ledger rows are committed before this runs (on_commit), so a dead broker
+    loses nothing: beat's sweep sends the rows once it returns. Raising here would show an error
+    for a round that did open, and invite a second click that opens another one.
+    """
+    try:
+        send_round_invitations.delay(round_id)
+    except BrokerUnavailable:
+        logger.warning("broker unavailable; round %s invitations wait for the sweep", round_id)
+        return False
+    return True
 
 
 @shared_task
@@ -54,11 +74,8 @@ def close_due_rounds() -> int:
     max_retries=8,
 )
 def send_emails(email_ids: list[int]) -> int:
-    sent = 0
-    for email_id in email_ids:
-        if emails.email_send(email_id=email_id) == OutboundEmail.Status.SENT:
-            sent += 1
-    return sent
+    outcome = emails.emails_send(email_ids=email_ids)
+    return sum(status == OutboundEmail.Status.SENT for status in outcome.values())
 
 
 @shared_task

@@ -24,6 +24,7 @@ urlpatterns = [
         name="hr-question-reactivate",
     ),
     path("hr/dimensions/", hr_bank_views.dimension_list, name="hr-dimensions"),
+    path("hr/dimensions/<int:pk>/edit/", hr_bank_views.dimension_edit, name="hr-dimension-edit"),
     path("hr/surveys/", hr_survey_views.survey_list, name="hr-surveys"),
     path("hr/surveys/new/", hr_survey_views.survey_edit, name="hr-survey-new"),
     path("hr/surveys/<int:pk>/", hr_survey_views.survey_detail, name="hr-survey"),

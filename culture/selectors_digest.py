@@ -9,10 +9,11 @@ people in every count the email gives; otherwise the smallest listed sub-team is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q
 
-from checkins.models import Round
+from checkins.models import Dimension, Round
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
 from org.models import Person, Team
 from org.selectors import teams_led_get
@@ -24,13 +25,32 @@ class TeamLine:
     summary: TeamRoundSummary
     reasons: list[str] = field(default_factory=list)
 
+    @cached_property
+    def dimensions(self) -> list[dict]:
+        """The summary's dimensions named in the active language (the email is rendered in the
+        recipient's); a drop also carries its size as a positive `fall`."""
+        labels = {
+            d.pk: d.label
+            for d in Dimension.objects.filter(
+                pk__in=[d["dimension"] for d in self.summary.dimensions]
+            )
+        }
+        return [
+            {
+                **d,
+                "name": labels.get(d["dimension"], d["name"]),
+                "fall": -d["delta"] if d["delta"] is not None and d["delta"] < 0 else None,
+            }
+            for d in self.summary.dimensions
+        ]
+
     @property
     def changes(self) -> list[dict]:
-        return [d for d in self.summary.dimensions if d["delta"] is not None]
+        return [d for d in self.dimensions if d["delta"] is not None]
 
     @property
     def drops(self) -> list[dict]:
-        return [d for d in self.summary.dimensions if d["real"] and d["delta"] < 0]
+        return [d for d in self.dimensions if d["real"] and d["delta"] < 0]
 
 
 @dataclass

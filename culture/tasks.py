@@ -10,6 +10,7 @@ from django.db import OperationalError, transaction
 from checkins.models import Round
 from checkins.tasks import send_emails_later
 from culture.services.digests import digests_queue
+from culture.services.retention import raw_data_retention_apply
 from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
 from culture.services.summaries import round_summaries_compute, rounds_summary_pending
 
@@ -54,3 +55,9 @@ def summarise_rolled_up_rounds() -> int:
     for round_id in pending:
         summarise_round.delay(round_id)
     return len(pending)
+
+
+@shared_task
+def purge_expired_raw_data() -> int:
+    """Daily: delete raw answers and comments past the retention period (figures stay)."""
+    return len(raw_data_retention_apply().rounds)

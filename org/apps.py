@@ -21,7 +21,9 @@ class OrgConfig(AppConfig):
                             "is_active", "is_staff", "is_superuser"],
         )  # fmt: skip
         auditlog.register(Team, include_fields=["name", "parent"], m2m_fields={"managers"})
-        auditlog.register(OrgSettings, include_fields=["name", "min_group_size"])
+        auditlog.register(
+            OrgSettings, include_fields=["name", "min_group_size", "raw_retention_months"]
+        )
 
         from django.contrib.auth.signals import user_logged_in
 

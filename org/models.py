@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -154,12 +154,27 @@ class OrgSettings(models.Model):
         help_text=_("No figure from fewer respondents is shown. Frozen per round once it opens."),
     )
 
+    # Governance: raw answers and comments of closed rounds are deleted this long after the round
+    # closed (the roll-ups behind every figure are kept).
+    raw_retention_months = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Raw answers and comments are deleted this many months after their round closed. "
+            "Figures on the dashboards stay."
+        ),
+    )
+
     class Meta:
         verbose_name = "organisation settings"
         verbose_name_plural = "organisation settings"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(min_group_size__gte=3), name="org_min_group_size_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(raw_retention_months__gte=1, raw_retention_months__lte=120),
+                name="org_raw_retention_months_in_range",
             ),
         ]
 

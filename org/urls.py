@@ -1,6 +1,6 @@
 from django.urls import path
 
-from org import hr_admin_views, hr_views
+from org import hr_admin_views, hr_governance_views, hr_views
 
 app_name = "org"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("hr/teams/<int:pk>/", hr_views.team_edit, name="hr-team-edit"),
     path("hr/threshold/", hr_admin_views.threshold_edit, name="hr-threshold"),
     path("hr/audit/", hr_admin_views.audit_log, name="hr-audit"),
+    path("hr/retention/", hr_governance_views.retention_edit, name="hr-retention"),
+    path(
+        "hr/people/<int:pk>/erase/", hr_governance_views.person_erase_view, name="hr-person-erase"
+    ),
 ]

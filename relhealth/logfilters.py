@@ -10,10 +10,14 @@ import re
 _CHECKIN_PATH = re.compile(r"/c/(?!thanks/)[^/\s\"?]+")
 
 
+def redact_checkin_tokens(text: str) -> str:
+    return _CHECKIN_PATH.sub("/c/[redacted]", text)
+
+
 class RedactCheckinTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _CHECKIN_PATH.sub("/c/[redacted]", message)
+        redacted = redact_checkin_tokens(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True

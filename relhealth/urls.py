@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("culture.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+# A database outage in a middleware (the session, the user) reaches handler500: answer 503 there.
+handler500 = "relhealth.views.server_error"

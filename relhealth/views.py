@@ -5,16 +5,20 @@ They live in the project package because they read several apps; the apps never 
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from checkins.selectors import open_checkins_get
 from org.http import AuthenticatedRequest
 from org.models import OrgSettings
 from relhealth.celery import app as celery_app
+from relhealth.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
 
 
 @login_required
@@ -60,3 +64,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """429 for any rate-limited view (django-ratelimit's RATELIMIT_VIEW)."""
     return render(request, "rate_limited.html", status=429)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage anywhere (a middleware loading the session, too) is a 503."""
+    _type, exception, _traceback = sys.exc_info()
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        return database_unavailable_response()
+    return HttpResponseServerError(render_to_string("500.html"))

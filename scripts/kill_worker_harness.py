@@ -41,6 +41,7 @@ def _env(outbox: str) -> dict[str, str]:
         EMAIL_FILE_PATH=outbox,
         RELHEALTH_WORKING_HOURS="0,24",
         RELHEALTH_WORKING_WEEKDAYS="0,1,2,3,4,5,6",
+        RELHEALTH_HOLIDAYS="none",
     )
     return env
 

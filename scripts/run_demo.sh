@@ -10,6 +10,7 @@ export RELHEALTH_TICK_SECONDS="${RELHEALTH_TICK_SECONDS:-20}"
 # manager digest appear in the outbox whenever the demo is started (production: Mon-Fri 9-17).
 export RELHEALTH_WORKING_HOURS="${RELHEALTH_WORKING_HOURS:-0,24}"
 export RELHEALTH_WORKING_WEEKDAYS="${RELHEALTH_WORKING_WEEKDAYS:-0,1,2,3,4,5,6}"
+export RELHEALTH_HOLIDAYS="${RELHEALTH_HOLIDAYS:-none}"
 PORT="${PORT:-8000}"
 export RELHEALTH_BASE_URL="${RELHEALTH_BASE_URL:-http://127.0.0.1:${PORT}}"
 mkdir -p var/log

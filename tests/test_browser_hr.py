@@ -56,8 +56,14 @@ def test_hr_admin_creates_a_survey_from_the_default_instrument(
         f"With {scored} items and 4 per round" in page.locator("#rotation-title + p").inner_text()
     )
     _shot(page, "hr-survey-2-detail-1280px")
+    # Emailing everyone outside the rhythm takes a second, deliberate click.
+    page.get_by_text("Start an extra round now").click()
+    audience = page.locator(".extra-round form").inner_text()
+    assert "invitation to" in audience and "people now" in audience
+    assert created.rounds.count() == 0
+    _shot(page, "hr-survey-2b-confirm-extra-round-1280px")
     with page.expect_navigation():
-        page.get_by_role("button", name="Start an extra round now").click()
+        page.get_by_role("button", name="Yes, start the round").click()
     assert created.rounds.count() == 1
     assert "Round 1 is open" in page.content()
     _shot(page, "hr-survey-3-round-started-1280px")

@@ -206,6 +206,26 @@ def test_compose_sets_only_variables_the_settings_read(name):
     assert re.fullmatch(r"\$\{DJANGO_SECRET_KEY:\?.+\}", environment["DJANGO_SECRET_KEY"])
 
 
+def _healthcheck_programs() -> list:
+    params = []
+    for name, service in APP_SERVICES.items():
+        test = service.get("healthcheck", {}).get("test")
+        if test and test[0] == "CMD-SHELL":
+            argv = shlex.split(test[1].replace("$${HOSTNAME}", "worker-1"))
+            params.append(pytest.param(argv, id=f"{name}-healthcheck"))
+    return params
+
+
+@pytest.mark.parametrize("argv", _healthcheck_programs())
+def test_shell_healthchecks_run_real_entry_points(argv):
+    assert argv[0] == "celery"
+    _check_celery(argv)
+
+
+def test_the_worker_has_a_healthcheck():
+    assert _healthcheck_programs(), "the worker's healthcheck is gone"
+
+
 def test_healthchecks_exist_where_services_wait_for_them():
     probe = " ".join(SERVICES["web"]["healthcheck"]["test"])
     assert "/healthz" in probe and "curl" not in probe

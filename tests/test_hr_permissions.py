@@ -80,6 +80,10 @@ def test_hr_admin_gets_in(client, hr_admin, password, employee, name, route, tar
         from checkins.models import Question
 
         pk = Question.objects.first().pk
+    if "dimension" in name:
+        from checkins.models import Dimension
+
+        pk = Dimension.objects.first().pk
     response = client.get(_url(route, pk))
     # The state-changing routes accept POST only; every other screen renders.
     post_only = {

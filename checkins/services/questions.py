@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from checkins.models import Answer, Dimension, Question, QuestionVersion
+from checkins.models import Answer, Dimension, Question, QuestionVersion, RoundQuestion
 
 
 @transaction.atomic
@@ -22,7 +22,9 @@ def question_wording_update(
         )
     if current.text == text and current.translations == translations:
         return current
-    if Answer.objects.filter(question_version=current).exists():
+    # A wording a round asked keeps its roll-ups' meaning even after retention purged the answers.
+    asked = RoundQuestion.objects.filter(question_version=current).exists()
+    if asked or Answer.objects.filter(question_version=current).exists():
         return QuestionVersion.objects.create(
             question=question, number=current.number + 1, text=text, translations=translations
         )
@@ -95,4 +97,18 @@ def dimension_create(*, key: str, name: str, name_de: str = "", description: str
     )
     dimension.full_clean()
     dimension.save()
+    return dimension
+
+
+def dimension_update(
+    *, dimension: Dimension, name: str, name_de: str = "", description: str = ""
+) -> Dimension:
+    """Rename or describe a dimension. The key stays: roll-ups, the API and imports refer to it,
+    and earlier figures keep belonging to the same dimension under its new name."""
+    dimension.name = name
+    translations = {k: v for k, v in dimension.translations.items() if k != "de"}
+    dimension.translations = translations | ({"de": name_de} if name_de else {})
+    dimension.description = description
+    dimension.full_clean()
+    dimension.save(update_fields=["name", "translations", "description"])
     return dimension

@@ -20,7 +20,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with a site that answers 403 to signed-in people who are not staff.
+    "relhealth.apps.RelhealthAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "relhealth.requestid.RequestIdMiddleware",
+    # A view that loses PostgreSQL answers a clean 503 (handler500 covers the middlewares).
+    "relhealth.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -49,6 +52,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "org.middleware.AbsoluteSessionTimeoutMiddleware",
     "org.middleware.PersonLanguageMiddleware",
+    # Every 403/404 a signed-in person meets is written to the audit log (ADR 0009).
+    "relhealth.middleware.AccessRefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records the signed-in person as the actor of every audited change made in a request.
     "auditlog.middleware.AuditlogMiddleware",
@@ -115,6 +120,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'relhealth.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web server, worker and beat share one file: take the write lock when a
+    # transaction begins (no deadlocked lock upgrade), wait for it instead of failing, and let
+    # readers go on beside the writer (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.Person"
@@ -199,6 +213,8 @@ RELHEALTH_LOW_PARTICIPATION_PCT = env.int("RELHEALTH_LOW_PARTICIPATION_PCT", def
 # Invitations, reminders and digests reach people only inside these local hours and weekdays
 # (0 = Monday). The demo widens them so the rhythm is visible whenever it is started.
 RELHEALTH_WORKING_HOURS = tuple(env.list("RELHEALTH_WORKING_HOURS", cast=int, default=[9, 17]))
+# Public holidays: "auto" (each time zone's country), a code such as "DE" or "DE-BY", or "none".
+RELHEALTH_HOLIDAYS = env("RELHEALTH_HOLIDAYS", default="auto")
 RELHEALTH_WORKING_WEEKDAYS = tuple(
     env.list("RELHEALTH_WORKING_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
 )
@@ -226,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
     "summarise-rolled-up-rounds": {
         "task": "culture.tasks.summarise_rolled_up_rounds",
         "schedule": RELHEALTH_TICK_SECONDS,
+    },
+    # Governance: raw answers and comments past OrgSettings.raw_retention_months go, once a day.
+    "purge-expired-raw-data": {
+        "task": "culture.tasks.purge_expired_raw_data",
+        "schedule": 24 * 3600,
     },
 }
 

@@ -82,6 +82,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 # real working hours themselves.
 RELHEALTH_WORKING_HOURS = (0, 24)
 RELHEALTH_WORKING_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
+RELHEALTH_HOLIDAYS = "none"  # tests that are about holidays switch a calendar on
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),

@@ -118,3 +118,75 @@ def test_two_workers_sending_the_same_rows_at_once_send_each_once(survey, employ
     for thread in threads:
         thread.join()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([employee.email, manager.email])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_given_the_same_batch_at_once_send_each_row_once(survey, org):
+    import threading
+
+    from django.db import connection
+
+    from checkins.services.emails import emails_send
+    from checkins.services.rounds import round_open
+    from tests.factories import PersonFactory
+
+    for _ in range(30):
+        PersonFactory(team=org.platform)
+    rnd = round_open(survey=survey)
+    ids = list(
+        OutboundEmail.objects.filter(round=rnd, kind=OutboundEmail.Kind.INVITATION).values_list(
+            "pk", flat=True
+        )
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[dict[int, str]] = []
+
+    def sender():
+        barrier.wait()
+        try:
+            outcomes.append(emails_send(email_ids=ids))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    recipients = [m.to[0] for m in mail.outbox]
+    assert len(recipients) == len(set(recipients)) == len(ids) >= 30
+    sent_by = [sum(s == OutboundEmail.Status.SENT for s in o.values()) for o in outcomes]
+    assert sum(sent_by) == len(ids)
+    assert set(OutboundEmail.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        OutboundEmail.Status.SENT
+    }
+
+
+def test_a_failure_mid_batch_keeps_what_was_sent_and_gives_back_the_rest(open_round, monkeypatch):
+    from checkins.services import emails
+
+    rows = list(
+        OutboundEmail.objects.filter(round=open_round, kind=OutboundEmail.Kind.INVITATION).order_by(
+            "pk"
+        )
+    )
+    assert len(rows) >= 3
+    failing = rows[1]
+    render = emails.RENDERERS[OutboundEmail.Kind.INVITATION]
+
+    def render_or_fail(email):
+        if email.pk == failing.pk:
+            raise ConnectionError("the relay hung up")
+        return render(email)
+
+    monkeypatch.setitem(emails.RENDERERS, OutboundEmail.Kind.INVITATION, render_or_fail)
+    with pytest.raises(ConnectionError):
+        emails.emails_send(email_ids=[row.pk for row in rows])
+    state = {
+        row.pk: (row.status, row.attempts)
+        for row in OutboundEmail.objects.filter(pk__in=[r.pk for r in rows])
+    }
+    assert state[rows[0].pk][0] == OutboundEmail.Status.SENT
+    assert state[failing.pk] == (OutboundEmail.Status.PENDING, 1)  # tried: the attempt counts
+    assert all(state[row.pk] == (OutboundEmail.Status.PENDING, 0) for row in rows[2:])
+    assert [m.to[0] for m in mail.outbox] == [rows[0].recipient.email]

@@ -163,3 +163,40 @@ def test_instrument_upload_screen(hr_client):
     good = SimpleUploadedFile("good.csv", GOOD_CSV.encode())
     assert hr_client.post(reverse("checkins:hr-question-import"), {"file": good}).status_code == 302
     assert Question.objects.filter(code__startswith="lic-").count() == 2
+
+
+def test_hr_renames_a_dimension_keeping_its_key_and_history(hr_client, hr_admin):
+    trust = Dimension.objects.get(key="trust")
+    page = hr_client.get(reverse("checkins:hr-dimensions"))
+    assert reverse("checkins:hr-dimension-edit", args=[trust.pk]) in page.content.decode()
+    page = hr_client.post(
+        reverse("checkins:hr-dimension-edit", args=[trust.pk]),
+        {"name": "Mutual trust", "name_de": "Gegenseitiges Vertrauen", "description": "Reliance."},
+        follow=True,
+    )
+    assert "Dimension Mutual trust was saved." in page.content.decode()
+    trust.refresh_from_db()
+    assert (trust.key, trust.name, trust.description) == ("trust", "Mutual trust", "Reliance.")
+    assert trust.translations["de"] == "Gegenseitiges Vertrauen"
+    entry = LogEntry.objects.get_for_object(trust).latest("timestamp")
+    assert entry.actor == hr_admin and "name" in entry.changes_dict
+
+
+def test_a_dimension_without_a_name_is_refused_and_unchanged(hr_client):
+    trust = Dimension.objects.get(key="trust")
+    before = (trust.name, trust.translations, trust.description)
+    page = hr_client.post(
+        reverse("checkins:hr-dimension-edit", args=[trust.pk]), {"name": " ", "name_de": "X"}
+    )
+    assert page.status_code == 200 and "name" in page.context["form"].errors
+    trust.refresh_from_db()
+    assert (trust.name, trust.translations, trust.description) == before
+
+
+def test_only_hr_edits_dimensions(client, manager, password):
+    client.login(username=manager.email, password=password)
+    trust = Dimension.objects.get(key="trust")
+    page = client.post(reverse("checkins:hr-dimension-edit", args=[trust.pk]), {"name": "Hacked"})
+    assert page.status_code == 403
+    trust.refresh_from_db()
+    assert trust.name != "Hacked"

@@ -118,3 +118,73 @@ def test_tasks_tolerate_rows_that_are_gone(db):
     assert send_emails.run([987654]) == 0
     assert rollup_round.run(987654) is False
     assert summarise_round.run(987654) is False
+
+
+# Public holidays: each zone's own country (the time-zone database's zone.tab) by default.
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "expected"),
+    [
+        # Thanksgiving 2026 (Thu 26 Nov) in New York: the Friday after, 09:00 EST.
+        (dt.datetime(2026, 11, 26, 10, 0, tzinfo=NEW_YORK), "America/New_York",
+         dt.datetime(2026, 11, 27, 9, 0, tzinfo=NEW_YORK)),
+        # Thanksgiving is an ordinary Thursday in Berlin.
+        (dt.datetime(2026, 11, 26, 10, 0, tzinfo=BERLIN), "Europe/Berlin",
+         dt.datetime(2026, 11, 26, 10, 0, tzinfo=BERLIN)),
+        # Christmas Eve evening in Berlin: 25 and 26 Dec are holidays, 27 is a Sunday -> Mon 28.
+        (dt.datetime(2026, 12, 24, 18, 0, tzinfo=BERLIN), "Europe/Berlin",
+         dt.datetime(2026, 12, 28, 9, 0, tzinfo=BERLIN)),
+        # German Unity Day (Sat 3 Oct 2026) falls on a weekend anyway: Monday 5 Oct.
+        (dt.datetime(2026, 10, 2, 18, 0, tzinfo=BERLIN), "Europe/Berlin",
+         dt.datetime(2026, 10, 5, 9, 0, tzinfo=BERLIN)),
+    ],
+)  # fmt: skip
+def test_public_holidays_of_each_zones_country_are_days_off(settings, local, zone, expected):
+    settings.RELHEALTH_HOLIDAYS = "auto"
+    assert schedule.next_working_moment(moment=local, zone=zone) == expected
+
+
+def test_one_calendar_for_everyone_and_holidays_off(settings):
+    thanksgiving = dt.datetime(2026, 11, 26, 10, 0, tzinfo=BERLIN)
+    settings.RELHEALTH_HOLIDAYS = "US"
+    assert not schedule.is_working_moment(moment=thanksgiving, zone="Europe/Berlin")
+    settings.RELHEALTH_HOLIDAYS = "none"
+    new_york = dt.datetime(2026, 11, 26, 10, 0, tzinfo=NEW_YORK)
+    assert schedule.is_working_moment(moment=new_york, zone="America/New_York")
+
+
+def test_a_regional_calendar_and_an_unknown_one(settings):
+    # Epiphany (6 Jan) is a holiday in Bavaria, not in Berlin.
+    epiphany = dt.datetime(2027, 1, 6, 10, 0, tzinfo=BERLIN)
+    settings.RELHEALTH_HOLIDAYS = "DE-BY"
+    assert not schedule.is_working_moment(moment=epiphany, zone="Europe/Berlin")
+    settings.RELHEALTH_HOLIDAYS = "DE"
+    assert schedule.is_working_moment(moment=epiphany, zone="Europe/Berlin")
+    settings.RELHEALTH_HOLIDAYS = "XX"  # no such calendar: weekdays only, never a crash
+    assert schedule.is_working_moment(moment=epiphany, zone="Europe/Berlin")
+
+
+def test_invitations_on_a_holiday_wait_for_the_next_working_day(settings, survey, org):
+    from checkins.services.rounds import round_open
+    from tests.factories import PersonFactory
+
+    settings.RELHEALTH_HOLIDAYS = "auto"
+    berlin = PersonFactory(team=org.platform, time_zone="Europe/Berlin")
+    new_york = PersonFactory(team=org.platform, time_zone="America/New_York")
+    survey.refresh_from_db()
+    rnd = round_open(
+        survey=survey,
+        now=dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC),
+        local_date=dt.date(2026, 11, 26),
+    )
+    invite = {
+        row.recipient_id: row.send_after.astimezone(schedule.zone_get(row.recipient.time_zone))
+        for row in OutboundEmail.objects.filter(round=rnd, kind=OutboundEmail.Kind.INVITATION)
+    }
+    assert invite[berlin.pk].date() == dt.date(2026, 11, 26)
+    assert invite[new_york.pk].date() == dt.date(2026, 11, 27)  # Thanksgiving: the day after
+    reminders = OutboundEmail.objects.filter(round=rnd, kind=OutboundEmail.Kind.REMINDER)
+    for row in reminders:
+        local = row.send_after.astimezone(schedule.zone_get(row.recipient.time_zone))
+        assert schedule.is_working_day(day=local.date(), zone=row.recipient.time_zone)

@@ -178,6 +178,9 @@ def test_alert_leaves_out_a_sub_team_that_would_isolate_a_small_remainder(
     assert "Acme" in message.body
     for hidden in ("Engineering", "Platform", "Payments"):
         assert hidden not in message.body
+    # A drop is told as a fall of a positive number of points, never "fell -6 points".
+    assert re.search(r"fell \d+(\.\d)? points to", message.body)
+    assert "fell -" not in message.body
 
 
 def test_alert_lists_a_sub_team_when_the_remainder_is_large_enough(survey, org):

@@ -1,0 +1,72 @@
+"""Two cross-cutting rules for every request: refused access is audited, and a database outage
+is a clean 503 page instead of a stack trace.
+
+`AccessRefusalAuditMiddleware` looks at the response rather than at each decorator, so every way
+a view refuses (PermissionDenied, Http404, a 404 rendered by hand, the admin's gate) is recorded
+once, in the audit log (ADR 0009).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from org.services.refusals import access_refusal_record
+from relhealth.logfilters import redact_checkin_tokens
+
+logger = logging.getLogger(__name__)
+
+REFUSALS = {403, 404}
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+class AccessRefusalAuditMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code in REFUSALS:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                match = request.resolver_match
+                try:
+                    access_refusal_record(
+                        actor=user,  # type: ignore[arg-type]
+                        method=request.method or "",
+                        path=redact_checkin_tokens(request.path),
+                        status=response.status_code,
+                        url_name=match.view_name if match else None,
+                    )
+                except DatabaseError:
+                    # The refusal stands; only its record is lost, and the log says so.
+                    logger.warning("could not record a refused request in the audit log")
+        return response
+
+
+def database_unavailable_response() -> HttpResponse:
+    """503 with a page that needs neither the database nor a request context."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses its database answers 503 at once (the transaction rolled back)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning("database unavailable: %s", type(exception).__name__)
+            return database_unavailable_response()
+        return None
