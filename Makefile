@@ -32,7 +32,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy relhealth org checkins culture
+	$(VENV)/bin/mypy relhealth org checkins culture api
 
 clean:
 	rm -rf var staticfiles .pytest_cache .coverage

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("checkins.urls")),
     path("", include("culture.urls")),
+    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
 ]

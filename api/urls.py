@@ -1,0 +1,33 @@
+"""/api/v1/: the resources, the OpenAPI 3 schema and its docs (assets from the sidecar package);
+and the HR screen for API tokens."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api import hr_views, views
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("dimensions", views.DimensionViewSet, basename="dimension")
+router.register("questions", views.QuestionViewSet, basename="question")
+router.register("surveys", views.SurveyViewSet, basename="survey")
+router.register("rounds", views.RoundViewSet, basename="round")
+router.register("me/checkins", views.MyCheckinViewSet, basename="my-checkin")
+
+v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("exports/scores.csv", views.ScoresExportView.as_view(), name="export-scores"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("api/v1/", include(v1)),
+    path("hr/api-tokens/", hr_views.tokens, name="hr-api-tokens"),
+]
