@@ -18,7 +18,10 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = key if not prefix else f"{prefix}.{key}"
+            if isinstance(key, int) or str(key).isdigit():
+                name = f"{prefix}[{key}]"  # DRF reports a list's items by index
+            else:
+                name = key if not prefix else f"{prefix}.{key}"
             if key in ("non_field_errors", "__all__"):
                 name = prefix or "non_field_errors"
             for sub, messages in _flatten(value, name).items():
