@@ -373,6 +373,14 @@ def _open_checkin(participation: Participation) -> dict:
     }
 
 
+def _checkin_field(field: str, submitted: list[int]) -> str:
+    """The service names a question "q<version id>"; the API names the item of `answers`."""
+    if field.startswith("q") and field[1:].isdigit():
+        version = int(field[1:])
+        return f"answers[{submitted.index(version)}]" if version in submitted else "answers"
+    return field
+
+
 class MyCheckinViewSet(viewsets.ViewSet):
     """The signed-in person's open check-ins, and submitting one (exactly once, as on the page)."""
 
@@ -401,6 +409,7 @@ class MyCheckinViewSet(viewsets.ViewSet):
         participation = get_object_or_404(
             Participation.objects.select_related("round"), person=request.user, round_id=int(pk)
         )
+        submitted = [a["question_version"] for a in payload.validated_data["answers"]]
         answers: dict[int, int | str | None] = {
             a["question_version"]: a.get("text") if a.get("text") else a.get("value")
             for a in payload.validated_data["answers"]
@@ -416,8 +425,9 @@ class MyCheckinViewSet(viewsets.ViewSet):
         except CheckinError as error:
             if error.status == 410:
                 raise Gone(error.message) from None
-            field = "answers" if error.field.startswith("q") else error.field
-            raise ValidationError({field: [error.message]}) from None
+            raise ValidationError(
+                {_checkin_field(error.field, submitted): [error.message]}
+            ) from None
         return Response({"round": participation.round_id, "recorded": True}, status=201)
 
 
