@@ -38,8 +38,22 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return fields
 
 
+def _only_uniqueness(exc: DjangoValidationError) -> bool:
+    errors = (
+        [e for items in exc.error_dict.values() for e in items]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    return bool(errors) and all(e.code in ("unique", "unique_together") for e in errors)
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, DjangoValidationError) and _only_uniqueness(exc):
+        # Valid input that clashes with an existing row: a conflict, not a bad request.
+        fields = _flatten(as_serializer_error(exc))
+        name, messages = next(iter(fields.items()))
+        exc = Conflict(messages[0], field=None if name == "non_field_errors" else name)
+    elif isinstance(exc, DjangoValidationError):
         # A service refused the input: the same rules as the pages, reported by field.
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
@@ -59,6 +73,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         detail = str(exc.detail) if not isinstance(exc.detail, dict | list) else "Error."
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
+        if isinstance(exc, Conflict) and exc.field:
+            fields = {exc.field: [detail]}
     if isinstance(exc, exceptions.Throttled):
         detail = (
             f"Too many requests: the API rate limit was reached. Try again in {exc.wait:.0f} s."
@@ -70,9 +86,15 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 class Conflict(exceptions.APIException):
+    """Valid input that clashes with what exists (a taken email, key or code; a used link)."""
+
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+    def __init__(self, detail: str | None = None, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
 
 
 class Gone(exceptions.APIException):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.db.models import Q, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 from checkins.models import Question, Round, Survey
 from org.models import Person, Team
@@ -57,3 +59,38 @@ class RoundFilter(filters.FilterSet):
     class Meta:
         model = Round
         fields = ["survey", "status", "period_from", "period_to"]
+
+
+def single_values(request, names) -> None:
+    """Refuse a query parameter given twice (which value would count?), naming it."""
+    repeated = {
+        n: ["Give this parameter once."] for n in names if len(request.query_params.getlist(n)) > 1
+    }
+    if repeated:
+        raise ValidationError(repeated)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, refusing what it would otherwise ignore: a repeated filter, or a yes/no
+    filter that is neither true nor false."""
+
+    def get_filterset_kwargs(self, request, queryset, view) -> dict:
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            single_values(request, filterset_class.base_filters)
+            wrong = {
+                name: ["Use true or false."]
+                for name, item in filterset_class.base_filters.items()
+                if isinstance(item, filters.BooleanFilter)
+                and request.query_params.get(name, "true") not in ("true", "false")
+            }
+            wrong |= {
+                name: ["Give a value, or leave the parameter out."]
+                for name, item in filterset_class.base_filters.items()
+                if not isinstance(item, filters.CharFilter | filters.BooleanFilter)
+                and request.query_params.get(name) == ""
+            }
+            if wrong:
+                raise ValidationError(wrong)
+        return kwargs

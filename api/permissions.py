@@ -24,9 +24,11 @@ class IsManagerOrHrAdmin(BasePermission):
         return bool(user and user.is_authenticated and (user.is_hr_admin or user.is_manager))
 
 
-def team_for_viewer(*, person: Person, team_id: int) -> Team:
+def team_for_viewer(*, person: Person, team_id: int | str) -> Team:
     """A team the viewer may read. 404, as on the team page: another team is not even confirmed."""
-    team = Team.objects.filter(pk=team_id).first()
+    if not str(team_id).isdigit() or int(team_id) > 2**63 - 1:
+        raise Http404
+    team = Team.objects.filter(pk=int(team_id)).first()
     if team is None or not person_can_view_team(person=person, team=team):
         raise Http404
     return team

@@ -6,6 +6,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import fields as f
 from api.models import ApiToken
 from checkins.models import Dimension, Question, QuestionVersion, Round, Survey
 from org.models import Person, Team
@@ -19,12 +20,10 @@ def _single_line(value: str) -> str:
     return value
 
 
-class TeamSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), allow_null=True, required=False
-    )
-    managers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    name = serializers.CharField(max_length=120, validators=[_single_line])
+class TeamSerializer(f.StrictModelSerializer):
+    parent = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
+    managers = f.PrimaryKeyRelatedField(many=True, read_only=True)
+    name = f.CharField(max_length=120, validators=[_single_line])
 
     class Meta:
         model = Team
@@ -33,20 +32,16 @@ class TeamSerializer(serializers.ModelSerializer):
 
 
 class TeamTreeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+    id = f.IntegerField()
+    name = f.CharField()
     children = serializers.ListField(child=serializers.DictField())
 
 
-class PersonSerializer(serializers.ModelSerializer):
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), allow_null=True, required=False
-    )
-    managed_teams = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), many=True, required=False
-    )
-    name = serializers.CharField(max_length=200, validators=[_single_line])
-    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+class PersonSerializer(f.StrictModelSerializer):
+    team = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
+    managed_teams = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
+    name = f.CharField(max_length=200, validators=[_single_line])
+    language = f.ChoiceField(choices=settings.LANGUAGES, required=False)
 
     class Meta:
         model = Person
@@ -60,21 +55,21 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class BulkPersonSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    name = serializers.CharField(max_length=200, validators=[_single_line])
-    team = serializers.CharField(
+    email = f.EmailField(max_length=254)
+    name = f.CharField(max_length=200, validators=[_single_line])
+    team = f.CharField(
         max_length=1000, validators=[_single_line], help_text="A team path, e.g. Engineering/SRE"
     )
-    role = serializers.ChoiceField(choices=Person.Role.choices, required=False)
-    time_zone = serializers.CharField(max_length=64, required=False, validators=[_single_line])
-    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    role = f.ChoiceField(choices=Person.Role.choices, required=False)
+    time_zone = f.CharField(max_length=64, required=False, validators=[_single_line])
+    language = f.ChoiceField(choices=settings.LANGUAGES, required=False)
     manages = serializers.ListField(
-        child=serializers.CharField(max_length=1000, validators=[_single_line]),
+        child=f.CharField(max_length=1000, validators=[_single_line]),
         required=False,
         allow_null=True,
         help_text="Team paths this person leads; leave out to keep what they lead.",
     )
-    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+    active = f.BooleanField(required=False, allow_null=True, default=None)
 
     def validate_manages(self, value: list[str] | None) -> list[str] | None:
         if value and any("|" in path for path in value):
@@ -84,27 +79,27 @@ class BulkPersonSerializer(serializers.Serializer):
 
 class PeopleBulkSerializer(serializers.Serializer):
     people = BulkPersonSerializer(many=True, allow_empty=False, max_length=10000)
-    full_sync = serializers.BooleanField(
+    full_sync = f.BooleanField(
         default=False, help_text="Deactivate active people missing from the list."
     )
-    force = serializers.BooleanField(
+    force = f.BooleanField(
         default=False, help_text="Allow a full sync to deactivate more than 40 % of people."
     )
-    dry_run = serializers.BooleanField(default=False, help_text="Report, then roll back.")
+    dry_run = f.BooleanField(default=False, help_text="Report, then roll back.")
 
 
 class PeopleBulkResultSerializer(serializers.Serializer):
-    applied = serializers.BooleanField()
-    dry_run = serializers.BooleanField()
-    created = serializers.ListField(child=serializers.EmailField())
-    updated = serializers.ListField(child=serializers.EmailField())
-    unchanged = serializers.IntegerField()
-    deactivated = serializers.ListField(child=serializers.EmailField())
-    teams_created = serializers.ListField(child=serializers.CharField())
+    applied = f.BooleanField()
+    dry_run = f.BooleanField()
+    created = serializers.ListField(child=f.EmailField())
+    updated = serializers.ListField(child=f.EmailField())
+    unchanged = f.IntegerField()
+    deactivated = serializers.ListField(child=f.EmailField())
+    teams_created = serializers.ListField(child=f.CharField())
 
 
-class DimensionSerializer(serializers.ModelSerializer):
-    name_de = serializers.CharField(write_only=True, required=False, allow_blank=True)
+class DimensionSerializer(f.StrictModelSerializer):
+    name_de = f.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:
         model = Dimension
@@ -114,22 +109,22 @@ class DimensionSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, dict] = {"key": {"validators": []}}
 
 
-class QuestionVersionSerializer(serializers.ModelSerializer):
+class QuestionVersionSerializer(f.StrictModelSerializer):
     class Meta:
         model = QuestionVersion
         fields = ["id", "number", "text", "translations", "created_at"]
 
 
-class QuestionSerializer(serializers.ModelSerializer):
-    text = serializers.CharField(
+class QuestionSerializer(f.StrictModelSerializer):
+    text = f.CharField(
         max_length=500, write_only=True, help_text="The wording; a new version if answered."
     )
     translations = serializers.DictField(
-        child=serializers.CharField(max_length=500, allow_blank=True),
+        child=f.CharField(max_length=500, allow_blank=True),
         write_only=True,
         required=False,
     )
-    dimension = serializers.PrimaryKeyRelatedField(
+    dimension = f.PrimaryKeyRelatedField(
         queryset=Dimension.objects.all(), allow_null=True, required=False
     )
     versions = QuestionVersionSerializer(many=True, read_only=True)
@@ -157,14 +152,10 @@ class QuestionUpdateSerializer(QuestionSerializer):
         read_only_fields = ["code", "dimension", "scale", "reverse_scored", "position"]
 
 
-class SurveySerializer(serializers.ModelSerializer):
-    audience = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), many=True, required=False
-    )
-    questions = serializers.PrimaryKeyRelatedField(
-        queryset=Question.objects.all(), many=True, required=False
-    )
-    name = serializers.CharField(max_length=200, validators=[_single_line])
+class SurveySerializer(f.StrictModelSerializer):
+    audience = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
+    questions = f.PrimaryKeyRelatedField(queryset=Question.objects.all(), many=True, required=False)
+    name = f.CharField(max_length=200, validators=[_single_line])
 
     class Meta:
         model = Survey
@@ -176,8 +167,8 @@ class SurveySerializer(serializers.ModelSerializer):
         read_only_fields = ["is_active", "next_round_at", "created_at"]
 
 
-class RoundSerializer(serializers.ModelSerializer):
-    question_versions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+class RoundSerializer(f.StrictModelSerializer):
+    question_versions = f.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Round
@@ -381,17 +372,17 @@ class OpenCheckinSerializer(serializers.Serializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    question_version = serializers.IntegerField(min_value=1)
-    value = serializers.IntegerField(
+    question_version = f.IntegerField(min_value=1)
+    value = f.IntegerField(
         required=False, allow_null=True, min_value=-32768, max_value=32767,
         help_text="The chosen point of the scale; null or absent: prefer not to answer.",
     )  # fmt: skip
-    text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    text = f.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class CheckinSubmitSerializer(serializers.Serializer):
     answers = AnswerSerializer(many=True, max_length=100)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = f.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate_answers(self, value: list[dict]) -> list[dict]:
         seen: set[int] = set()

@@ -1,7 +1,7 @@
 """/api/v1/: the resources, the OpenAPI 3 schema and its docs (assets from the sidecar package);
 and the HR screen for API tokens."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -25,6 +25,7 @@ v1 = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("exports/scores.csv", views.ScoresExportView.as_view(), name="export-scores"),
     path("", include(router.urls)),
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view()),
 ]
 
 urlpatterns = [

@@ -11,8 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,10 +42,6 @@ from checkins.services.surveys import survey_pause, survey_resume, survey_save
 from org.models import Person, Team
 from org.services.audit import audit_event_record
 from org.services.people import person_create, person_update, team_create, team_update
-
-ERROR = OpenApiResponse(
-    response=OpenApiTypes.OBJECT, description='{"code", "detail", "fields": {field: [messages]}}'
-)
 
 
 class TeamViewSet(
@@ -100,17 +96,18 @@ class TeamViewSet(
         return Response(roots)
 
     def _team(self, pk: str) -> Team:
-        return team_for_viewer(person=self.request.user, team_id=int(pk))
+        return team_for_viewer(person=self.request.user, team_id=pk)
 
     @extend_schema(
         parameters=[s.ScoreQuerySerializer],
-        responses={200: s.TeamScoresSerializer, 400: ERROR, 404: ERROR},
+        responses={200: s.TeamScoresSerializer},
     )
     @action(detail=True, filterset_class=None)
     def scores(self, request: Request, pk: str) -> Response:
         """Scores per dimension and question per period (newest first), through the anonymity
         engine. A hidden figure is {"suppressed": true, "reason": …} and carries no number."""
         team = self._team(pk)
+        filters.single_values(request, s.ScoreQuerySerializer().fields)
         query = s.ScoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = selectors.team_scores_data(
@@ -120,19 +117,20 @@ class TeamViewSet(
 
     @extend_schema(
         parameters=[s.ScoreQuerySerializer],
-        responses={200: s.TeamSummarySerializer(many=True), 404: ERROR},
+        responses={200: s.TeamSummarySerializer(many=True)},
     )
     @action(detail=True, pagination_class=None, filterset_class=None)
     def summaries(self, request: Request, pk: str) -> Response:
         """Trend summaries per closed round: only figures the engine shows today."""
         team = self._team(pk)
+        filters.single_values(request, s.ScoreQuerySerializer().fields)
         query = s.ScoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(
             selectors.team_summaries_data(team=team, rounds=query.validated_data["rounds"])
         )
 
-    @extend_schema(responses={200: s.FocusAreaSerializer(many=True), 404: ERROR})
+    @extend_schema(responses={200: s.FocusAreaSerializer(many=True)})
     @action(detail=True, url_path="focus-areas", pagination_class=None, filterset_class=None)
     def focus_areas(self, request: Request, pk: str) -> Response:
         return Response(selectors.focus_areas_data(team=self._team(pk)))
@@ -155,7 +153,7 @@ class PersonViewSet(
     def perform_create(self, serializer: s.PersonSerializer) -> None:
         data = serializer.validated_data
         if Person.objects.filter(email__iexact=data["email"].strip()).exists():
-            raise ValidationError({"email": "A person with this email address already exists."})
+            raise Conflict("A person with this email address already exists.", field="email")
         serializer.instance = person_create(
             email=data["email"], name=data["name"], team=data.get("team"),
             role=data.get("role", Person.Role.EMPLOYEE), time_zone=data.get("time_zone", "UTC"),
@@ -168,7 +166,7 @@ class PersonViewSet(
         data = serializer.validated_data
         email = data.get("email", person.email)
         if Person.objects.filter(email__iexact=email.strip()).exclude(pk=person.pk).exists():
-            raise ValidationError({"email": "A person with this email address already exists."})
+            raise Conflict("A person with this email address already exists.", field="email")
         serializer.instance = person_update(
             person=person, email=email, name=data.get("name", person.name),
             team=data.get("team", person.team), role=data.get("role", person.role),
@@ -178,7 +176,7 @@ class PersonViewSet(
             managed_teams=data.get("managed_teams"),
         )  # fmt: skip
 
-    @extend_schema(request=None, responses={200: s.PersonSerializer, 400: ERROR})
+    @extend_schema(request=None, responses={200: s.PersonSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
     def deactivate(self, request: Request, pk: str) -> Response:
         """Deactivate (never delete): history stays, invitations stop. Idempotent."""
@@ -192,7 +190,7 @@ class PersonViewSet(
 
     @extend_schema(
         request=s.PeopleBulkSerializer,
-        responses={200: s.PeopleBulkResultSerializer, 400: ERROR},
+        responses={200: s.PeopleBulkResultSerializer},
     )
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
     def bulk(self, request: Request) -> Response:
@@ -239,7 +237,7 @@ class DimensionViewSet(
     def perform_create(self, serializer: s.DimensionSerializer) -> None:
         data = serializer.validated_data
         if Dimension.objects.filter(key=data["key"]).exists():
-            raise ValidationError({"key": "A dimension with this key already exists."})
+            raise Conflict("A dimension with this key already exists.", field="key")
         serializer.instance = dimension_create(
             key=data["key"], name=data["name"], name_de=data.get("name_de", ""),
             description=data.get("description", ""),
@@ -267,7 +265,7 @@ class QuestionViewSet(
     def perform_create(self, serializer: s.QuestionSerializer) -> None:
         data = serializer.validated_data
         if Question.objects.filter(code=data["code"]).exists():
-            raise ValidationError({"code": "A question with this code already exists."})
+            raise Conflict("A question with this code already exists.", field="code")
         serializer.instance = question_create(
             code=data["code"], text=data["text"], scale=data.get("scale", Question.Scale.AGREE5),
             dimension=data.get("dimension"), reverse_scored=data.get("reverse_scored", False),
@@ -398,7 +396,7 @@ class MyCheckinViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=s.CheckinSubmitSerializer,
-        responses={201: s.CheckinReceiptSerializer, 400: ERROR, 404: ERROR, 409: ERROR, 410: ERROR},
+        responses={201: s.CheckinReceiptSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
@@ -431,14 +429,30 @@ class MyCheckinViewSet(viewsets.ViewSet):
         return Response({"round": participation.round_id, "recorded": True}, status=201)
 
 
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: the API's JSON 404, not the site's HTML page."""
+
+    permission_classes = [AllowAny]
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound()
+
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        raise NotFound()
+
+    post = put = patch = delete = get
+
+
 class CSVRenderer(BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        # Only error bodies pass through here (the export itself is a ready HttpResponse).
-        return JSONRenderer().render(data)
+        # The export itself is a ready HttpResponse and errors switch to JSON, so nothing but a
+        # string ever reaches this renderer.
+        return str(data).encode()
 
 
 class ScoresExportView(APIView):
@@ -449,16 +463,20 @@ class ScoresExportView(APIView):
     throttle_classes = [ApiRateThrottle, ExportRateThrottle]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON (the one error body), whatever format the client asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
     @extend_schema(
         parameters=[s.ExportQuerySerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR),
-            400: ERROR,
-            404: ERROR,
-            429: ERROR,
         },
     )
     def get(self, request: Request) -> HttpResponse:
+        filters.single_values(request, s.ExportQuerySerializer().fields)
         query = s.ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

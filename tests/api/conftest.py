@@ -30,3 +30,18 @@ def _fresh_rate_limits():
 
     cache.delete_many([f"throttle_{scope}_ip:127.0.0.1" for scope in ("api", "export")])
     yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.api import test_schemathesis
+
+    if test_schemathesis.CASES:
+        total = sum(test_schemathesis.CASES.values())
+        terminalreporter.write_line(
+            f"schemathesis: {total} cases ({test_schemathesis.CASES}), zero 5xx"
+        )
+        refusals = sum(test_schemathesis.RULE_REFUSALS.values())
+        terminalreporter.write_line(
+            f"schemathesis: {refusals} schema-valid requests refused by a named rule: "
+            f"{test_schemathesis.RULE_REFUSALS}"
+        )

@@ -120,7 +120,7 @@ def test_people_create_update_deactivate(hr_admin, org, manager):
     dup = client.post(
         "/api/v1/people/", {"email": "new@example.com", "name": "Again"}, format="json"
     )
-    assert dup.status_code == 400 and "email" in dup.json()["fields"]
+    assert dup.status_code == 409 and "email" in dup.json()["fields"]
     patched = client.patch(
         f"/api/v1/people/{person.pk}/", {"role": "manager", "managed_teams": [org.platform.pk]},
         format="json",
