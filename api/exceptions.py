@@ -50,8 +50,8 @@ def _only_uniqueness(exc: DjangoValidationError) -> bool:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DjangoValidationError) and _only_uniqueness(exc):
         # Valid input that clashes with an existing row: a conflict, not a bad request.
-        fields = _flatten(as_serializer_error(exc))
-        name, messages = next(iter(fields.items()))
+        clashes = _flatten(as_serializer_error(exc))
+        name, messages = next(iter(clashes.items()))
         exc = Conflict(messages[0], field=None if name == "non_field_errors" else name)
     elif isinstance(exc, DjangoValidationError):
         # A service refused the input: the same rules as the pages, reported by field.

@@ -15,7 +15,6 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.api.conftest import client_for
