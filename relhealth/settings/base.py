@@ -266,7 +266,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI and Redoc come from the drf-spectacular-sidecar package via whitenoise: no CDN.
+    # Swagger UI comes from the drf-spectacular-sidecar package via whitenoise: no CDN. (No Redoc:
+    # it needs inline styles and blob: workers, which the CSP rightly refuses.)
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
