@@ -14,4 +14,4 @@ class ApiConfig(AppConfig):
 
         # Creating and revoking a token is a configuration change HR can read in the audit log;
         # the hash and the use stamp are never logged.
-        auditlog.register(ApiToken, exclude_fields=["token_hash", "last_used_at"])
+        auditlog.register(ApiToken, include_fields=["person", "name", "prefix", "revoked_at"])

@@ -3,6 +3,8 @@ work, with the same rules as the pages (org.permissions / org.selectors, culture
 
 from __future__ import annotations
 
+from auditlog.context import set_extra_data
+from auditlog.middleware import AuditlogMiddleware
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -44,7 +46,33 @@ from org.services.audit import audit_event_record
 from org.services.people import person_create, person_update, team_create, team_update
 
 
+class AuditActorMixin:
+    """Names the token's owner as the actor of audited changes. The audit middleware runs before
+    DRF authenticates a token, so it only knows session users; this sets the actor once the view
+    has authenticated, for the rest of the request."""
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.user.is_authenticated:
+            self._audit_context = set_extra_data(
+                context_data={
+                    "actor": request.user,
+                    "remote_addr": AuditlogMiddleware._get_remote_addr(request._request),
+                    "remote_port": None,
+                }
+            )
+            self._audit_context.__enter__()
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        context = getattr(self, "_audit_context", None)
+        if context is not None:
+            context.__exit__(None, None, None)
+            self._audit_context = None
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
+
 class TeamViewSet(
+    AuditActorMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -137,6 +165,7 @@ class TeamViewSet(
 
 
 class PersonViewSet(
+    AuditActorMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -225,6 +254,7 @@ class PersonViewSet(
 
 
 class DimensionViewSet(
+    AuditActorMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -245,6 +275,7 @@ class DimensionViewSet(
 
 
 class QuestionViewSet(
+    AuditActorMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -294,6 +325,7 @@ class QuestionViewSet(
 
 
 class SurveyViewSet(
+    AuditActorMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

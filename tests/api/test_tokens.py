@@ -117,3 +117,16 @@ def test_hr_navigation_links_the_token_screen(client, hr_admin, password):
     client.login(username=hr_admin.email, password=password)
     html = client.get(reverse("org:hr-people")).content.decode()
     assert reverse("api:hr-api-tokens") in html
+
+
+def test_changes_made_with_a_token_name_its_owner_in_the_audit_log(hr_admin, org):
+    from auditlog.models import LogEntry
+
+    from org.models import Team
+
+    client = client_for(hr_admin)
+    response = client.post("/api/v1/teams/", {"name": "Data", "parent": org.root.pk}, format="json")
+    assert response.status_code == 201, response.content
+    team = Team.objects.get(name="Data")
+    entry = LogEntry.objects.get_for_object(team).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == hr_admin
