@@ -83,7 +83,7 @@ class StrictFilterBackend(DjangoFilterBackend):
                 name: ["Use true or false."]
                 for name, item in filterset_class.base_filters.items()
                 if isinstance(item, filters.BooleanFilter)
-                and request.query_params.get(name, "true") not in ("true", "false")
+                and request.query_params.get(name, "true").lower() not in ("true", "false")
             }
             wrong |= {
                 name: ["Give a value, or leave the parameter out."]

@@ -18,7 +18,9 @@ def test_swagger_ui_renders_without_cdn_or_csp_errors(browser, live_server):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on(
         "request",
-        lambda r: foreign.append(r.url) if not r.url.startswith((live_server.url, "data:")) else None,
+        lambda r: (
+            foreign.append(r.url) if not r.url.startswith((live_server.url, "data:")) else None
+        ),
     )
     response = page.goto(f"{live_server.url}/api/v1/docs/")
     assert response is not None and response.status == 200

@@ -133,5 +133,5 @@ def test_people_create_update_deactivate(hr_admin, org, manager):
     # The last HR admin cannot be deactivated (the service's rule, reported as an error).
     last = client.post(f"/api/v1/people/{hr_admin.pk}/deactivate/")
     assert last.status_code == 400 and "last active HR admin" in last.json()["detail"]
-    listed = client.get("/api/v1/people/", {"subtree": org.engineering.pk, "is_active": True})
+    listed = client.get("/api/v1/people/", {"subtree": org.engineering.pk, "is_active": "true"})
     assert {p["email"] for p in listed.json()["results"]} == {manager.email}
