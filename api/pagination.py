@@ -25,9 +25,6 @@ class ApiPagination(PageNumberPagination):
             raise ValidationError({"page": ["A whole number from 1."]})
         return super().paginate_queryset(queryset, request, view)
 
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        return super().get_paginated_response_schema(schema)
-
     def get_schema_operation_parameters(self, view) -> list[dict]:
         params = super().get_schema_operation_parameters(view)
         for param in params:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -77,7 +78,7 @@ def persona_headers(survey, open_round, org, employee, manager, hr_admin):
 
 @override_settings(
     REST_FRAMEWORK={
-        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+        **django_settings.REST_FRAMEWORK,
         # Fuzzing is many requests a second from one token; the limits have their own test.
         "DEFAULT_THROTTLE_RATES": {"api": "1000000/min", "export": "1000000/min"},
     }

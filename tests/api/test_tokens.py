@@ -6,6 +6,7 @@ import hashlib
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
@@ -71,7 +72,7 @@ def test_a_token_acts_with_its_owners_role_only(employee, hr_admin):
 
 @override_settings(
     REST_FRAMEWORK={
-        **__import__("django.conf").conf.settings.REST_FRAMEWORK,
+        **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"api": "3/min", "export": "1/min"},
     }
 )
