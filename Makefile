@@ -32,7 +32,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy relhealth org checkins culture
+	$(VENV)/bin/mypy relhealth org checkins culture api
 
 # Load and fault harness (about 3 minutes): private PostgreSQL on 5440, Redis on 6390, gunicorn.
 loadtest: install
