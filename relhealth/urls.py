@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("checkins.urls")),
     path("", include("culture.urls")),
+    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

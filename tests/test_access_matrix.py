@@ -44,6 +44,18 @@ ENGINEERING_LEADS = {"anonymous": LOGIN, "employee": DENIED, "outsider": DENIED,
                      "hr_admin": 200}  # fmt: skip
 ENGINEERING_LEADS_POST = {**ENGINEERING_LEADS, "manager": 405, "hr_admin": 405, "post_only": True}
 
+# The API (/api/v1/) answers a signed-out caller 401 (no login page to send it to); a read-only
+# resource answers POST 405 before it looks at the object, so GET decides there ("get_only").
+UNAUTHENTICATED = "unauthenticated"
+API_SIGNED_IN = {"anonymous": UNAUTHENTICATED, "employee": 200, "outsider": 200, "manager": 200,
+                 "hr_admin": 200}  # fmt: skip
+API_MANAGERS = {**API_SIGNED_IN, "employee": DENIED}
+API_ENGINEERING_LEADS = {**API_MANAGERS, "outsider": DENIED, "get_only": True,
+                         "kwargs": {"pk": "engineering"}}  # fmt: skip
+API_HR_ONLY = {"anonymous": UNAUTHENTICATED, "employee": DENIED, "outsider": DENIED,
+               "manager": DENIED, "hr_admin": 200}  # fmt: skip
+API_HR_ONLY_POST = {**API_HR_ONLY, "hr_admin": 405}
+
 ACCESS: dict[str, dict[str, Any]] = {
     "home": SIGNED_IN_ONLY,
     "login": {"anonymous": 200, "employee": 302, "outsider": 302, "manager": 302, "hr_admin": 302},
@@ -91,6 +103,38 @@ ACCESS: dict[str, dict[str, Any]] = {
         **ENGINEERING_LEADS_POST,
         "kwargs": {"team_id": "engineering", "focus_id": "focus"},
     },
+    # The REST API: the same role rules as the pages (tests/api holds its own, finer matrix).
+    "api:schema": PUBLIC,
+    "api:docs": PUBLIC,
+    # Without the team and period it asks for, a permitted caller gets a 400 naming the field.
+    "api:export-scores": {**API_MANAGERS, "outsider": 400, "manager": 400, "hr_admin": 400},
+    "api:team-list": API_MANAGERS,
+    "api:team-tree": API_MANAGERS,
+    "api:team-detail": API_ENGINEERING_LEADS,
+    "api:team-focus-areas": API_ENGINEERING_LEADS,
+    "api:team-scores": API_ENGINEERING_LEADS,
+    "api:team-summaries": API_ENGINEERING_LEADS,
+    "api:person-list": API_HR_ONLY,
+    "api:person-bulk": API_HR_ONLY_POST,
+    "api:person-detail": {**API_HR_ONLY, "kwargs": {"pk": "employee"}},
+    "api:person-deactivate": {**API_HR_ONLY_POST, "kwargs": {"pk": "employee"}},
+    "api:dimension-list": API_HR_ONLY,
+    "api:dimension-detail": {**API_HR_ONLY, "kwargs": {"pk": "dimension"}},
+    "api:question-list": API_HR_ONLY,
+    "api:question-detail": {**API_HR_ONLY, "kwargs": {"pk": "question"}},
+    "api:survey-list": API_HR_ONLY,
+    "api:survey-detail": {**API_HR_ONLY, "kwargs": {"pk": "survey"}},
+    "api:survey-pause": {**API_HR_ONLY_POST, "kwargs": {"pk": "survey"}},
+    "api:survey-resume": {**API_HR_ONLY_POST, "kwargs": {"pk": "survey"}},
+    "api:round-list": API_HR_ONLY,
+    "api:round-detail": {**API_HR_ONLY, "kwargs": {"pk": "round"}},
+    "api:my-checkin-list": API_SIGNED_IN,
+    # Submitting is POST only; who may submit which check-in is tested in tests/api.
+    "api:my-checkin-submit": {**dict.fromkeys(ROLES, 405), "anonymous": UNAUTHENTICATED,
+                              "kwargs": {"pk": "round"}},
+    # Anything else under /api/v1/ is a JSON 404 for everyone.
+    "api:None": dict.fromkeys(ROLES, DENIED),
+    "api:hr-api-tokens": HR_ONLY,
     # Django's admin, for staff (nobody in the personas): its login page answers everyone.
     "admin:login": PUBLIC,
     # Signed-out, the admin's logout sends to its index, which sends to its login page.
@@ -106,7 +150,7 @@ NAMESPACE_ACCESS: dict[str, dict[str, Any]] = {
               "hr_admin": DENIED, "kwargs": {"object_id": "1", "app_label": "org",
                                              "content_type_id": "1", "url": "org/"}},
 }  # fmt: skip
-UNNAMED_OK = {f"{namespace}:None" for namespace in NAMESPACE_ACCESS}
+UNNAMED_OK = {f"{namespace}:None" for namespace in NAMESPACE_ACCESS} | {"api:None"}
 
 
 @dataclass(frozen=True)
@@ -166,9 +210,12 @@ def test_every_path_parameter_is_filled(route):
 
 @pytest.fixture
 def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
+    from checkins.services.rounds import round_open
+
     focus = FocusArea.objects.create(
         team=org.engineering, dimension=Question.objects.first().dimension, chosen_by=manager
     )
+    rnd = round_open(survey=survey)
     return {
         "people": {"employee": employee, "outsider": outsider, "manager": manager,
                    "hr_admin": hr_admin},
@@ -176,6 +223,7 @@ def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
                     "focus": str(focus.pk), "survey": str(survey.pk),
                     "question": str(Question.objects.first().pk),
                     "dimension": str(Question.objects.first().dimension_id),
+                    "round": str(rnd.pk),
                     "forged": "forged-token-that-matches-no-participation"},
     }  # fmt: skip
 
@@ -198,7 +246,14 @@ def _is_login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(LOGIN_PAGES)
 
 
-def _check(client: Client, person: Person | None, url: str, expected: Any, post_only: bool):
+def _check(
+    client: Client,
+    person: Person | None,
+    url: str,
+    expected: Any,
+    post_only: bool,
+    get_only: bool = False,
+):
     """None when the role got what the table says, else what went wrong."""
 
     def refusals() -> int:
@@ -209,14 +264,20 @@ def _check(client: Client, person: Person | None, url: str, expected: Any, post_
             if not _is_login_redirect(response):
                 return f"{response.status_code}, not a login redirect"
         return None
+    if expected == UNAUTHENTICATED:
+        for response in (client.get(url), client.post(url)):
+            if response.status_code != 401:
+                return f"{response.status_code}, not a 401"
+        return None
     if expected == DENIED:
         before = refusals()
         get = client.get(url)
         allowed_get = {403, 404, 405} if post_only else {403, 404}
+        allowed_post = {403, 404, 405} if get_only else {403, 404}
         post = client.post(url)
-        if get.status_code not in allowed_get or post.status_code not in {403, 404}:
+        if get.status_code not in allowed_get or post.status_code not in allowed_post:
             return f"GET {get.status_code}, POST {post.status_code}, not a refusal"
-        audited = 2 if get.status_code in {403, 404} else 1
+        audited = sum(r.status_code in {403, 404} for r in (get, post))
         if person is not None and refusals() - before != audited:
             return "a refusal is missing from the audit log"
         return None
@@ -237,7 +298,14 @@ def test_access_matrix(role, world):
         rule = rule_for(route.name)
         assert rule is not None
         url = _url(route, rule, world["objects"])
-        problem = _check(client, person, url, rule[role], rule.get("post_only", False))
+        problem = _check(
+            client,
+            person,
+            url,
+            rule[role],
+            rule.get("post_only", False),
+            rule.get("get_only", False),
+        )
         if problem:
             wrong[f"{route.name} {url}"] = problem
     assert wrong == {}

@@ -34,9 +34,14 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "auditlog",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "org",
     "checkins",
     "culture",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +253,49 @@ CELERY_BEAT_SCHEDULE = {
         "task": "culture.tasks.purge_expired_raw_data",
         "schedule": 24 * 3600,
     },
+}
+
+# REST API (/api/v1/, ADR 0012): session for the browser, personal tokens for scripts; one error
+# body shape; every request counts against a per-token (else per-person/address) limit in Redis.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env("RELHEALTH_API_RATE", default="300/min"),
+        "export": env("RELHEALTH_API_EXPORT_RATE", default="20/hour"),
+    },
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Relhealth API",
+    "DESCRIPTION": (
+        "Teams, people, the question bank, surveys and rounds (HR); anonymity-protected scores, "
+        "trend summaries, focus areas and CSV exports (managers and HR); open check-ins (everyone). "
+        "Authenticate with `Authorization: Bearer <token>` (HR > API tokens) or a session."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI comes from the drf-spectacular-sidecar package via whitenoise: no CDN. (No Redoc:
+    # it needs inline styles and blob: workers, which the CSP rightly refuses.)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.error_responses",
+    ],
 }
 
 # Content Security Policy (django-csp 4): no inline scripts, nothing from other origins.

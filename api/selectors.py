@@ -1,0 +1,252 @@
+"""What the API may return about scores: every figure comes from the anonymity engine.
+
+Nothing here computes or hides a figure itself. Dimension cells come from
+`culture.selectors.team_scores_get` (one team) or `scorebook_build` + `score_rows` (a subtree, as
+the organisation heatmap does); question figures from `culture.questions.question_figures_get`;
+trend summaries are stored engine output and are re-checked against today's decision. A hidden
+cell becomes {"suppressed": true, "reason": …} with no number at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from checkins.models import Round
+from culture.models import TeamRoundSummary
+from culture.questions import QuestionFigure, question_figures_get
+from culture.scorebook import NOT_ASKED, Cell, scorebook_build
+from culture.selectors import (
+    Participation,
+    RoundRow,
+    score_rows,
+    team_page_get,
+    team_scores_get,
+)
+from org.models import Team
+from org.selectors import team_subtree
+
+MAX_ROUNDS = 104
+
+
+def cell_data(cell: Cell) -> dict[str, Any] | None:
+    """A cell as the API shows it; None when the dimension was not asked that period."""
+    if cell is NOT_ASKED or (not cell.suppressed and cell.score is None):
+        return None
+    if cell.suppressed or cell.score is None:
+        return {"suppressed": True, "reason": cell.reason or "hidden by the anonymity rules"}
+    return {
+        "suppressed": False,
+        "n": cell.n,
+        "mean": cell.score,
+        "ci_low": cell.ci_low,
+        "ci_high": cell.ci_high,
+        "favourable_pct": cell.favourable_pct,
+        "pooled_rounds": cell.pooled_rounds,
+    }
+
+
+def participation_data(participation: Participation, k: int) -> dict[str, Any]:
+    if participation.suppressed:
+        return {"suppressed": True, "reason": f"fewer than {k} invited in a part of the team"}
+    rate = participation.rate
+    return {
+        "suppressed": False,
+        "invited": participation.invited,
+        "responded": participation.responded,
+        "rate": None if rate is None else round(rate, 1),
+    }
+
+
+def question_data(figure: QuestionFigure, k: int) -> dict[str, Any]:
+    question = figure.version.question
+    data: dict[str, Any] = {
+        "question": question.pk,
+        "code": question.code,
+        "version": figure.version.number,
+        "dimension": question.dimension_id,
+    }
+    if figure.suppressed:
+        data["figure"] = {
+            "suppressed": True,
+            "reason": f"fewer than {k} respondents, or pooled with other weeks",
+        }
+    else:
+        data["figure"] = {
+            "suppressed": False,
+            "n": figure.n,
+            "favourable_pct": figure.favourable_pct,
+            "enps": figure.enps,
+            "pooled_rounds": figure.pooled_rounds,
+        }
+    return data
+
+
+def round_data(rnd: Round) -> dict[str, Any]:
+    return {
+        "id": rnd.pk,
+        "survey": rnd.survey_id,
+        "number": rnd.number,
+        "period_start": rnd.period_start,
+        "min_group_size": rnd.min_group_size,
+    }
+
+
+def _in_range(rnd: Round, period_from: dt.date | None, period_to: dt.date | None) -> bool:
+    return (period_from is None or rnd.period_start >= period_from) and (
+        period_to is None or rnd.period_start <= period_to
+    )
+
+
+@dataclass(frozen=True)
+class ScoreQuery:
+    rounds: int = 12
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+    questions: bool = True
+
+
+def team_scores_data(*, team: Team, query: ScoreQuery) -> dict[str, Any]:
+    """Per period (closed, rolled-up round, newest first): participation, dimensions, questions."""
+    scores = team_scores_get(team=team, rounds=min(query.rounds, MAX_ROUNDS))
+    rows = [r for r in scores.rows if _in_range(r.round, query.period_from, query.period_to)]
+    questions: dict[int, list[QuestionFigure]] = {}
+    if query.questions and rows:
+        book = scorebook_build(latest=[r.round for r in scores.rows], teams=[team.pk])
+        for row in rows:
+            # One period at a time: the figure the engine allows for that round, if any.
+            questions[row.round.pk] = question_figures_get(book=book, team=team, latest=[row.round])
+    names = {d.pk: d for d in scores.dimensions}
+    periods = []
+    for row in rows:
+        k = row.round.min_group_size
+        dimensions = []
+        for dimension_id, cell in row.cells.items():
+            data = cell_data(cell)
+            if data is not None:
+                dimension = names[dimension_id]
+                dimensions.append({"dimension": dimension.pk, "key": dimension.key, "figure": data})
+        periods.append(
+            {
+                "round": round_data(row.round),
+                "participation": participation_data(row.participation, k),
+                "dimensions": dimensions,
+                "questions": [question_data(f, k) for f in questions.get(row.round.pk, [])],
+            }
+        )
+    return {"team": team.pk, "periods": periods}
+
+
+def subtree_score_rows(
+    *, team: Team, rounds: int, period_from: dt.date | None, period_to: dt.date | None
+) -> list[tuple[Team, list[RoundRow], list]]:
+    """Rows for every team of a subtree from one score book, like the organisation heatmap."""
+    latest = [r.round for r in team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS)).rows]
+    teams = list(team_subtree(team=team).order_by("path"))
+    book = scorebook_build(latest=latest, teams=[t.pk for t in teams])
+    wanted = [r for r in latest if _in_range(r, period_from, period_to)]
+    return [(t, score_rows(book=book, team_id=t.pk, rounds=wanted), book.dimensions) for t in teams]
+
+
+EXPORT_COLUMNS = [
+    "team_id", "team", "team_path", "survey_id", "round_id", "round_number", "period_start",
+    "dimension", "suppressed", "reason", "n", "mean", "ci_low", "ci_high", "favourable_pct",
+    "pooled_rounds",
+]  # fmt: skip
+
+
+def scores_export_csv(
+    *, team: Team, rounds: int, period_from: dt.date | None, period_to: dt.date | None
+) -> tuple[str, int]:
+    """The aggregated scores of a subtree as CSV text, and its number of data rows."""
+    names = {t.pk: t.name for t in Team.objects.only("id", "name")}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for sub, rows, dimensions in subtree_score_rows(
+        team=team, rounds=rounds, period_from=period_from, period_to=period_to
+    ):
+        path = " / ".join(names[int(pk)] for pk in sub.path.strip("/").split("/"))
+        for row in rows:
+            for dimension in dimensions:
+                data = cell_data(row.cells[dimension.pk])
+                if data is None:
+                    continue
+                writer.writerow(
+                    [
+                        sub.pk, sub.name, path, row.round.survey_id, row.round.pk,
+                        row.round.number, row.round.period_start.isoformat(), dimension.key,
+                        "true" if data["suppressed"] else "false", data.get("reason", ""),
+                        *(data.get(c, "") for c in
+                          ("n", "mean", "ci_low", "ci_high", "favourable_pct", "pooled_rounds")),
+                    ]
+                )  # fmt: skip
+                count += 1
+    return out.getvalue(), count
+
+
+def team_summaries_data(*, team: Team, rounds: int = 12) -> list[dict[str, Any]]:
+    """Stored trend summaries, re-checked against today's engine decision: a dimension or a
+    participation count appears only where the team's scores show it now."""
+    scores = team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS))
+    by_round = {row.round.pk: row for row in scores.rows}
+    found = []
+    for summary in TeamRoundSummary.objects.filter(team=team, round_id__in=list(by_round)).order_by(
+        "-round__period_start", "-round_id"
+    ):
+        row = by_round[summary.round_id]
+        shown = {
+            pk for pk, cell in row.cells.items() if not cell.suppressed and cell.score is not None
+        }
+        dimensions = [
+            {
+                "dimension": d["dimension"],
+                "name": d["name"],
+                "score": d["score"],
+                "previous": d["previous"],
+                "delta": d["delta"],
+                "p_value": d["p_value"],
+                "real_change": d["real"],
+            }
+            for d in summary.dimensions
+            if d["dimension"] in shown
+        ]
+        visible = not row.participation.suppressed
+        ranked = {d["dimension"] for d in dimensions}
+        found.append(
+            {
+                "round": round_data(row.round),
+                "invited": summary.invited if visible else None,
+                "responded": summary.responded if visible else None,
+                "participation_rate": summary.participation_rate if visible else None,
+                "low_participation": summary.low_participation and visible,
+                "real_drop": any(d["real_change"] and (d["delta"] or 0) < 0 for d in dimensions),
+                "strongest": summary.strongest_id if summary.strongest_id in ranked else None,
+                "weakest": summary.weakest_id if summary.weakest_id in ranked else None,
+                "dimensions": dimensions,
+            }
+        )
+    return found
+
+
+def focus_areas_data(*, team: Team) -> list[dict[str, Any]]:
+    """Active focus areas as the team page shows them (how far the visible figure moved)."""
+    page = team_page_get(team=team)
+    return [
+        {
+            "id": focus.area.pk,
+            "dimension": focus.area.dimension_id,
+            "created_at": focus.area.created_at,
+            "baseline_score": focus.area.baseline_score,
+            "moved": focus.moved,
+            "actions": [
+                {"id": a.pk, "text": a.text, "follow_up_on": a.follow_up_on, "done": a.done}
+                for a in focus.area.actions.all()
+            ],
+        }
+        for focus in page.focus.values()
+    ]
