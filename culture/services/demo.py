@@ -1,6 +1,6 @@
 """A realistic demo organisation with history, deterministic for a seed and fast.
 
-Rows are written with PostgreSQL's COPY (bulk inserts elsewhere) and rolled up in SQL (ADR 0012):
+Rows are written with PostgreSQL's COPY (bulk inserts elsewhere) and rolled up in SQL (ADR 0013):
 10,000 people with two years of history seed in minutes.
 
 Each team gets a baseline per dimension and a direction (improving, dropping or steady); answers

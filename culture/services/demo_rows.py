@@ -1,4 +1,4 @@
-"""Writing the demo seed's check-in rows fast: PostgreSQL's COPY, bulk inserts elsewhere (ADR 0012).
+"""Writing the demo seed's check-in rows fast: PostgreSQL's COPY, bulk inserts elsewhere (ADR 0013).
 
 The seed builds plain tuples; this module hands them to the database in large batches. COPY moves
 them in one stream per table instead of one INSERT statement per few thousand rows with a model
