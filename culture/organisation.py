@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checkins.models import Dimension, Round
-from culture.anonymity import ORG
-from culture.models import RoundRollupState
+from checkins.models import Dimension
 from culture.scorebook import NOT_ASKED, Cell, hidden_cell, scorebook_build
 from culture.selectors import DimensionCard, dimension_cards, score_rows
 from culture.selectors import TeamScores as _TeamScores
@@ -25,6 +23,7 @@ class HeatRow:
     cards: dict[int, DimensionCard]
     participation: float | None
     real_drops: list[Dimension]
+    parent_name: str = ""
 
     @property
     def low_participation(self) -> bool:
@@ -44,15 +43,9 @@ class Heatmap:
 
 def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> Heatmap:
     """All teams x dimensions over the latest closed rounds (HR only; one score book)."""
-    latest = list(
-        Round.objects.filter(
-            status=Round.Status.CLOSED, pk__in=RoundRollupState.objects.values("round_id")
-        )
-        .select_related("survey")
-        .order_by("-period_start", "-pk")[:rounds]
-    )
-    teams = list(Team.objects.select_related("parent").order_by("path"))
-    book = scorebook_build(latest=latest, teams=[ORG, *(t.pk for t in teams)])
+    book = scorebook_build(latest_of=None, rounds=rounds, teams=None)
+    latest = book.latest
+    teams = sorted(book.teams.values(), key=lambda t: t.path)
     rows = []
     for team in teams:
         scores = _TeamScores(
@@ -79,8 +72,16 @@ def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> He
             for c in cards.values()
             if c.change is not None and c.change.is_real and c.change.delta < 0
         ]
+        parent = book.teams.get(team.parent_id) if team.parent_id else None
         rows.append(
-            HeatRow(team=team, cells=cells, cards=cards, participation=rate, real_drops=drops)
+            HeatRow(
+                team=team,
+                cells=cells,
+                cards=cards,
+                participation=rate,
+                real_drops=drops,
+                parent_name=parent.name if parent else "",
+            )
         )
     if sort is not None:
         # Lowest first; hidden cells last (they are not zero, they are unknown).

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from checkins.models import Dimension, Response, Round
 from culture.anonymity import ORG
-from culture.models import FocusArea, ParticipationRollup
+from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
 from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
 from culture.starters import needs_starters, starters_for
@@ -55,17 +55,6 @@ def _hidden(k: int) -> Cell:
     return hidden_cell(k)
 
 
-def _latest_rounds(*, team: Team, rounds: int) -> list[Round]:
-    return [
-        p.round
-        for p in ParticipationRollup.objects.filter(
-            team=team, includes_subteams=True, round__status=Round.Status.CLOSED
-        )
-        .select_related("round__survey")
-        .order_by("-round__period_start", "-round_id")[:rounds]
-    ]
-
-
 def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
     rows = []
     for rnd in rounds:
@@ -86,8 +75,8 @@ def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[Ro
 
 def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
     """Scores per dimension for a team's subtree over its latest closed rounds, newest first."""
-    latest = _latest_rounds(team=team, rounds=rounds)
-    book = scorebook_build(latest=latest, teams=[team.pk])
+    book = scorebook_build(latest_of=team, rounds=rounds, teams=[team.pk])
+    latest = book.latest
     return TeamScores(
         team=team,
         dimensions=book.dimensions,
@@ -160,7 +149,7 @@ class TeamPage:
 
 def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
     """A4: comments of slices with at least ten respondents, dated by round, in random order."""
-    allowed = {r.pk: r for r in rounds if team.pk in book.comments_visible.get(r.pk, set())}
+    allowed = {r.pk: r for r in rounds if book.comments_allowed(team_id=team.pk, round=r)}
     if not allowed:
         return []
     found = [
@@ -206,9 +195,11 @@ def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
 
 def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
     """Everything the team page shows, from one score book (a bounded number of queries)."""
-    latest = _latest_rounds(team=team, rounds=rounds)
     # The score book loads the tree anyway, so it finds the children without another query.
-    book = scorebook_build(latest=latest, teams=[team.pk, ORG], with_children_of=team.pk)
+    book = scorebook_build(
+        latest_of=team, rounds=rounds, teams=[team.pk, ORG], with_children_of=team.pk
+    )
+    latest = book.latest
     children = book.children_of(team)
     scores = TeamScores(
         team=team,

@@ -9,6 +9,7 @@ from django.db import OperationalError, transaction
 
 from checkins.models import Round
 from checkins.tasks import send_emails_later
+from culture.services.decisions import round_decisions_compute
 from culture.services.digests import digests_queue
 from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
 from culture.services.summaries import round_summaries_compute, rounds_summary_pending
@@ -21,6 +22,8 @@ def rollup_round(round_id: int) -> bool:
         return False  # deleted since: nothing to summarise
     done = round_rollup_compute(round=rnd)
     if done:
+        # Decide the round's window once, so pages and the summaries only read the decision.
+        round_decisions_compute(round=rnd)
         summarise_round.delay_on_commit(round_id)
     return done
 
