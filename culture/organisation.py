@@ -5,12 +5,12 @@ Read side only; every cell comes from the same score book and anonymity engine a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from checkins.models import Dimension
-from culture.scorebook import NOT_ASKED, Cell, hidden_cell, scorebook_build
-from culture.selectors import DimensionCard, dimension_cards, score_rows
-from culture.selectors import TeamScores as _TeamScores
+from checkins.models import Dimension, Round
+from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
+from culture.selectors import DimensionCard, Participation, card_from
 from org.models import Team
 
 LOW_PARTICIPATION = 60.0  # per cent
@@ -24,6 +24,7 @@ class HeatRow:
     participation: float | None
     real_drops: list[Dimension]
     parent_name: str = ""
+    ordered: list[Cell] = field(default_factory=list)  # cells in the heatmap's column order
 
     @property
     def low_participation(self) -> bool:
@@ -41,6 +42,19 @@ class Heatmap:
     k: int
 
 
+def _visible(
+    book: ScoreBook, team_id: int, dimension_id: int, rounds: list[Round], hidden: list[bool]
+) -> Iterator[tuple[Round, Cell]]:
+    """The team's visible cells of one dimension, newest first, computed only as far as read;
+    notes in `hidden` whether a hidden cell was passed."""
+    for rnd in rounds:
+        cell = book.cell(team_id=team_id, dimension_id=dimension_id, round=rnd)
+        if cell.score is not None:
+            yield rnd, cell
+        elif cell.suppressed:
+            hidden.append(True)
+
+
 def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> Heatmap:
     """All teams x dimensions over the latest closed rounds (HR only; one score book)."""
     book = scorebook_build(latest_of=None, rounds=rounds, teams=None)
@@ -48,25 +62,24 @@ def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> He
     teams = sorted(book.teams.values(), key=lambda t: t.path)
     rows = []
     for team in teams:
-        scores = _TeamScores(
-            team=team,
-            dimensions=book.dimensions,
-            rows=score_rows(book=book, team_id=team.pk, rounds=latest),
-        )
-        cards = {card.dimension.pk: card for card in dimension_cards(scores)}
         cells: dict[int, Cell] = {}
+        cards: dict[int, DimensionCard] = {}
         for dimension in book.dimensions:
-            card = cards[dimension.pk]
+            hidden: list[bool] = []
+            card = card_from(dimension, _visible(book, team.pk, dimension.pk, latest, hidden))
+            cards[dimension.pk] = card
             if card.latest is not None:
                 cells[dimension.pk] = card.latest
-            elif any(row.cells[dimension.pk].suppressed for row in scores.rows):
+            elif hidden:
                 cells[dimension.pk] = hidden_cell(latest[0].min_group_size)
             else:
                 cells[dimension.pk] = NOT_ASKED
-        rate = next(
-            (row.participation.rate for row in scores.rows if not row.participation.suppressed),
-            None,
-        )
+        rate = None
+        for rnd in latest:
+            counts = book.participation(team_id=team.pk, round=rnd)
+            if counts is not None:
+                rate = Participation(suppressed=False, invited=counts[0], responded=counts[1]).rate
+                break
         drops = [
             c.dimension
             for c in cards.values()
@@ -81,6 +94,7 @@ def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> He
                 participation=rate,
                 real_drops=drops,
                 parent_name=parent.name if parent else "",
+                ordered=[cells[d.pk] for d in book.dimensions],
             )
         )
     if sort is not None:

@@ -8,6 +8,7 @@ teams' subtree sums. It hands out `Cell`s only.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -113,6 +114,10 @@ class ScoreBook:
     subtree: dict[tuple[int, int, int], Sums] = field(default_factory=dict)
     teams: dict[int, Team] = field(default_factory=dict)
 
+    @functools.cached_property
+    def roots(self) -> list[int]:
+        return [t for t, parent in self.parents.items() if parent is None]
+
     def children_of(self, team: Team) -> list[Team]:
         return sorted(
             (t for t in self.teams.values() if t.parent_id == team.pk), key=lambda t: t.name
@@ -165,8 +170,7 @@ class ScoreBook:
         if round.pk not in self.shown.get(team_id, NOTHING).participation:
             return None
         if team_id == ORG:
-            roots = [t for t, parent in self.parents.items() if parent is None]
-            pairs = [self.invited.get((root, round.pk), (0, 0)) for root in roots]
+            pairs = [self.invited.get((root, round.pk), (0, 0)) for root in self.roots]
             return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
         return self.invited.get((team_id, round.pk), (0, 0))
 
@@ -175,11 +179,12 @@ class ScoreBook:
         return round.pk in self.shown.get(team_id, NOTHING).comments
 
     def _sums(self, team_id: int, dimension_id: int, round_ids: Iterable[int]) -> Sums:
+        if team_id != ORG and isinstance(round_ids, list) and len(round_ids) == 1:
+            return self.subtree.get((team_id, dimension_id, round_ids[0])) or Sums()
         sums = Sums()
         for round_id in round_ids:
             if team_id == ORG:
-                roots = [t for t, parent in self.parents.items() if parent is None]
-                for root in roots:
+                for root in self.roots:
                     row = self.subtree.get((root, dimension_id, round_id))
                     if row is not None:
                         sums.add(row)
@@ -236,7 +241,7 @@ def _rounds_load(*, latest_of: Team | None, count: int) -> tuple[list[Round], li
     return latest, found
 
 
-def _decisions_load(*, book: ScoreBook, nodes: set[int]) -> None:
+def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
     """Read the stored decisions of the loaded windows for `nodes` (one query), deciding any
     window whose decision is missing or was made on other roll-ups or another team tree."""
     by_window: dict[tuple[int, int], list[Round]] = defaultdict(list)
@@ -276,9 +281,10 @@ def _decisions_load(*, book: ScoreBook, nodes: set[int]) -> None:
         for rnd in rounds:
             book.windows[rnd.pk] = window
     last_of = {pk: window.round_keys[-1] for pk, window in decisions.items()}
-    for decision_id, node, shown in NodeDecision.objects.filter(
-        decision_id__in=list(last_of), node__in=nodes
-    ).values_list("decision_id", "node", "shown"):
+    verdicts = NodeDecision.objects.filter(decision_id__in=list(last_of))
+    if nodes is not None:
+        verdicts = verdicts.filter(node__in=nodes)
+    for decision_id, node, shown in verdicts.values_list("decision_id", "node", "shown"):
         mine = book.shown.setdefault(node, Shown())
         for measure, keys in shown.get("w", {}).items():
             mine.weekly[measure].update(keys)
@@ -318,9 +324,11 @@ def scorebook_build(
     if ORG in wanted:
         wanted |= {t for t, parent in parents.items() if parent is None}
     wanted.discard(ORG)
-    _decisions_load(book=book, nodes=nodes)
+    # Every team: no list of ids to send (and the index on round does the work).
+    _decisions_load(book=book, nodes=None if teams is None else nodes)
+    mine = Q() if teams is None else Q(team_id__in=wanted)
     subtree_rows = DimensionRollup.objects.filter(
-        includes_subteams=True, team_id__in=wanted, round_id__in=round_ids
+        mine, includes_subteams=True, round_id__in=round_ids
     ).values_list(
         "round_id", "team_id", "dimension_id", "n", "total", "total_sq", "favourable", "answered"
     )
@@ -329,7 +337,7 @@ def scorebook_build(
             n=n, total=total, total_sq=total_sq, favourable=int(favourable), answered=int(answered)
         )
     for round_id, team_id, invited, responded in ParticipationRollup.objects.filter(
-        includes_subteams=True, team_id__in=wanted, round_id__in=round_ids
+        mine, includes_subteams=True, round_id__in=round_ids
     ).values_list("round_id", "team_id", "invited", "responded"):
         book.invited[(team_id, round_id)] = (invited, responded)
     return book

@@ -8,7 +8,9 @@ returns who answered (A7): participation is a count, shown only where the engine
 
 from __future__ import annotations
 
+import itertools
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from checkins.models import Dimension, Response, Round
@@ -97,28 +99,33 @@ def _stats(cell: Cell) -> tuple[float, float, int]:
     return cell.score, cell.sd or 0.0, cell.n
 
 
+def card_from(dimension: Dimension, shown: Iterable[tuple[Round, Cell]]) -> DimensionCard:
+    """A card from the visible cells of one dimension, newest first (reads at most two)."""
+    latest = list(itertools.islice(shown, 2))
+    change = None
+    if len(latest) >= 2:
+        change = change_between(before=_stats(latest[1][1]), after=_stats(latest[0][1]))
+    return DimensionCard(
+        dimension=dimension,
+        latest=latest[0][1] if latest else None,
+        latest_round=latest[0][0] if latest else None,
+        change=change,
+    )
+
+
 def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
     """Latest visible figure per dimension and its change from the period before (Welch)."""
-    cards = []
-    for dimension in scores.dimensions:
-        shown = [
-            (row.round, row.cells[dimension.pk])
-            for row in scores.rows
-            if row.cells[dimension.pk].score is not None
-        ]
-        latest = shown[0] if shown else None
-        change = None
-        if len(shown) >= 2:
-            change = change_between(before=_stats(shown[1][1]), after=_stats(shown[0][1]))
-        cards.append(
-            DimensionCard(
-                dimension=dimension,
-                latest=latest[1] if latest else None,
-                latest_round=latest[0] if latest else None,
-                change=change,
-            )
+    return [
+        card_from(
+            dimension,
+            (
+                (row.round, row.cells[dimension.pk])
+                for row in scores.rows
+                if row.cells[dimension.pk].score is not None
+            ),
         )
-    return cards
+        for dimension in scores.dimensions
+    ]
 
 
 @dataclass(frozen=True)
