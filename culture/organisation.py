@@ -5,15 +5,22 @@ Read side only; every cell comes from the same score book and anonymity engine a
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from checkins.models import Dimension, Round
+from culture.anonymity import ORG
+from culture.models import DimensionReliability
 from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
 from culture.selectors import DimensionCard, Participation, card_from
+from culture.statistics import alpha_from_sums
 from org.models import Team
 
 LOW_PARTICIPATION = 60.0  # per cent
+ALPHA_FLAG = 0.7  # below this a dimension's items do not measure one thing reliably
 
 
 @dataclass
@@ -35,11 +42,71 @@ class HeatRow:
         return bool(self.real_drops) or self.low_participation
 
 
+@dataclass(frozen=True)
+class Reliability:
+    """Cronbach's alpha of one dimension for the whole organisation (never per team)."""
+
+    dimension: Dimension
+    alpha: float | None  # None: not enough people or items to say
+    n: int | None = None
+    items: int | None = None
+    round: Round | None = None
+    pooled_rounds: int = 0
+
+    @property
+    def flagged(self) -> bool:
+        return self.alpha is not None and self.alpha < ALPHA_FLAG
+
+
 @dataclass
 class Heatmap:
     dimensions: list[Dimension]
     rows: list[HeatRow]
     k: int
+    reliability: list[Reliability] = field(default_factory=list)
+
+
+def reliability_get(*, book: ScoreBook) -> list[Reliability]:
+    """Alpha per dimension, organisation-wide, from the latest rounds that asked the same items.
+
+    Through the engine: a round counts only where the organisation's own figure for the
+    dimension is shown weekly (so at least k answered), and alpha needs n >= k in total.
+    """
+    rounds = {r.pk: r for r in book.latest}
+    found: dict[int, list[DimensionReliability]] = defaultdict(list)
+    for row in DimensionReliability.objects.filter(round_id__in=list(rounds)):
+        found[row.dimension_id].append(row)
+    out = []
+    for dimension in book.dimensions:
+        chosen: list[DimensionReliability] = []
+        for row in sorted(
+            found.get(dimension.pk, []), key=lambda r: rounds[r.round_id].period_start, reverse=True
+        ):
+            cell = book.cell(team_id=ORG, dimension_id=dimension.pk, round=rounds[row.round_id])
+            if cell.score is None or cell.pooled_rounds > 1 or len(row.items) < 2:
+                continue
+            if chosen and row.items != chosen[0].items:
+                continue  # pool only rounds that asked the same items
+            chosen.append(row)
+        n = sum(r.n for r in chosen)
+        k = max((rounds[r.round_id].min_group_size for r in chosen), default=0)
+        if not chosen or n < max(k, 2):
+            out.append(Reliability(dimension=dimension, alpha=None))
+            continue
+        size = len(chosen[0].items)
+        sums = np.sum([r.sums for r in chosen], axis=0)
+        products = np.sum([r.products for r in chosen], axis=0)
+        out.append(
+            Reliability(
+                dimension=dimension,
+                alpha=alpha_from_sums(n=n, sums=sums.tolist(), products=products.tolist()),
+                n=n,
+                items=size,
+                round=rounds[chosen[0].round_id],
+                pooled_rounds=len(chosen),
+            )
+        )
+    return out
 
 
 def _visible(
@@ -109,5 +176,8 @@ def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> He
     else:
         rows.sort(key=lambda r: (not r.needs_attention, r.team.path))
     return Heatmap(
-        dimensions=book.dimensions, rows=rows, k=latest[0].min_group_size if latest else 5
+        dimensions=book.dimensions,
+        rows=rows,
+        k=latest[0].min_group_size if latest else 5,
+        reliability=reliability_get(book=book),
     )

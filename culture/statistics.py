@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from scipy import stats
 
 from checkins.models import Question
@@ -104,3 +106,18 @@ class Sums:
         self.answered += other.answered
         for value, count in other.counts.items():
             self.counts[value] = self.counts.get(value, 0) + count
+
+
+def alpha_from_sums(
+    *, n: int, sums: Sequence[float], products: Sequence[Sequence[float]]
+) -> float | None:
+    """Cronbach's alpha from n, item sums and sums of products; None when undefined."""
+    items = len(sums)
+    if items < 2 or n < 2:
+        return None
+    s = np.asarray(sums, dtype=float)
+    cov = (np.asarray(products, dtype=float) - np.outer(s, s) / n) / (n - 1)
+    total = float(cov.sum())
+    if total <= 0:
+        return None  # everyone gave the same answers: no variance to explain
+    return round(items / (items - 1) * (1.0 - float(np.trace(cov)) / total), 3)
