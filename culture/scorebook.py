@@ -26,6 +26,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import JSONObject
 
 from checkins.models import Dimension, Round
 from culture.anonymity import ORG, WINDOW_ROUNDS, window_of
@@ -34,6 +35,7 @@ from culture.models import (
     NodeDecision,
     ParticipationRollup,
     RoundRollupState,
+    TeamRoundSummary,
     WindowDecision,
 )
 from culture.services.decisions import tree_fingerprint, window_decision_compute
@@ -223,10 +225,28 @@ def _rounds_load(*, latest_of: Team | None, count: int) -> tuple[list[Round], li
         survey_id=OuterRef("survey_id"), window=OuterRef("win")
     )
     state = RoundRollupState.objects.filter(round_id=OuterRef("pk")).values("pk")[:1]
+    found_rounds = Round.objects.annotate(win=window).filter(
+        Exists(same_window), status=Round.Status.CLOSED, pk__in=rolled
+    )
+    if latest_of is not None:
+        # The team's stored trend summary per round rides along (issue 6: viewable on the page).
+        summary = TeamRoundSummary.objects.filter(round_id=OuterRef("pk"), team=latest_of)
+        found_rounds = found_rounds.annotate(
+            team_summary=Subquery(
+                summary.values(
+                    data=JSONObject(
+                        invited="invited",
+                        responded="responded",
+                        dimensions="dimensions",
+                        strongest="strongest_id",
+                        weakest="weakest_id",
+                    )
+                )[:1],
+                output_field=JSONField(),
+            )
+        )
     found: list[Any] = list(
-        Round.objects.annotate(win=window)
-        .filter(Exists(same_window), status=Round.Status.CLOSED, pk__in=rolled)
-        .annotate(
+        found_rounds.annotate(
             is_latest=ExpressionWrapper(Q(pk__in=latest_ids), output_field=BooleanField()),
             rollup_state=Subquery(state),
             decision_id=Subquery(decision.values("pk")[:1]),

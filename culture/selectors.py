@@ -9,9 +9,11 @@ returns who answered (A7): participation is a count, shown only where the engine
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from checkins.models import Dimension, Response, Round
 from culture.anonymity import ORG
@@ -141,6 +143,89 @@ class Starters:
     why: str  # "low" or "falling"
 
 
+@dataclass(frozen=True)
+class SummaryLine:
+    dimension: Dimension
+    score: float
+    delta: float | None
+    real: bool
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The team's latest stored trend summary (issue 6), each figure re-checked by the engine."""
+
+    round: Round
+    participation: Participation
+    lines: list[SummaryLine]
+    strongest: Dimension | None = None
+    weakest: Dimension | None = None
+
+    @property
+    def real_changes(self) -> list[SummaryLine]:
+        return [line for line in self.lines if line.real]
+
+    @property
+    def within_noise(self) -> list[SummaryLine]:
+        return [line for line in self.lines if not line.real and line.delta is not None]
+
+
+def summary_view_get(*, book: ScoreBook, team: Team) -> SummaryView | None:
+    """The newest stored summary of the team's subtree among the page's rounds.
+
+    The summary was written through the engine when its round closed; it is checked again here,
+    figure by figure, against the engine's current decision (a figure the engine would not show
+    now, or that no longer matches the roll-ups, is left out), so it can never show more than the
+    rest of the page.
+    """
+    dimensions = {d.pk: d for d in book.dimensions}
+    for rnd in book.latest:
+        data: Any = getattr(rnd, "team_summary", None)
+        if data is None:
+            continue
+        if isinstance(data, str):  # SQLite nests JSON as text
+            data = json.loads(data)
+        entries = data.get("dimensions") or []
+        if isinstance(entries, str):
+            entries = json.loads(entries)
+        counts = book.participation(team_id=team.pk, round=rnd)
+        participation = (
+            Participation(suppressed=True)
+            if counts is None or data.get("invited") is None
+            else Participation(suppressed=False, invited=counts[0], responded=counts[1])
+        )
+        lines = []
+        for entry in entries:
+            dimension = dimensions.get(entry.get("dimension"))
+            if dimension is None:
+                continue
+            cell = book.cell(team_id=team.pk, dimension_id=dimension.pk, round=rnd)
+            if cell.score is None or abs(cell.score - float(entry["score"])) > 0.05:
+                continue
+            lines.append(
+                SummaryLine(
+                    dimension=dimension,
+                    score=cell.score,
+                    delta=entry.get("delta"),
+                    real=bool(entry.get("real")),
+                )
+            )
+        shown = {line.dimension.pk for line in lines}
+        two = len(lines) >= 2
+        return SummaryView(
+            round=rnd,
+            participation=participation,
+            lines=lines,
+            strongest=dimensions.get(data.get("strongest"))
+            if two and data.get("strongest") in shown
+            else None,
+            weakest=dimensions.get(data.get("weakest"))
+            if two and data.get("weakest") in shown
+            else None,
+        )
+    return None
+
+
 @dataclass
 class TeamPage:
     scores: TeamScores
@@ -152,6 +237,7 @@ class TeamPage:
     starters: list[Starters] = field(default_factory=list)
     comments: list[tuple[Round, str]] = field(default_factory=list)
     questions: list[QuestionFigure] = field(default_factory=list)
+    summary: SummaryView | None = None
 
 
 def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
@@ -245,6 +331,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
         starters=_starters_get(cards),
         comments=_comments_get(book=book, team=team, rounds=latest[:4]),
         questions=question_figures_get(book=book, team=team, latest=latest),
+        summary=summary_view_get(book=book, team=team),
     )
 
 

@@ -20,7 +20,14 @@ def demo(transactional_db):
     from checkins.models import Dimension, Question, QuestionVersion
 
     default_bank.install(Dimension=Dimension, Question=Question, QuestionVersion=QuestionVersion)
-    return demo_organisation_seed(people=120, weeks=12, seed=7)
+    seeded = demo_organisation_seed(people=120, weeks=12, seed=7)
+    # What the rhythm does after each roll-up (the seed only rolls up): summaries of the last week.
+    from checkins.models import Round
+    from culture.services.summaries import round_summaries_compute
+
+    latest = Round.objects.filter(status=Round.Status.CLOSED).order_by("-period_start").first()
+    assert latest is not None and round_summaries_compute(round=latest)
+    return seeded
 
 
 def _login(page, live_server, email: str) -> None:
@@ -44,6 +51,7 @@ def test_manager_dashboard_and_team_page(browser, live_server, demo, width):
         page.get_by_role("link", name="Open team page").first.click()
     _shot(page, f"team-manager-{width}px")
     assert page.locator("svg.trend-svg").count() >= 3
+    assert "In short: the week of" in page.locator("#summary").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     # The team page of a team the manager does not lead is not there for them.
     manager = Person.objects.get(email=DEMO_LOGINS["manager"])
