@@ -117,8 +117,9 @@ class NodeDecision(models.Model):
     """What may be shown of one team's subtree (node 0: the organisation) in one window.
 
     `shown` = {"w": {measure: [round ids shown weekly]}, "p": [measures pooled over the window],
-    "part": [round ids with participation], "com": [round ids with comments]}. A node with nothing
-    visible has no row: absence means hidden.
+    "part": [round ids with participation], "com": [round ids with comments], "small": true when
+    the team is shown only as whole-window figures}. A node with nothing visible and not small has
+    no row: absence means hidden.
     """
 
     decision = models.ForeignKey(WindowDecision, on_delete=models.CASCADE, related_name="nodes")

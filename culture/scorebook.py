@@ -60,8 +60,16 @@ class Cell:
     # Kept for the statistics (Welch's test); never rendered on their own.
     sd: float | None = None
 
+    @property
+    def protects_others(self) -> bool:
+        return self.suppressed and self.reason == PROTECTS
+
 
 NOT_ASKED = Cell(suppressed=False, reason="not asked this round")
+# Hidden although at least k answered: showing it would let a smaller neighbouring group be
+# worked out by subtraction (A2), or a pooled window by difference (A3). See ADR 0010.
+PROTECTS = "hidden to protect a smaller group"
+WAITS = "shown as a 4-week figure"
 
 
 def hidden_cell(k: int) -> Cell:
@@ -99,6 +107,7 @@ class Shown:
     pooled: set[tuple[str, int]] = field(default_factory=set)  # (measure, window's last round)
     participation: set[int] = field(default_factory=set)
     comments: set[int] = field(default_factory=set)
+    small_in: set[int] = field(default_factory=set)  # rounds whose window pools this node
 
 
 NOTHING = Shown()
@@ -112,6 +121,7 @@ class ScoreBook:
     parents: dict[int, int | None]
     windows: dict[int, Window] = field(default_factory=dict)  # by round id
     shown: dict[int, Shown] = field(default_factory=dict)  # by node (team id or ORG)
+    windows_by_decision: dict[int, list[int]] = field(default_factory=dict)
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     subtree: dict[tuple[int, int, int], Sums] = field(default_factory=dict)
     teams: dict[int, Team] = field(default_factory=dict)
@@ -164,8 +174,13 @@ class ScoreBook:
             return _cell(sums, pooled_rounds=len(keys))
         if verdict == "pooled-later":
             return Cell(suppressed=True, reason="pooled with the next weeks")
-        if self._sums(team_id, dimension_id, [round.pk]).n == 0:
+        own = self._sums(team_id, dimension_id, [round.pk]).n
+        if own == 0:
             return NOT_ASKED
+        if round.pk in self.shown.get(team_id, NOTHING).small_in:
+            return Cell(suppressed=True, reason=WAITS)  # a small team: 4-week figures only
+        if own >= self.k(round):
+            return Cell(suppressed=True, reason=PROTECTS)
         return hidden_cell(self.k(round))
 
     def participation(self, *, team_id: int, round: Round) -> tuple[int, int] | None:
@@ -301,6 +316,7 @@ def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
         for rnd in rounds:
             book.windows[rnd.pk] = window
     last_of = {pk: window.round_keys[-1] for pk, window in decisions.items()}
+    book.windows_by_decision = {pk: window.round_keys for pk, window in decisions.items()}
     verdicts = NodeDecision.objects.filter(decision_id__in=list(last_of))
     if nodes is not None:
         verdicts = verdicts.filter(node__in=nodes)
@@ -311,6 +327,8 @@ def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
         mine.pooled.update((measure, last_of[decision_id]) for measure in shown.get("p", ()))
         mine.participation.update(shown.get("part", ()))
         mine.comments.update(shown.get("com", ()))
+        if shown.get("small"):
+            mine.small_in.update(book.windows_by_decision[decision_id])
 
 
 def scorebook_build(

@@ -8,6 +8,7 @@ returns who answered (A7): participation is a count, shown only where the engine
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import secrets
@@ -19,7 +20,7 @@ from checkins.models import Dimension, Response, Round
 from culture.anonymity import ORG
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
-from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
+from culture.scorebook import NOT_ASKED, Cell, ScoreBook, scorebook_build
 from culture.starters import needs_starters, starters_for
 from culture.statistics import Change, change_between
 from org.models import Person, Team
@@ -53,10 +54,6 @@ class TeamScores:
     team: Team
     dimensions: list[Dimension]
     rows: list[RoundRow]  # newest first
-
-
-def _hidden(k: int) -> Cell:
-    return hidden_cell(k)
 
 
 def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
@@ -94,6 +91,7 @@ class DimensionCard:
     latest: Cell | None
     latest_round: Round | None
     change: Change | None
+    hidden_reason: str = ""  # "protects" when the newest period is hidden only to protect others
 
 
 def _stats(cell: Cell) -> tuple[float, float, int]:
@@ -117,8 +115,9 @@ def card_from(dimension: Dimension, shown: Iterable[tuple[Round, Cell]]) -> Dime
 
 def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
     """Latest visible figure per dimension and its change from the period before (Welch)."""
-    return [
-        card_from(
+    cards = []
+    for dimension in scores.dimensions:
+        card = card_from(
             dimension,
             (
                 (row.round, row.cells[dimension.pk])
@@ -126,8 +125,11 @@ def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
                 if row.cells[dimension.pk].score is not None
             ),
         )
-        for dimension in scores.dimensions
-    ]
+        newest = scores.rows[0].cells[dimension.pk] if scores.rows else None
+        if card.latest is None and newest is not None and newest.protects_others:
+            card = dataclasses.replace(card, hidden_reason="protects")
+        cards.append(card)
+    return cards
 
 
 @dataclass(frozen=True)
@@ -316,7 +318,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
                     found = cell
                     break
                 if cell.suppressed and found is NOT_ASKED:
-                    found = _hidden(rnd.min_group_size)
+                    found = cell  # hidden: carries only why, never a number
             cells[dimension.pk] = found
         subteams.append((child, cells))
     k = latest[0].min_group_size if latest else 5

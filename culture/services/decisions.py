@@ -36,10 +36,16 @@ from culture.models import (
 )
 from org.models import Team
 
+# Bump when what a stored decision holds changes: every stored decision is then made again.
+DECISION_FORMAT = 2
+
 
 def tree_fingerprint(parents: Mapping[int, int | None]) -> str:
-    """A short hash of the team tree: a decision is valid only for the tree it was made on."""
-    text = ";".join(f"{team}:{parents[team] or 0}" for team in sorted(parents))
+    """A short hash of the team tree (and the decision format): a decision is valid only for the
+    tree it was made on."""
+    text = f"v{DECISION_FORMAT}|" + ";".join(
+        f"{team}:{parents[team] or 0}" for team in sorted(parents)
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -98,6 +104,7 @@ def window_decision_compute(
     shown: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"w": defaultdict(list), "p": [], "part": [], "com": []}
     )
+    small: set[int] = set()  # nodes shown only as whole-window figures (too few invitees)
     for measure, own_by_round in own.items():
         plans = plans_for_rounds(
             parents=parents,
@@ -112,6 +119,7 @@ def window_decision_compute(
                 shown[node]["w"][measure].append(key)
         for node in plan.pooled:
             shown[node]["p"].append(measure)
+        small |= plan.window_mode
     for pk in round_ids:
         k = k_by_round[pk]
         for node in tree_visible(parents=parents, own=invited.get(pk, {}), k=k):
@@ -120,6 +128,8 @@ def window_decision_compute(
         comment_k = max(COMMENT_MIN_RESPONDENTS, k)
         for node in tree_visible(parents=parents, own=responded.get(pk, {}), k=comment_k):
             shown[node]["com"].append(pk)
+    for node in small:
+        shown[node]["small"] = True
     measures = {
         measure: sorted(key for key, counts in by_round.items() if any(counts.values()))
         for measure, by_round in own.items()
@@ -160,6 +170,8 @@ def _compact(found: dict[str, Any]) -> dict[str, Any]:
     for name in ("p", "part", "com"):
         if found[name]:
             out[name] = sorted(found[name])
+    if found.get("small"):
+        out["small"] = True
     return out
 
 
