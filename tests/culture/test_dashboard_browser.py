@@ -52,6 +52,13 @@ def test_manager_dashboard_and_team_page(browser, live_server, demo, width):
     _shot(page, f"team-manager-{width}px")
     assert page.locator("svg.trend-svg").count() >= 3
     assert "In short: the week of" in page.locator("#summary").inner_text()
+    # In print, each chart's table alternative is printed too, and the forms are not.
+    table = page.locator("details.print-open table").first
+    assert not table.is_visible()
+    page.emulate_media(media="print")
+    assert table.is_visible() and not page.locator("form").first.is_visible()
+    _shot(page, f"team-manager-print-{width}px")
+    page.emulate_media(media="screen")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     # The team page of a team the manager does not lead is not there for them.
     manager = Person.objects.get(email=DEMO_LOGINS["manager"])
