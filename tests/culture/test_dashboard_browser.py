@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from checkins.models import Round
 from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
+from culture.services.reliability import round_reliability_compute
+from culture.services.summaries import round_summaries_compute
 from org.models import Person
 from tests.test_browser import _shot
 
@@ -22,11 +25,6 @@ def demo(transactional_db):
     default_bank.install(Dimension=Dimension, Question=Question, QuestionVersion=QuestionVersion)
     seeded = demo_organisation_seed(people=120, weeks=12, seed=7)
     # What the rhythm does after each roll-up (the seed only rolls up): summaries of the last week.
-    from checkins.models import Round
-    from culture.services.summaries import round_summaries_compute
-
-    from culture.services.reliability import round_reliability_compute
-
     closed = Round.objects.filter(status=Round.Status.CLOSED).order_by("-period_start")
     for rnd in closed:  # the beat's sweep does this for rounds the seed rolled up
         round_reliability_compute(round=rnd)
