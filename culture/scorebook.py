@@ -142,30 +142,30 @@ class ScoreBook:
         """The engine's stored verdict: "weekly", "pooled" (the figure sits on the window's last
         round), "pooled-later" (this round is inside a pooled window), "hidden", or None when
         the measure was not asked anywhere in the round's window."""
-        window = self.windows.get(round.pk)
+        window = self.windows.get(round.id)
         if window is None or measure not in window.measures:
             return None
         shown = self.shown.get(node, NOTHING)
-        if round.pk in shown.weekly.get(measure, ()):
+        if round.id in shown.weekly.get(measure, ()):
             return "weekly"
         if (measure, window.round_keys[-1]) in shown.pooled:
-            return "pooled" if round.pk == window.round_keys[-1] else "pooled-later"
+            return "pooled" if round.id == window.round_keys[-1] else "pooled-later"
         return "hidden"
 
     def window_keys(self, round: Round) -> list[int]:
-        window = self.windows.get(round.pk)
-        return window.round_keys if window else [round.pk]
+        window = self.windows.get(round.id)
+        return window.round_keys if window else [round.id]
 
     def asked(self, *, measure: str, round: Round) -> bool:
-        window = self.windows.get(round.pk)
-        return window is not None and round.pk in window.measures.get(measure, ())
+        window = self.windows.get(round.id)
+        return window is not None and round.id in window.measures.get(measure, ())
 
     def cell(self, *, team_id: int, dimension_id: int, round: Round) -> Cell:
         verdict = self.decision(node=team_id, measure=f"d{dimension_id}", round=round)
         if verdict is None:
             return NOT_ASKED
         if verdict == "weekly":
-            return _cell(self._sums(team_id, dimension_id, [round.pk]))
+            return _cell(self._sums(team_id, dimension_id, [round.id]))
         keys = self.window_keys(round)
         sums = self._sums(team_id, dimension_id, keys)
         if sums.n == 0:
@@ -174,26 +174,26 @@ class ScoreBook:
             return _cell(sums, pooled_rounds=len(keys))
         if verdict == "pooled-later":
             return Cell(suppressed=True, reason="pooled with the next weeks")
-        own = self._sums(team_id, dimension_id, [round.pk]).n
+        own = self._sums(team_id, dimension_id, [round.id]).n
         if own == 0:
             return NOT_ASKED
-        if round.pk in self.shown.get(team_id, NOTHING).small_in:
+        if round.id in self.shown.get(team_id, NOTHING).small_in:
             return Cell(suppressed=True, reason=WAITS)  # a small team: 4-week figures only
         if own >= self.k(round):
             return Cell(suppressed=True, reason=PROTECTS)
         return hidden_cell(self.k(round))
 
     def participation(self, *, team_id: int, round: Round) -> tuple[int, int] | None:
-        if round.pk not in self.shown.get(team_id, NOTHING).participation:
+        if round.id not in self.shown.get(team_id, NOTHING).participation:
             return None
         if team_id == ORG:
-            pairs = [self.invited.get((root, round.pk), (0, 0)) for root in self.roots]
+            pairs = [self.invited.get((root, round.id), (0, 0)) for root in self.roots]
             return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
-        return self.invited.get((team_id, round.pk), (0, 0))
+        return self.invited.get((team_id, round.id), (0, 0))
 
     def comments_allowed(self, *, team_id: int, round: Round) -> bool:
         """A4: the engine's block rule on respondents with at least ten per slice."""
-        return round.pk in self.shown.get(team_id, NOTHING).comments
+        return round.id in self.shown.get(team_id, NOTHING).comments
 
     def _sums(self, team_id: int, dimension_id: int, round_ids: Iterable[int]) -> Sums:
         if team_id != ORG and isinstance(round_ids, list) and len(round_ids) == 1:
