@@ -88,7 +88,7 @@ class RoundRollupState(models.Model):
 
 class WindowDecision(models.Model):
     """The anonymity engine's decision for one fixed window of a survey's rounds (A1-A4), stored
-    once its roll-ups exist so pages read it instead of re-deciding per request (ADR 0009).
+    once its roll-ups exist so pages read it instead of re-deciding per request (ADR 0013).
 
     It is valid only for the exact roll-ups and team tree it was computed from: `rounds` lists
     [round id, roll-up state id] of the window's rolled-up rounds and `tree` fingerprints the team

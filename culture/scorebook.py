@@ -67,7 +67,7 @@ class Cell:
 
 NOT_ASKED = Cell(suppressed=False, reason="not asked this round")
 # Hidden although at least k answered: showing it would let a smaller neighbouring group be
-# worked out by subtraction (A2), or a pooled window by difference (A3). See ADR 0010.
+# worked out by subtraction (A2), or a pooled window by difference (A3). See ADR 0014.
 PROTECTS = "hidden to protect a smaller group"
 WAITS = "shown as a 4-week figure"
 
@@ -212,13 +212,20 @@ class ScoreBook:
         return sums
 
 
-def _rounds_load(*, latest_of: Team | None, count: int) -> tuple[list[Round], list[Round]]:
-    """The latest `count` closed, rolled-up rounds (of `latest_of`'s subtree, or of anyone), and
-    every closed, rolled-up round of the windows they fall into, each with its window's stored
-    decision header, in one query. Returns (latest newest first, whole windows oldest first)."""
+def _rounds_load(
+    *, latest_of: Team | None, count: int, given: list[Round] | None = None
+) -> tuple[list[Round], list[Round]]:
+    """The latest `count` closed, rolled-up rounds (of `latest_of`'s subtree, or of anyone; or
+    the `given` ones), and every closed, rolled-up round of the windows they fall into, each with
+    its window's stored decision header, in one query. Returns (latest newest first, whole
+    windows oldest first)."""
     rolled = RoundRollupState.objects.values("round_id")
-    latest_ids: QuerySet[Any, Any]
-    if latest_of is None:
+    latest_ids: QuerySet[Any, Any] | list[int]
+    if given is not None:
+        if not given:
+            return [], []
+        latest_ids = [r.pk for r in given]
+    elif latest_of is None:
         latest_ids = (
             Round.objects.filter(status=Round.Status.CLOSED, pk__in=rolled)
             .order_by("-period_start", "-pk")
@@ -272,6 +279,9 @@ def _rounds_load(*, latest_of: Team | None, count: int) -> tuple[list[Round], li
         .select_related("survey")
         .order_by("period_start", "pk")
     )
+    if given is not None:
+        by_pk = {r.pk: r for r in found}
+        return [by_pk[r.pk] for r in given if r.pk in by_pk], found
     latest = [r for r in reversed(found) if r.is_latest]
     return latest, found
 
@@ -333,21 +343,22 @@ def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
 
 def scorebook_build(
     *,
-    latest_of: Team | None,
-    rounds: int,
     teams: Iterable[int] | None,
+    latest_of: Team | None = None,
+    rounds: int = 12,
     with_children_of: int | None = None,
+    latest: list[Round] | None = None,
 ) -> ScoreBook:
     """Load the latest `rounds` closed rounds (of `latest_of`'s subtree, or of the organisation)
     and their whole windows, with the engine's stored decision for them.
 
     `teams` are the teams whose subtree figures the page shows (ORG for the organisation; None
-    for all), plus
-    the children of `with_children_of`. The decisions were made for the whole organisation (so
+    for all), plus the children of `with_children_of`. A caller that already chose its rounds
+    passes them as `latest` (newest first) instead of `latest_of` / `rounds`. The decisions were made for the whole organisation (so
     every viewer and every view length sees the same), once per window (`WindowDecision`); the
     page loads only its own teams' verdicts and subtree sums, a fixed number of queries.
     """
-    latest, loaded = _rounds_load(latest_of=latest_of, count=rounds)
+    latest, loaded = _rounds_load(latest_of=latest_of, count=rounds, given=latest)
     round_ids = [r.pk for r in loaded]
     every_team = {t.pk: t for t in Team.objects.only("id", "name", "parent_id", "path")}
     parents: dict[int, int | None] = {pk: t.parent_id for pk, t in every_team.items()}

@@ -107,7 +107,7 @@ def test_parent_with_one_small_child_hides_a_sibling_too(pulse):
     first = page.scores.dimensions[0].pk
     assert cells["Data"][first].suppressed and cells["Data"][first].n is None
     assert cells["Payments"][first].suppressed and cells["Payments"][first].score is None
-    # The page says why: Data is below k, Payments (10 answered) protects Data (ADR 0010).
+    # The page says why: Data is below k, Payments (10 answered) protects Data (ADR 0014).
     assert cells["Payments"][first].protects_others and not cells["Data"][first].protects_others
     client = Client()
     client.force_login(PersonFactory(team=None, role=Person.Role.HR_ADMIN))
