@@ -69,7 +69,7 @@ NOT_ASKED = Cell(suppressed=False, reason="not asked this round")
 # Hidden although at least k answered: showing it would let a smaller neighbouring group be
 # worked out by subtraction (A2), or a pooled window by difference (A3). See ADR 0014.
 PROTECTS = "hidden to protect a smaller group"
-WAITS = "shown as a 4-week figure"
+WAITS = "pooled into a 4-week figure"
 
 
 def hidden_cell(k: int) -> Cell:
