@@ -134,6 +134,7 @@ class WindowPlan:
     complete: bool = False
     weekly: dict[int, set[int]] = field(default_factory=dict)  # round key -> visible teams
     pooled: set[int] = field(default_factory=set)  # teams shown once for the whole window
+    window_mode: frozenset[int] = frozenset()  # teams that are never shown week by week here
 
 
 def window_plan(
@@ -154,7 +155,7 @@ def window_plan(
     invited = subtree_totals(parents=parents, own=invited_at_start)
     weekly_mode = frozenset(node for node, count in invited.items() if count >= 2 * k)
     window_mode = frozenset(invited) - weekly_mode
-    plan = WindowPlan(round_keys=keys, complete=complete)
+    plan = WindowPlan(round_keys=keys, complete=complete, window_mode=window_mode)
     pooled_own: dict[int, int] = {}
     for key in keys:
         totals = subtree_totals(parents=parents, own=own_by_round[key])

@@ -70,3 +70,13 @@ def trend_chart(
     for value in (low, (low + high) / 2, high):
         chart.y_ticks.append((_scale(value, low, high), f"{value:.0f}"))
     return chart
+
+
+def participation_chart(*, rows: list[RoundRow]) -> Chart:
+    """Participation rate over time (0-100 %), where the engine shows it; gaps stay gaps."""
+    cells = {
+        row.round.pk: Cell(suppressed=False, score=rate, ci_low=rate, ci_high=rate)
+        for row in rows
+        if (rate := row.participation.rate) is not None
+    }
+    return trend_chart(rows=rows, cell_of=cells)

@@ -7,7 +7,7 @@ intervals and Welch's test come from a handful of numbers, and sub-teams add up.
 
 from django.db import models
 
-from checkins.models import Dimension, QuestionVersion, Round
+from checkins.models import Dimension, QuestionVersion, Round, Survey
 from org.models import Team
 
 
@@ -84,6 +84,82 @@ class RoundRollupState(models.Model):
 
     def __str__(self) -> str:
         return f"roll-up of round {self.round_id}"
+
+
+class WindowDecision(models.Model):
+    """The anonymity engine's decision for one fixed window of a survey's rounds (A1-A4), stored
+    once its roll-ups exist so pages read it instead of re-deciding per request (ADR 0014).
+
+    It is valid only for the exact roll-ups and team tree it was computed from: `rounds` lists
+    [round id, roll-up state id] of the window's rolled-up rounds and `tree` fingerprints the team
+    tree; the score book recomputes the window when either differs.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    window = models.PositiveIntegerField(help_text="(round number - 1) // 4")
+    rounds = models.JSONField(default=list)
+    tree = models.CharField(max_length=64)
+    complete = models.BooleanField(default=False)
+    # {"d<dimension id>" or "q<question version id>": [round ids that asked it]}
+    measures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "window"], name="window_decision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"decision survey={self.survey_id} window={self.window}"
+
+
+class NodeDecision(models.Model):
+    """What may be shown of one team's subtree (node 0: the organisation) in one window.
+
+    `shown` = {"w": {measure: [round ids shown weekly]}, "p": [measures pooled over the window],
+    "part": [round ids with participation], "com": [round ids with comments], "small": true when
+    the team is shown only as whole-window figures}. A node with nothing visible and not small has
+    no row: absence means hidden.
+    """
+
+    decision = models.ForeignKey(WindowDecision, on_delete=models.CASCADE, related_name="nodes")
+    node = models.PositiveIntegerField(help_text="Team id; 0 for the whole organisation.")
+    shown = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "node"], name="node_decision_unique"),
+        ]
+        indexes = [models.Index(fields=["node", "decision"])]
+
+    def __str__(self) -> str:
+        return f"decision {self.decision_id} node={self.node}"
+
+
+class DimensionReliability(models.Model):
+    """Per-round sums for Cronbach's alpha of one dimension over the whole organisation.
+
+    For the respondents who answered every item of the dimension in the round (listwise): n, and
+    per item i the sum of scored answers and per item pair i<=j the sum of products, so item
+    covariances and the total's variance follow without raw answers. Organisation-wide only.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    n = models.PositiveIntegerField()
+    items = models.JSONField(default=list, help_text="Question version ids, in matrix order.")
+    sums = models.JSONField(default=list)
+    products = models.JSONField(default=list, help_text="Square matrix of sums of products.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "dimension"], name="dimension_reliability_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reliability round={self.round_id} dimension={self.dimension_id}"
 
 
 class TeamRoundSummary(models.Model):

@@ -5,17 +5,22 @@ Read side only; every cell comes from the same score book and anonymity engine a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from checkins.models import Dimension, Round
 from culture.anonymity import ORG
-from culture.models import RoundRollupState
-from culture.scorebook import NOT_ASKED, Cell, hidden_cell, scorebook_build
-from culture.selectors import DimensionCard, dimension_cards, score_rows
-from culture.selectors import TeamScores as _TeamScores
+from culture.models import DimensionReliability
+from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
+from culture.selectors import DimensionCard, Participation, card_from
+from culture.statistics import alpha_from_sums
 from org.models import Team
 
 LOW_PARTICIPATION = 60.0  # per cent
+ALPHA_FLAG = 0.7  # below this a dimension's items do not measure one thing reliably
 
 
 @dataclass
@@ -25,6 +30,8 @@ class HeatRow:
     cards: dict[int, DimensionCard]
     participation: float | None
     real_drops: list[Dimension]
+    parent_name: str = ""
+    ordered: list[Cell] = field(default_factory=list)  # cells in the heatmap's column order
 
     @property
     def low_participation(self) -> bool:
@@ -35,52 +42,127 @@ class HeatRow:
         return bool(self.real_drops) or self.low_participation
 
 
+@dataclass(frozen=True)
+class Reliability:
+    """Cronbach's alpha of one dimension for the whole organisation (never per team)."""
+
+    dimension: Dimension
+    alpha: float | None  # None: not enough people or items to say
+    n: int | None = None
+    items: int | None = None
+    round: Round | None = None
+    pooled_rounds: int = 0
+
+    @property
+    def flagged(self) -> bool:
+        return self.alpha is not None and self.alpha < ALPHA_FLAG
+
+
 @dataclass
 class Heatmap:
     dimensions: list[Dimension]
     rows: list[HeatRow]
     k: int
+    reliability: list[Reliability] = field(default_factory=list)
+
+
+def reliability_get(*, book: ScoreBook) -> list[Reliability]:
+    """Alpha per dimension, organisation-wide, from the latest rounds that asked the same items.
+
+    Through the engine: a round counts only where the organisation's own figure for the
+    dimension is shown weekly (so at least k answered), and alpha needs n >= k in total.
+    """
+    rounds = {r.pk: r for r in book.latest}
+    found: dict[int, list[DimensionReliability]] = defaultdict(list)
+    for row in DimensionReliability.objects.filter(round_id__in=list(rounds)):
+        found[row.dimension_id].append(row)
+    out = []
+    for dimension in book.dimensions:
+        chosen: list[DimensionReliability] = []
+        for row in sorted(
+            found.get(dimension.pk, []), key=lambda r: rounds[r.round_id].period_start, reverse=True
+        ):
+            cell = book.cell(team_id=ORG, dimension_id=dimension.pk, round=rounds[row.round_id])
+            if cell.score is None or cell.pooled_rounds > 1 or len(row.items) < 2:
+                continue
+            if chosen and row.items != chosen[0].items:
+                continue  # pool only rounds that asked the same items
+            chosen.append(row)
+        n = sum(r.n for r in chosen)
+        k = max((rounds[r.round_id].min_group_size for r in chosen), default=0)
+        if not chosen or n < max(k, 2):
+            out.append(Reliability(dimension=dimension, alpha=None))
+            continue
+        size = len(chosen[0].items)
+        sums = np.sum([r.sums for r in chosen], axis=0)
+        products = np.sum([r.products for r in chosen], axis=0)
+        out.append(
+            Reliability(
+                dimension=dimension,
+                alpha=alpha_from_sums(n=n, sums=sums.tolist(), products=products.tolist()),
+                n=n,
+                items=size,
+                round=rounds[chosen[0].round_id],
+                pooled_rounds=len(chosen),
+            )
+        )
+    return out
+
+
+def _visible(
+    book: ScoreBook, team_id: int, dimension_id: int, rounds: list[Round], hidden: list[bool]
+) -> Iterator[tuple[Round, Cell]]:
+    """The team's visible cells of one dimension, newest first, computed only as far as read;
+    notes in `hidden` whether a hidden cell was passed."""
+    for rnd in rounds:
+        cell = book.cell(team_id=team_id, dimension_id=dimension_id, round=rnd)
+        if cell.score is not None:
+            yield rnd, cell
+        elif cell.suppressed:
+            hidden.append(True)
 
 
 def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> Heatmap:
     """All teams x dimensions over the latest closed rounds (HR only; one score book)."""
-    latest = list(
-        Round.objects.filter(
-            status=Round.Status.CLOSED, pk__in=RoundRollupState.objects.values("round_id")
-        )
-        .select_related("survey")
-        .order_by("-period_start", "-pk")[:rounds]
-    )
-    teams = list(Team.objects.select_related("parent").order_by("path"))
-    book = scorebook_build(latest=latest, teams=[ORG, *(t.pk for t in teams)])
+    book = scorebook_build(latest_of=None, rounds=rounds, teams=None)
+    latest = book.latest
+    teams = sorted(book.teams.values(), key=lambda t: t.path)
     rows = []
     for team in teams:
-        scores = _TeamScores(
-            team=team,
-            dimensions=book.dimensions,
-            rows=score_rows(book=book, team_id=team.pk, rounds=latest),
-        )
-        cards = {card.dimension.pk: card for card in dimension_cards(scores)}
         cells: dict[int, Cell] = {}
+        cards: dict[int, DimensionCard] = {}
         for dimension in book.dimensions:
-            card = cards[dimension.pk]
+            hidden: list[bool] = []
+            card = card_from(dimension, _visible(book, team.pk, dimension.pk, latest, hidden))
+            cards[dimension.pk] = card
             if card.latest is not None:
                 cells[dimension.pk] = card.latest
-            elif any(row.cells[dimension.pk].suppressed for row in scores.rows):
+            elif hidden:
                 cells[dimension.pk] = hidden_cell(latest[0].min_group_size)
             else:
                 cells[dimension.pk] = NOT_ASKED
-        rate = next(
-            (row.participation.rate for row in scores.rows if not row.participation.suppressed),
-            None,
-        )
+        rate = None
+        for rnd in latest:
+            counts = book.participation(team_id=team.pk, round=rnd)
+            if counts is not None:
+                rate = Participation(suppressed=False, invited=counts[0], responded=counts[1]).rate
+                break
         drops = [
             c.dimension
             for c in cards.values()
             if c.change is not None and c.change.is_real and c.change.delta < 0
         ]
+        parent = book.teams.get(team.parent_id) if team.parent_id else None
         rows.append(
-            HeatRow(team=team, cells=cells, cards=cards, participation=rate, real_drops=drops)
+            HeatRow(
+                team=team,
+                cells=cells,
+                cards=cards,
+                participation=rate,
+                real_drops=drops,
+                parent_name=parent.name if parent else "",
+                ordered=[cells[d.pk] for d in book.dimensions],
+            )
         )
     if sort is not None:
         # Lowest first; hidden cells last (they are not zero, they are unknown).
@@ -94,5 +176,8 @@ def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> He
     else:
         rows.sort(key=lambda r: (not r.needs_attention, r.team.path))
     return Heatmap(
-        dimensions=book.dimensions, rows=rows, k=latest[0].min_group_size if latest else 5
+        dimensions=book.dimensions,
+        rows=rows,
+        k=latest[0].min_group_size if latest else 5,
+        reliability=reliability_get(book=book),
     )

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from checkins.models import Question, QuestionVersion, Round
 from culture.models import QuestionRollup
-from culture.scorebook import ScoreBook, plans_for_survey_rounds
+from culture.scorebook import ScoreBook
 from culture.statistics import FAVOURABLE_FROM, SCALE_TOP
 from org.models import Team
 
@@ -60,18 +58,19 @@ def question_figures_get(
 ) -> list[QuestionFigure]:
     """The newest figure the engine allows per question asked in `latest` (two queries)."""
     round_ids = [r.pk for r in book.rounds]
-    own: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     mine: dict[tuple[int, int], dict[int, int]] = {}
-    for round_id, team_id, version_id, subtree, n, counts in QuestionRollup.objects.filter(
-        Q(includes_subteams=False) | Q(includes_subteams=True, team_id=team.pk),
-        round_id__in=round_ids,
-    ).values_list("round_id", "team_id", "question_version_id", "includes_subteams", "n", "counts"):
-        if subtree:
-            mine[(version_id, round_id)] = {int(v): c for v, c in counts.items()}
-        else:
-            own[version_id][round_id][team_id] = n
-    latest_ids = {r.pk for r in latest}
-    asked = {v for v, rounds in own.items() if latest_ids & set(rounds)}
+    for round_id, version_id, counts in QuestionRollup.objects.filter(
+        includes_subteams=True, team_id=team.pk, round_id__in=round_ids
+    ).values_list("round_id", "question_version_id", "counts"):
+        mine[(version_id, round_id)] = {int(v): c for v, c in counts.items()}
+    asked = {
+        int(measure[1:])
+        for rnd in latest
+        for measure, keys in (
+            book.windows[rnd.pk].measures if rnd.pk in book.windows else {}
+        ).items()
+        if measure.startswith("q") and rnd.pk in keys
+    }
     versions = {
         v.pk: v
         for v in QuestionVersion.objects.filter(pk__in=asked)
@@ -81,24 +80,21 @@ def question_figures_get(
     by_pk = {r.pk: r for r in book.rounds}
     figures = []
     for version_id, version in versions.items():
-        plans = plans_for_survey_rounds(
-            parents=book.parents, rounds=book.rounds,
-            own_by_round=own[version_id], invited_own=book.invited_own,
-        )  # fmt: skip
         found = QuestionFigure(version=version, round=None, suppressed=True)
         for rnd in latest:
-            plan = plans.get(rnd.pk)
-            if plan is None or (version_id, rnd.pk) not in mine:
+            verdict = book.decision(node=team.pk, measure=f"q{version_id}", round=rnd)
+            if verdict is None or (version_id, rnd.pk) not in mine:
                 continue
-            if team.pk in plan.weekly.get(rnd.pk, set()):
+            if verdict == "weekly":
                 found = _figure(version, rnd, mine[(version_id, rnd.pk)], 1)
                 break
-            if team.pk in plan.pooled and rnd.pk == plan.round_keys[-1]:
+            if verdict == "pooled":
+                keys = book.window_keys(rnd)
                 pooled: dict[int, int] = defaultdict(int)
-                for key in plan.round_keys:
+                for key in keys:
                     for value, count in mine.get((version_id, key), {}).items():
                         pooled[value] += count
-                found = _figure(version, by_pk[rnd.pk], dict(pooled), len(plan.round_keys))
+                found = _figure(version, by_pk[rnd.pk], dict(pooled), len(keys))
                 break
         figures.append(found)
     figures.sort(

@@ -1,29 +1,44 @@
-"""Loads the roll-ups a page needs and runs them through the anonymity engine, in a few queries.
+"""Loads the roll-ups a page needs with the anonymity engine's decision on them, in a few queries.
 
-A `ScoreBook` holds, for whole windows of closed rounds, every team's own-member counts (the
-engine decides on the whole organisation, so every viewer and every view length sees the same
-decision) and the subtree sums of the teams the page asks about. It hands out `Cell`s only.
+A `ScoreBook` holds, for whole windows of closed rounds, the engine's stored verdicts for the
+teams the page asks about (decided once per window on every team's own-member counts, so every
+viewer and every view length sees the same decision; `culture.services.decisions`) and those
+teams' subtree sums. It hands out `Cell`s only.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import JSONObject
 
 from checkins.models import Dimension, Round
-from culture.anonymity import (
-    COMMENT_MIN_RESPONDENTS,
-    ORG,
-    WINDOW_ROUNDS,
-    WindowPlan,
-    plans_for_rounds,
-    tree_visible,
-    window_of,
+from culture.anonymity import ORG, WINDOW_ROUNDS, window_of
+from culture.models import (
+    DimensionRollup,
+    NodeDecision,
+    ParticipationRollup,
+    RoundRollupState,
+    TeamRoundSummary,
+    WindowDecision,
 )
-from culture.models import DimensionRollup, ParticipationRollup, RoundRollupState
+from culture.services.decisions import tree_fingerprint, window_decision_compute
 from culture.statistics import Sums, summarise
 from org.models import Team
 
@@ -45,8 +60,16 @@ class Cell:
     # Kept for the statistics (Welch's test); never rendered on their own.
     sd: float | None = None
 
+    @property
+    def protects_others(self) -> bool:
+        return self.suppressed and self.reason == PROTECTS
+
 
 NOT_ASKED = Cell(suppressed=False, reason="not asked this round")
+# Hidden although at least k answered: showing it would let a smaller neighbouring group be
+# worked out by subtraction (A2), or a pooled window by difference (A3). See ADR 0015.
+PROTECTS = "hidden to protect a smaller group"
+WAITS = "pooled into a 4-week figure"
 
 
 def hidden_cell(k: int) -> Cell:
@@ -67,18 +90,45 @@ def _cell(sums: Sums, pooled_rounds: int = 1) -> Cell:
     )
 
 
+@dataclass(frozen=True)
+class Window:
+    """One stored window decision: its rounds (by key, the pooled figure sits on the last) and
+    the rounds that asked each measure ("d<dimension id>", "q<question version id>")."""
+
+    round_keys: list[int]
+    measures: dict[str, set[int]]
+
+
+@dataclass
+class Shown:
+    """What the engine lets one node (a team's subtree, or ORG) show in the loaded windows."""
+
+    weekly: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    pooled: set[tuple[str, int]] = field(default_factory=set)  # (measure, window's last round)
+    participation: set[int] = field(default_factory=set)
+    comments: set[int] = field(default_factory=set)
+    small_in: set[int] = field(default_factory=set)  # rounds whose window pools this node
+
+
+NOTHING = Shown()
+
+
 @dataclass
 class ScoreBook:
     rounds: list[Round]  # every closed, rolled-up round of the windows, oldest first
+    latest: list[Round]  # the rounds the page shows, newest first
     dimensions: list[Dimension]
     parents: dict[int, int | None]
-    plans: dict[int, dict[int, WindowPlan]] = field(default_factory=dict)  # dim -> round -> plan
-    participation_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
-    comments_visible: dict[int, set[int]] = field(default_factory=dict)  # round -> teams
+    windows: dict[int, Window] = field(default_factory=dict)  # by round id
+    shown: dict[int, Shown] = field(default_factory=dict)  # by node (team id or ORG)
+    windows_by_decision: dict[int, list[int]] = field(default_factory=dict)
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     subtree: dict[tuple[int, int, int], Sums] = field(default_factory=dict)
     teams: dict[int, Team] = field(default_factory=dict)
-    invited_own: dict[int, dict[int, int]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def roots(self) -> list[int]:
+        return [t for t, parent in self.parents.items() if parent is None]
 
     def children_of(self, team: Team) -> list[Team]:
         return sorted(
@@ -88,39 +138,70 @@ class ScoreBook:
     def k(self, round: Round) -> int:
         return round.min_group_size
 
+    def decision(self, *, node: int, measure: str, round: Round) -> str | None:
+        """The engine's stored verdict: "weekly", "pooled" (the figure sits on the window's last
+        round), "pooled-later" (this round is inside a pooled window), "hidden", or None when
+        the measure was not asked anywhere in the round's window."""
+        window = self.windows.get(round.id)
+        if window is None or measure not in window.measures:
+            return None
+        shown = self.shown.get(node, NOTHING)
+        if round.id in shown.weekly.get(measure, ()):
+            return "weekly"
+        if (measure, window.round_keys[-1]) in shown.pooled:
+            return "pooled" if round.id == window.round_keys[-1] else "pooled-later"
+        return "hidden"
+
+    def window_keys(self, round: Round) -> list[int]:
+        window = self.windows.get(round.id)
+        return window.round_keys if window else [round.id]
+
+    def asked(self, *, measure: str, round: Round) -> bool:
+        window = self.windows.get(round.id)
+        return window is not None and round.id in window.measures.get(measure, ())
+
     def cell(self, *, team_id: int, dimension_id: int, round: Round) -> Cell:
-        plan = self.plans.get(dimension_id, {}).get(round.pk)
-        if plan is None:
+        verdict = self.decision(node=team_id, measure=f"d{dimension_id}", round=round)
+        if verdict is None:
             return NOT_ASKED
-        if team_id in plan.weekly.get(round.pk, set()):
-            return _cell(self._sums(team_id, dimension_id, [round.pk]))
-        sums = self._sums(team_id, dimension_id, plan.round_keys)
+        if verdict == "weekly":
+            return _cell(self._sums(team_id, dimension_id, [round.id]))
+        keys = self.window_keys(round)
+        sums = self._sums(team_id, dimension_id, keys)
         if sums.n == 0:
             return NOT_ASKED
-        if team_id in plan.pooled:
-            # The pooled figure sits on the window's last round; its other rounds point there.
-            if round.pk == plan.round_keys[-1]:
-                return _cell(sums, pooled_rounds=len(plan.round_keys))
+        if verdict == "pooled":
+            return _cell(sums, pooled_rounds=len(keys))
+        if verdict == "pooled-later":
             return Cell(suppressed=True, reason="pooled with the next weeks")
-        if self._sums(team_id, dimension_id, [round.pk]).n == 0:
+        own = self._sums(team_id, dimension_id, [round.id]).n
+        if own == 0:
             return NOT_ASKED
+        if round.id in self.shown.get(team_id, NOTHING).small_in:
+            return Cell(suppressed=True, reason=WAITS)  # a small team: 4-week figures only
+        if own >= self.k(round):
+            return Cell(suppressed=True, reason=PROTECTS)
         return hidden_cell(self.k(round))
 
     def participation(self, *, team_id: int, round: Round) -> tuple[int, int] | None:
-        if team_id not in self.participation_visible.get(round.pk, set()):
+        if round.id not in self.shown.get(team_id, NOTHING).participation:
             return None
         if team_id == ORG:
-            roots = [t for t, parent in self.parents.items() if parent is None]
-            pairs = [self.invited.get((root, round.pk), (0, 0)) for root in roots]
+            pairs = [self.invited.get((root, round.id), (0, 0)) for root in self.roots]
             return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
-        return self.invited.get((team_id, round.pk), (0, 0))
+        return self.invited.get((team_id, round.id), (0, 0))
+
+    def comments_allowed(self, *, team_id: int, round: Round) -> bool:
+        """A4: the engine's block rule on respondents with at least ten per slice."""
+        return round.id in self.shown.get(team_id, NOTHING).comments
 
     def _sums(self, team_id: int, dimension_id: int, round_ids: Iterable[int]) -> Sums:
+        if team_id != ORG and isinstance(round_ids, list) and len(round_ids) == 1:
+            return self.subtree.get((team_id, dimension_id, round_ids[0])) or Sums()
         sums = Sums()
         for round_id in round_ids:
             if team_id == ORG:
-                roots = [t for t, parent in self.parents.items() if parent is None]
-                for root in roots:
+                for root in self.roots:
                     row = self.subtree.get((root, dimension_id, round_id))
                     if row is not None:
                         sums.add(row)
@@ -131,115 +212,181 @@ class ScoreBook:
         return sums
 
 
-def _whole_windows(latest: list[Round]) -> list[Round]:
-    """Every closed, rolled-up round in the windows the latest rounds fall into."""
-    if not latest:
-        return []
-    spans: dict[int, tuple[int, int]] = {}
-    for rnd in latest:
-        window = window_of(round_number=rnd.number)
-        low, high = spans.get(rnd.survey_id, (window, window))
-        spans[rnd.survey_id] = (min(low, window), max(high, window))
-    query = Q()
-    for survey_id, (low, high) in spans.items():
-        query |= Q(
-            survey_id=survey_id,
-            number__gte=low * WINDOW_ROUNDS + 1,
-            number__lte=(high + 1) * WINDOW_ROUNDS,
+def _rounds_load(
+    *, latest_of: Team | None, count: int, given: list[Round] | None = None
+) -> tuple[list[Round], list[Round]]:
+    """The latest `count` closed, rolled-up rounds (of `latest_of`'s subtree, or of anyone; or
+    the `given` ones), and every closed, rolled-up round of the windows they fall into, each with
+    its window's stored decision header, in one query. Returns (latest newest first, whole
+    windows oldest first)."""
+    rolled = RoundRollupState.objects.values("round_id")
+    latest_ids: QuerySet[Any, Any] | list[int]
+    if given is not None:
+        if not given:
+            return [], []
+        latest_ids = [r.pk for r in given]
+    elif latest_of is None:
+        latest_ids = (
+            Round.objects.filter(status=Round.Status.CLOSED, pk__in=rolled)
+            .order_by("-period_start", "-pk")
+            .values("pk")[:count]
         )
-    return list(
-        Round.objects.filter(
-            query,
-            status=Round.Status.CLOSED,
-            pk__in=RoundRollupState.objects.values("round_id"),
+    else:
+        latest_ids = (
+            ParticipationRollup.objects.filter(
+                team=latest_of, includes_subteams=True, round__status=Round.Status.CLOSED
+            )
+            .order_by("-round__period_start", "-round_id")
+            .values("round_id")[:count]
+        )
+    window = ExpressionWrapper((F("number") - 1) / WINDOW_ROUNDS, output_field=IntegerField())
+    same_window = Round.objects.annotate(win=window).filter(
+        Q(pk__in=latest_ids), survey_id=OuterRef("survey_id"), win=OuterRef("win")
+    )
+    decision = WindowDecision.objects.filter(
+        survey_id=OuterRef("survey_id"), window=OuterRef("win")
+    )
+    state = RoundRollupState.objects.filter(round_id=OuterRef("pk")).values("pk")[:1]
+    found_rounds = Round.objects.annotate(win=window).filter(
+        Exists(same_window), status=Round.Status.CLOSED, pk__in=rolled
+    )
+    if latest_of is not None:
+        # The team's stored trend summary per round rides along (issue 6: viewable on the page).
+        summary = TeamRoundSummary.objects.filter(round_id=OuterRef("pk"), team=latest_of)
+        found_rounds = found_rounds.annotate(
+            team_summary=Subquery(
+                summary.values(
+                    data=JSONObject(
+                        invited="invited",
+                        responded="responded",
+                        dimensions="dimensions",
+                        strongest="strongest_id",
+                        weakest="weakest_id",
+                    )
+                )[:1],
+                output_field=JSONField(),
+            )
+        )
+    found: list[Any] = list(
+        found_rounds.annotate(
+            is_latest=ExpressionWrapper(Q(pk__in=latest_ids), output_field=BooleanField()),
+            rollup_state=Subquery(state),
+            decision_id=Subquery(decision.values("pk")[:1]),
+            decision_rounds=Subquery(decision.values("rounds")[:1], output_field=JSONField()),
+            decision_tree=Subquery(decision.values("tree")[:1]),
+            decision_measures=Subquery(decision.values("measures")[:1], output_field=JSONField()),
         )
         .select_related("survey")
         .order_by("period_start", "pk")
     )
+    if given is not None:
+        by_pk = {r.pk: r for r in found}
+        return [by_pk[r.pk] for r in given if r.pk in by_pk], found
+    latest = [r for r in reversed(found) if r.is_latest]
+    return latest, found
+
+
+def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
+    """Read the stored decisions of the loaded windows for `nodes` (one query), deciding any
+    window whose decision is missing or was made on other roll-ups or another team tree."""
+    by_window: dict[tuple[int, int], list[Round]] = defaultdict(list)
+    for rnd in book.rounds:
+        by_window[(rnd.survey_id, window_of(round_number=rnd.number))].append(rnd)
+    if not by_window:
+        return
+    tree = tree_fingerprint(book.parents)
+    decisions: dict[int, Window] = {}
+    for key, rounds in by_window.items():
+        expected = sorted([r.pk, r.rollup_state] for r in rounds)  # type: ignore[attr-defined]
+        head: Any = rounds[0]
+        decision_id, measures = head.decision_id, head.decision_measures
+        if (
+            decision_id is None
+            or head.decision_tree != tree
+            or sorted(head.decision_rounds) != expected
+        ):
+            # Missing or made on other roll-ups / another tree: decide this window now.
+            found = window_decision_compute(
+                survey_id=key[0],
+                window=key[1],
+                parents=book.parents,
+                rounds=sorted(
+                    (r.pk, r.number, r.min_group_size, r.rollup_state)  # type: ignore[attr-defined]
+                    for r in rounds
+                ),
+            )
+            if found is None:
+                continue
+            decision_id, measures = found.pk, found.measures
+        window = Window(
+            round_keys=sorted(r.pk for r in rounds),
+            measures={measure: set(keys) for measure, keys in measures.items()},
+        )
+        decisions[decision_id] = window
+        for rnd in rounds:
+            book.windows[rnd.pk] = window
+    last_of = {pk: window.round_keys[-1] for pk, window in decisions.items()}
+    book.windows_by_decision = {pk: window.round_keys for pk, window in decisions.items()}
+    verdicts = NodeDecision.objects.filter(decision_id__in=list(last_of))
+    if nodes is not None:
+        verdicts = verdicts.filter(node__in=nodes)
+    for decision_id, node, shown in verdicts.values_list("decision_id", "node", "shown"):
+        mine = book.shown.setdefault(node, Shown())
+        for measure, keys in shown.get("w", {}).items():
+            mine.weekly[measure].update(keys)
+        mine.pooled.update((measure, last_of[decision_id]) for measure in shown.get("p", ()))
+        mine.participation.update(shown.get("part", ()))
+        mine.comments.update(shown.get("com", ()))
+        if shown.get("small"):
+            mine.small_in.update(book.windows_by_decision[decision_id])
 
 
 def scorebook_build(
-    *, latest: list[Round], teams: Iterable[int], with_children_of: int | None = None
+    *,
+    teams: Iterable[int] | None,
+    latest_of: Team | None = None,
+    rounds: int = 12,
+    with_children_of: int | None = None,
+    latest: list[Round] | None = None,
 ) -> ScoreBook:
-    """Load whole windows around `latest` and decide visibility for the whole organisation.
+    """Load the latest `rounds` closed rounds (of `latest_of`'s subtree, or of the organisation)
+    and their whole windows, with the engine's stored decision for them.
 
-    `teams` are the teams whose subtree figures the page shows (ORG for the organisation), plus
-    the children of `with_children_of`. Own-member counts of every team and the subtree sums of `teams` come in one query per table.
+    `teams` are the teams whose subtree figures the page shows (ORG for the organisation; None
+    for all), plus the children of `with_children_of`. A caller that already chose its rounds
+    passes them as `latest` (newest first) instead of `latest_of` / `rounds`. The decisions were made for the whole organisation (so
+    every viewer and every view length sees the same), once per window (`WindowDecision`); the
+    page loads only its own teams' verdicts and subtree sums, a fixed number of queries.
     """
-    rounds = _whole_windows(latest)
-    round_ids = [r.pk for r in rounds]
+    latest, loaded = _rounds_load(latest_of=latest_of, count=rounds, given=latest)
+    round_ids = [r.pk for r in loaded]
     every_team = {t.pk: t for t in Team.objects.only("id", "name", "parent_id", "path")}
     parents: dict[int, int | None] = {pk: t.parent_id for pk, t in every_team.items()}
     dimensions = list(Dimension.objects.filter(questions__isnull=False).distinct())
-    book = ScoreBook(rounds=rounds, dimensions=dimensions, parents=parents, teams=every_team)
-    wanted = set(teams) | {pk for pk, parent in parents.items() if parent == with_children_of}
+    book = ScoreBook(
+        rounds=loaded, latest=latest, dimensions=dimensions, parents=parents, teams=every_team
+    )
+    # None: every team and the organisation (the HR heatmap).
+    chosen = {ORG, *parents} if teams is None else set(teams)
+    wanted = chosen | {pk for pk, parent in parents.items() if parent == with_children_of}
+    nodes = set(wanted)
     if ORG in wanted:
         wanted |= {t for t, parent in parents.items() if parent is None}
     wanted.discard(ORG)
-    mine = Q(includes_subteams=False) | Q(includes_subteams=True, team_id__in=wanted)
-    own: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for round_id, team_id, dimension_id, subtree, n, *sums in DimensionRollup.objects.filter(
-        mine, round_id__in=round_ids
+    # Every team: no list of ids to send (and the index on round does the work).
+    _decisions_load(book=book, nodes=None if teams is None else nodes)
+    mine = Q() if teams is None else Q(team_id__in=wanted)
+    subtree_rows = DimensionRollup.objects.filter(
+        mine, includes_subteams=True, round_id__in=round_ids
     ).values_list(
-        "round_id", "team_id", "dimension_id", "includes_subteams",
-        "n", "total", "total_sq", "favourable", "answered",
-    ):  # fmt: skip
-        if subtree:
-            total, total_sq, favourable, answered = sums
-            book.subtree[(team_id, dimension_id, round_id)] = Sums(
-                n=n, total=total, total_sq=total_sq,
-                favourable=int(favourable), answered=int(answered),
-            )  # fmt: skip
-        else:
-            own[dimension_id][round_id][team_id] = n
-    # Participation is a head count per round: the same block rule on the invitees.
-    invited_own: dict[int, dict[int, int]] = defaultdict(dict)
-    responded_own: dict[int, dict[int, int]] = defaultdict(dict)
-    for round_id, team_id, subtree, invited, responded in ParticipationRollup.objects.filter(
-        mine, round_id__in=round_ids
-    ).values_list("round_id", "team_id", "includes_subteams", "invited", "responded"):
-        if subtree:
-            book.invited[(team_id, round_id)] = (invited, responded)
-        else:
-            invited_own[round_id][team_id] = invited
-            responded_own[round_id][team_id] = responded
-    book.invited_own = invited_own
-    for dimension_id, own_by_round in own.items():
-        book.plans[dimension_id] = plans_for_survey_rounds(
-            parents=parents, rounds=rounds, own_by_round=own_by_round, invited_own=invited_own
+        "round_id", "team_id", "dimension_id", "n", "total", "total_sq", "favourable", "answered"
+    )
+    for round_id, team_id, dimension_id, n, total, total_sq, favourable, answered in subtree_rows:
+        book.subtree[(team_id, dimension_id, round_id)] = Sums(
+            n=n, total=total, total_sq=total_sq, favourable=int(favourable), answered=int(answered)
         )
-    for rnd in rounds:
-        book.participation_visible[rnd.pk] = tree_visible(
-            parents=parents, own=invited_own.get(rnd.pk, {}), k=rnd.min_group_size
-        )
-        # Comments (A4): the same block rule on respondents, with at least ten per slice.
-        book.comments_visible[rnd.pk] = tree_visible(
-            parents=parents,
-            own=responded_own.get(rnd.pk, {}),
-            k=max(COMMENT_MIN_RESPONDENTS, rnd.min_group_size),
-        )
+    for round_id, team_id, invited, responded in ParticipationRollup.objects.filter(
+        mine, includes_subteams=True, round_id__in=round_ids
+    ).values_list("round_id", "team_id", "invited", "responded"):
+        book.invited[(team_id, round_id)] = (invited, responded)
     return book
-
-
-def plans_for_survey_rounds(
-    *,
-    parents: dict[int, int | None],
-    rounds: list[Round],
-    own_by_round: dict[int, dict[int, int]],
-    invited_own: dict[int, dict[int, int]],
-) -> dict[int, WindowPlan]:
-    """One measure's window plans, survey by survey (windows never mix surveys)."""
-    by_survey: dict[int, list[Round]] = defaultdict(list)
-    for rnd in rounds:
-        by_survey[rnd.survey_id].append(rnd)
-    plans: dict[int, WindowPlan] = {}
-    for survey_rounds in by_survey.values():
-        # Every closed round counts towards a window, asked about this measure or not.
-        plans |= plans_for_rounds(
-            parents=parents,
-            rounds=[(r.pk, r.number) for r in survey_rounds],
-            own_by_round=own_by_round,
-            invited_by_round=invited_own,
-            k_by_round={r.pk: r.min_group_size for r in survey_rounds},
-        )
-    return plans

@@ -8,14 +8,19 @@ returns who answered (A7): participation is a count, shown only where the engine
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from checkins.models import Dimension, Response, Round
 from culture.anonymity import ORG
-from culture.models import FocusArea, ParticipationRollup
+from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
-from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
+from culture.scorebook import NOT_ASKED, Cell, ScoreBook, scorebook_build
 from culture.starters import needs_starters, starters_for
 from culture.statistics import Change, change_between
 from org.models import Person, Team
@@ -51,21 +56,6 @@ class TeamScores:
     rows: list[RoundRow]  # newest first
 
 
-def _hidden(k: int) -> Cell:
-    return hidden_cell(k)
-
-
-def _latest_rounds(*, team: Team, rounds: int) -> list[Round]:
-    return [
-        p.round
-        for p in ParticipationRollup.objects.filter(
-            team=team, includes_subteams=True, round__status=Round.Status.CLOSED
-        )
-        .select_related("round__survey")
-        .order_by("-round__period_start", "-round_id")[:rounds]
-    ]
-
-
 def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
     rows = []
     for rnd in rounds:
@@ -86,8 +76,8 @@ def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[Ro
 
 def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
     """Scores per dimension for a team's subtree over its latest closed rounds, newest first."""
-    latest = _latest_rounds(team=team, rounds=rounds)
-    book = scorebook_build(latest=latest, teams=[team.pk])
+    book = scorebook_build(latest_of=team, rounds=rounds, teams=[team.pk])
+    latest = book.latest
     return TeamScores(
         team=team,
         dimensions=book.dimensions,
@@ -101,6 +91,7 @@ class DimensionCard:
     latest: Cell | None
     latest_round: Round | None
     change: Change | None
+    hidden_reason: str = ""  # "protects" when the newest period is hidden only to protect others
 
 
 def _stats(cell: Cell) -> tuple[float, float, int]:
@@ -108,27 +99,36 @@ def _stats(cell: Cell) -> tuple[float, float, int]:
     return cell.score, cell.sd or 0.0, cell.n
 
 
+def card_from(dimension: Dimension, shown: Iterable[tuple[Round, Cell]]) -> DimensionCard:
+    """A card from the visible cells of one dimension, newest first (reads at most two)."""
+    latest = list(itertools.islice(shown, 2))
+    change = None
+    if len(latest) >= 2:
+        change = change_between(before=_stats(latest[1][1]), after=_stats(latest[0][1]))
+    return DimensionCard(
+        dimension=dimension,
+        latest=latest[0][1] if latest else None,
+        latest_round=latest[0][0] if latest else None,
+        change=change,
+    )
+
+
 def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
     """Latest visible figure per dimension and its change from the period before (Welch)."""
     cards = []
     for dimension in scores.dimensions:
-        shown = [
-            (row.round, row.cells[dimension.pk])
-            for row in scores.rows
-            if row.cells[dimension.pk].score is not None
-        ]
-        latest = shown[0] if shown else None
-        change = None
-        if len(shown) >= 2:
-            change = change_between(before=_stats(shown[1][1]), after=_stats(shown[0][1]))
-        cards.append(
-            DimensionCard(
-                dimension=dimension,
-                latest=latest[1] if latest else None,
-                latest_round=latest[0] if latest else None,
-                change=change,
-            )
+        card = card_from(
+            dimension,
+            (
+                (row.round, row.cells[dimension.pk])
+                for row in scores.rows
+                if row.cells[dimension.pk].score is not None
+            ),
         )
+        newest = scores.rows[0].cells[dimension.pk] if scores.rows else None
+        if card.latest is None and newest is not None and newest.protects_others:
+            card = dataclasses.replace(card, hidden_reason="protects")
+        cards.append(card)
     return cards
 
 
@@ -145,6 +145,89 @@ class Starters:
     why: str  # "low" or "falling"
 
 
+@dataclass(frozen=True)
+class SummaryLine:
+    dimension: Dimension
+    score: float
+    delta: float | None
+    real: bool
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The team's latest stored trend summary (issue 6), each figure re-checked by the engine."""
+
+    round: Round
+    participation: Participation
+    lines: list[SummaryLine]
+    strongest: Dimension | None = None
+    weakest: Dimension | None = None
+
+    @property
+    def real_changes(self) -> list[SummaryLine]:
+        return [line for line in self.lines if line.real]
+
+    @property
+    def within_noise(self) -> list[SummaryLine]:
+        return [line for line in self.lines if not line.real and line.delta is not None]
+
+
+def summary_view_get(*, book: ScoreBook, team: Team) -> SummaryView | None:
+    """The newest stored summary of the team's subtree among the page's rounds.
+
+    The summary was written through the engine when its round closed; it is checked again here,
+    figure by figure, against the engine's current decision (a figure the engine would not show
+    now, or that no longer matches the roll-ups, is left out), so it can never show more than the
+    rest of the page.
+    """
+    dimensions = {d.pk: d for d in book.dimensions}
+    for rnd in book.latest:
+        data: Any = getattr(rnd, "team_summary", None)
+        if data is None:
+            continue
+        if isinstance(data, str):  # SQLite nests JSON as text
+            data = json.loads(data)
+        entries = data.get("dimensions") or []
+        if isinstance(entries, str):
+            entries = json.loads(entries)
+        counts = book.participation(team_id=team.pk, round=rnd)
+        participation = (
+            Participation(suppressed=True)
+            if counts is None or data.get("invited") is None
+            else Participation(suppressed=False, invited=counts[0], responded=counts[1])
+        )
+        lines = []
+        for entry in entries:
+            dimension = dimensions.get(entry.get("dimension"))
+            if dimension is None:
+                continue
+            cell = book.cell(team_id=team.pk, dimension_id=dimension.pk, round=rnd)
+            if cell.score is None or abs(cell.score - float(entry["score"])) > 0.05:
+                continue
+            lines.append(
+                SummaryLine(
+                    dimension=dimension,
+                    score=cell.score,
+                    delta=entry.get("delta"),
+                    real=bool(entry.get("real")),
+                )
+            )
+        shown = {line.dimension.pk for line in lines}
+        two = len(lines) >= 2
+        return SummaryView(
+            round=rnd,
+            participation=participation,
+            lines=lines,
+            strongest=dimensions.get(data.get("strongest"))
+            if two and data.get("strongest") in shown
+            else None,
+            weakest=dimensions.get(data.get("weakest"))
+            if two and data.get("weakest") in shown
+            else None,
+        )
+    return None
+
+
 @dataclass
 class TeamPage:
     scores: TeamScores
@@ -156,11 +239,12 @@ class TeamPage:
     starters: list[Starters] = field(default_factory=list)
     comments: list[tuple[Round, str]] = field(default_factory=list)
     questions: list[QuestionFigure] = field(default_factory=list)
+    summary: SummaryView | None = None
 
 
 def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
     """A4: comments of slices with at least ten respondents, dated by round, in random order."""
-    allowed = {r.pk: r for r in rounds if team.pk in book.comments_visible.get(r.pk, set())}
+    allowed = {r.pk: r for r in rounds if book.comments_allowed(team_id=team.pk, round=r)}
     if not allowed:
         return []
     found = [
@@ -206,9 +290,11 @@ def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
 
 def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
     """Everything the team page shows, from one score book (a bounded number of queries)."""
-    latest = _latest_rounds(team=team, rounds=rounds)
     # The score book loads the tree anyway, so it finds the children without another query.
-    book = scorebook_build(latest=latest, teams=[team.pk, ORG], with_children_of=team.pk)
+    book = scorebook_build(
+        latest_of=team, rounds=rounds, teams=[team.pk, ORG], with_children_of=team.pk
+    )
+    latest = book.latest
     children = book.children_of(team)
     scores = TeamScores(
         team=team,
@@ -232,7 +318,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
                     found = cell
                     break
                 if cell.suppressed and found is NOT_ASKED:
-                    found = _hidden(rnd.min_group_size)
+                    found = cell  # hidden: carries only why, never a number
             cells[dimension.pk] = found
         subteams.append((child, cells))
     k = latest[0].min_group_size if latest else 5
@@ -247,6 +333,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
         starters=_starters_get(cards),
         comments=_comments_get(book=book, team=team, rounds=latest[:4]),
         questions=question_figures_get(book=book, team=team, latest=latest),
+        summary=summary_view_get(book=book, team=team),
     )
 
 

@@ -9,7 +9,9 @@ from django.db import OperationalError, transaction
 
 from checkins.models import Round
 from checkins.tasks import send_emails_later
+from culture.services.decisions import round_decisions_compute
 from culture.services.digests import digests_queue
+from culture.services.reliability import round_reliability_compute, rounds_reliability_pending
 from culture.services.retention import raw_data_retention_apply
 from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
 from culture.services.summaries import round_summaries_compute, rounds_summary_pending
@@ -22,6 +24,10 @@ def rollup_round(round_id: int) -> bool:
         return False  # deleted since: nothing to summarise
     done = round_rollup_compute(round=rnd)
     if done:
+        # Decide the round's window once, so pages and the summaries only read the decision,
+        # and keep the sums Cronbach's alpha needs (they need each respondent's items together).
+        round_decisions_compute(round=rnd)
+        round_reliability_compute(round=rnd)
         summarise_round.delay_on_commit(round_id)
     return done
 
@@ -31,7 +37,16 @@ def rollup_closed_rounds() -> int:
     pending = rounds_rollup_pending()
     for round_id in pending:
         rollup_round.delay(round_id)
+    # Rounds rolled up without the task (the demo seed, or before alpha existed).
+    for round_id in rounds_reliability_pending():
+        reliability_round.delay(round_id)
     return len(pending)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def reliability_round(round_id: int) -> int:
+    rnd = Round.objects.filter(pk=round_id).first()
+    return 0 if rnd is None else round_reliability_compute(round=rnd)
 
 
 # SQLite (the demo) answers "database is locked" while another worker writes: try again shortly.

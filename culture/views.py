@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from culture.charts import trend_chart
+from culture.charts import participation_chart, trend_chart
 from culture.organisation import organisation_heatmap_get
 from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
 from org.http import AuthenticatedRequest
@@ -47,7 +47,13 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     return render(
         request,
         "culture/team.html",
-        {"page": page, "charts": charts, "weeks": weeks, "periods": PERIODS},
+        {
+            "page": page,
+            "charts": charts,
+            "participation": participation_chart(rows=page.scores.rows),
+            "weeks": weeks,
+            "periods": PERIODS,
+        },
     )
 
 

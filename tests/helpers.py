@@ -7,6 +7,8 @@ import time
 from checkins.models import Participation, Question, Round
 from checkins.services.responses import response_submit
 from checkins.services.rounds import round_close
+from culture.services.decisions import round_decisions_compute
+from culture.services.reliability import round_reliability_compute
 from culture.services.rollups import round_rollup_compute
 from org.models import Team
 from tests.factories import ParticipationFactory, PersonFactory
@@ -29,6 +31,8 @@ def close_and_roll_up(round: Round) -> None:
     round_close(round=round)
     round.refresh_from_db()
     assert round_rollup_compute(round=round)
+    round_decisions_compute(round=round)  # as culture.tasks.rollup_round does
+    round_reliability_compute(round=round)
 
 
 def wait_for(condition, timeout: float = 30.0) -> bool:

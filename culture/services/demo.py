@@ -29,8 +29,11 @@ from checkins.models import (
 )
 from checkins.services.rounds import round_questions_pick
 from checkins.services.tokens import participation_token, token_hash
+from culture.anonymity import window_of
 from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup
+from culture.services.decisions import window_decision_compute
 from culture.services.demo_rows import RowWriter, foreign_keys_checked_once
+from culture.services.reliability import round_reliability_compute
 from culture.services.rollups import rounds_rollup_bulk
 from org.models import OrgSettings, Person, Team
 
@@ -241,3 +244,10 @@ def _history(rng: random.Random, *, survey: Survey, weeks: int, now: dt.datetime
         writer.flush_if_large()
     writer.flush()
     rounds_rollup_bulk(rounds=rounds)
+    # What the beat does after each roll-up: the alpha sums, and the anonymity decisions of the
+    # windows pages show by default (the last 52 weeks; older ones are decided when first asked).
+    for rnd in rounds:
+        round_reliability_compute(round=rnd)
+    recent = {window_of(round_number=rnd.number) for rnd in rounds[-52:]}
+    for window in sorted(recent):
+        window_decision_compute(survey_id=survey.pk, window=window)

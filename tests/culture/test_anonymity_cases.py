@@ -7,11 +7,13 @@ selectors would put on a page, and subtracts what a viewer could subtract.
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from checkins.models import Dimension, Participation, Question, Round, Survey
 from checkins.services.rounds import round_open
 from culture.selectors import team_page_get, team_scores_get
-from org.models import Team
+from org.models import Person, Team
 from tests.factories import PersonFactory, TeamFactory
 from tests.helpers import answer_all, close_and_roll_up
 
@@ -105,6 +107,12 @@ def test_parent_with_one_small_child_hides_a_sibling_too(pulse):
     first = page.scores.dimensions[0].pk
     assert cells["Data"][first].suppressed and cells["Data"][first].n is None
     assert cells["Payments"][first].suppressed and cells["Payments"][first].score is None
+    # The page says why: Data is below k, Payments (10 answered) protects Data (ADR 0015).
+    assert cells["Payments"][first].protects_others and not cells["Data"][first].protects_others
+    client = Client()
+    client.force_login(PersonFactory(team=None, role=Person.Role.HR_ADMIN))
+    html = client.get(reverse("culture:team", args=[parent.pk])).content.decode()
+    assert "hidden: protects a smaller team" in html and "fewer than 5" in html
 
 
 @pytest.mark.django_db

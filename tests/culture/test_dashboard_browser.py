@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from checkins.models import Round
 from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
+from culture.services.reliability import round_reliability_compute
+from culture.services.summaries import round_summaries_compute
 from org.models import Person
 from tests.test_browser import _shot
 
@@ -20,7 +23,14 @@ def demo(transactional_db):
     from checkins.models import Dimension, Question, QuestionVersion
 
     default_bank.install(Dimension=Dimension, Question=Question, QuestionVersion=QuestionVersion)
-    return demo_organisation_seed(people=120, weeks=12, seed=7)
+    seeded = demo_organisation_seed(people=120, weeks=12, seed=7)
+    # What the rhythm does after each roll-up (the seed only rolls up): summaries of the last week.
+    closed = Round.objects.filter(status=Round.Status.CLOSED).order_by("-period_start")
+    for rnd in closed:  # the beat's sweep does this for rounds the seed rolled up
+        round_reliability_compute(round=rnd)
+    latest = closed.first()
+    assert latest is not None and round_summaries_compute(round=latest)
+    return seeded
 
 
 def _login(page, live_server, email: str) -> None:
@@ -44,6 +54,14 @@ def test_manager_dashboard_and_team_page(browser, live_server, demo, width):
         page.get_by_role("link", name="Open team page").first.click()
     _shot(page, f"team-manager-{width}px")
     assert page.locator("svg.trend-svg").count() >= 3
+    assert "In short: the week of" in page.locator("#summary").inner_text()
+    # In print, each chart's table alternative is printed too, and the forms are not.
+    table = page.locator("details.print-open table").first
+    assert not table.is_visible()
+    page.emulate_media(media="print")
+    assert table.is_visible() and not page.locator("form").first.is_visible()
+    _shot(page, f"team-manager-print-{width}px")
+    page.emulate_media(media="screen")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     # The team page of a team the manager does not lead is not there for them.
     manager = Person.objects.get(email=DEMO_LOGINS["manager"])
@@ -60,6 +78,8 @@ def test_hr_organisation_heatmap(browser, live_server, demo, width):
     _login(page, live_server, DEMO_LOGINS["hr"])
     page.goto(f"{live_server.url}/organisation/")
     _shot(page, f"organisation-hr-{width}px")
+    assert page.locator("#reliability tbody tr").count() >= 3
+    assert "Cronbach" in page.locator("#reliability").inner_text()
     rows = page.locator("table.heatmap tbody tr")
     assert rows.count() == demo.teams
     # The table scrolls inside its own box on a phone; the page itself does not.

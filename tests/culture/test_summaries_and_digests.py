@@ -7,8 +7,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
-from checkins.models import OutboundEmail, Participation, Round
+from checkins.models import Dimension, OutboundEmail, Participation, Round
 from checkins.services.emails import email_send
 from checkins.services.responses import response_submit
 from checkins.services.rounds import round_open
@@ -193,3 +194,44 @@ def test_alert_lists_a_sub_team_when_the_remainder_is_large_enough(survey, org):
     round_summaries_compute(round=rnd)
     teams = [line.team for line in alert_get(round=rnd)]
     assert org.platform in teams and org.engineering in teams
+
+
+def _summary_text(client, person, password, team) -> str:
+    """The words of the summary box on a team page, without markup."""
+    client.login(username=person.email, password=password)
+    html = client.get(reverse("culture:team", args=[team.pk])).content.decode()
+    start = html.index('id="summary"')
+    return " ".join(re.sub(r"<[^>]+>", " ", html[start : html.index("</section>", start)]).split())
+
+
+def test_team_page_shows_the_latest_summary_in_words(client, password, survey, org, crew):
+    crew = _without_payments(crew)
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW, payments=())
+    # An HR admin outside the tree: a lone invitee in Acme or Engineering would (rightly) hide
+    # Platform's participation by complementary suppression.
+    hr_admin = PersonFactory(team=None, role=Person.Role.HR_ADMIN)
+    round_summaries_compute(round=rnd)
+    text = _summary_text(client, hr_admin, password, org.platform)
+    assert TeamRoundSummary.objects.get(round=rnd, team=org.platform).invited == 12
+    assert f"week of {rnd.period_start:%-d %b %Y}" in text
+    assert "100 % took part (12 of 12)" in text
+    assert "really fell: down" in text and "points" in text
+
+
+def test_a_below_k_team_summary_shows_nothing_on_the_page(
+    client, hr_admin, password, survey, org, crew
+):
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    round_summaries_compute(round=rnd)
+    # Even a stored summary that carried a figure (say, written under an older rule) shows
+    # nothing the engine would not show now: Payments has 2 respondents, k is 5.
+    small = TeamRoundSummary.objects.get(round=rnd, team=org.payments)
+    dimension = Dimension.objects.filter(questions__isnull=False).first()
+    assert dimension is not None
+    small.dimensions = [{"dimension": dimension.pk, "score": 62.5, "delta": -9.0, "real": True}]
+    small.invited, small.responded = 2, 2
+    small.save()
+    text = _summary_text(client, hr_admin, password, org.payments)
+    assert "Too few answers" in text
+    for figure in ("took part", "62", "really", "points", "Strongest", "2 of 2"):
+        assert figure not in text

@@ -200,3 +200,22 @@ def test_question_detail_goes_through_the_engine(org, history):
     # Sales had 5 answers from 6 invitees: below 2k, so its window is not complete yet.
     sales = team_page_get(team=org.sales).questions
     assert sales and all(f.suppressed and f.n is None and f.enps is None for f in sales)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ((70.0, 12.0, 30), (61.0, 15.0, 25)),
+        ((50.0, 0.0, 8), (52.0, 3.0, 9)),
+        ((80, 5, 5000), (79, 9, 40)),
+    ],
+)
+def test_welch_p_value_matches_scipy(before, after):
+    from scipy import stats
+
+    from culture.statistics import welch_p_value
+
+    (m1, s1, n1), (m2, s2, n2) = before, after
+    expected = stats.ttest_ind_from_stats(m2, s2, n2, m1, s1, n1, equal_var=False).pvalue
+    got = welch_p_value(m1=m1, s1=s1, n1=n1, m2=m2, s2=s2, n2=n2)
+    assert got == pytest.approx(float(expected), rel=1e-9, abs=1e-12)

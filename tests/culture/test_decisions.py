@@ -1,0 +1,123 @@
+"""Stored anonymity decisions: made once per window, reused by every page, made again when the
+roll-ups or the team tree they were made on change, and equal to a fresh run of the engine."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from checkins.services.rounds import round_open
+from culture.anonymity import ORG, plans_for_rounds
+from culture.models import DimensionRollup, ParticipationRollup, WindowDecision
+from culture.scorebook import scorebook_build
+from tests.factories import PersonFactory, TeamFactory
+from tests.helpers import answer_all, close_and_roll_up, people_in
+
+
+@pytest.fixture
+def history(survey, org):
+    """Two closed weeks: Platform 12 (weekly), Payments 6 (4-week windows), Sales 3."""
+    rounds = []
+    for _ in range(2):
+        rnd = round_open(survey=survey)
+        for team, count in ((org.platform, 12), (org.payments, 6), (org.sales, 3)):
+            for p in people_in(team, count, rnd) if not rounds else ():
+                answer_all(p, value=4)
+        if rounds:
+            for p in rnd.participations.all():
+                answer_all(p, value=3)
+        close_and_roll_up(rnd)
+        rounds.append(rnd)
+    return rounds
+
+
+def test_a_decision_is_made_once_and_read_by_every_page(client, hr_admin, password, org, history):
+    decision = WindowDecision.objects.get()
+    assert sorted(r for r, _state in decision.rounds) == sorted(r.pk for r in history)
+    client.login(username=hr_admin.email, password=password)
+    for url in (
+        reverse("culture:team", args=[org.engineering.pk]),
+        reverse("culture:organisation"),
+    ):
+        assert client.get(url).status_code == 200
+    again = WindowDecision.objects.get()
+    assert (again.pk, again.computed_at) == (decision.pk, decision.computed_at)
+
+
+def test_a_new_round_or_a_new_team_makes_the_window_be_decided_again(survey, org, history):
+    first = WindowDecision.objects.get()
+    TeamFactory(name="Research", parent=org.root)  # the tree changed
+    scorebook_build(latest_of=org.root, rounds=12, teams=[org.root.pk])
+    second = WindowDecision.objects.get()
+    assert second.pk != first.pk and second.tree != first.tree
+    rnd = round_open(survey=survey)  # a third week in the same window
+    for p in rnd.participations.all():
+        answer_all(p, value=5)
+    close_and_roll_up(rnd)  # decides the window again, as culture.tasks.rollup_round does
+    third = WindowDecision.objects.get()
+    assert len(third.rounds) == 3 and third.pk != second.pk
+
+
+def test_stored_verdicts_equal_a_fresh_run_of_the_engine(org, history):
+    """Every team's verdict per dimension and round, from the stored decision, is what the engine
+    decides on the same counts right now."""
+    rounds = sorted(history, key=lambda r: r.number)
+    book = scorebook_build(latest_of=None, rounds=12, teams=None)
+    parents = {t.pk: t.parent_id for t in book.teams.values()}
+    invited: dict[int, dict[int, int]] = {r.pk: {} for r in rounds}
+    for round_id, team_id, count in ParticipationRollup.objects.filter(
+        includes_subteams=False
+    ).values_list("round_id", "team_id", "invited"):
+        invited[round_id][team_id] = count
+    for dimension in book.dimensions:
+        own: dict[int, dict[int, int]] = {r.pk: {} for r in rounds}
+        for round_id, team_id, n in DimensionRollup.objects.filter(
+            includes_subteams=False, dimension=dimension
+        ).values_list("round_id", "team_id", "n"):
+            own[round_id][team_id] = n
+        if not any(own.values()):
+            continue
+        plans = plans_for_rounds(
+            parents=parents,
+            rounds=[(r.pk, r.number) for r in rounds],
+            own_by_round=own,
+            invited_by_round=invited,
+            k_by_round={r.pk: r.min_group_size for r in rounds},
+        )
+        for rnd in rounds:
+            plan = plans[rnd.pk]
+            for node in [ORG, *parents]:
+                verdict = book.decision(node=node, measure=f"d{dimension.pk}", round=rnd)
+                if node in plan.weekly.get(rnd.pk, set()):
+                    assert verdict == "weekly", (node, rnd.pk)
+                elif node in plan.pooled:
+                    assert verdict in ("pooled", "pooled-later")
+                else:
+                    assert verdict == "hidden", (node, rnd.pk, verdict)
+    # Someone below k never reaches a weekly verdict: Sales answered with 3 people.
+    assert all(
+        book.decision(node=org.sales.pk, measure=f"d{d.pk}", round=r) != "weekly"
+        for d in book.dimensions
+        for r in rounds
+    )
+
+
+def test_a_person_joining_changes_nothing_already_decided(org, history):
+    """Decisions come from roll-ups and the tree only: a new person changes no stored decision."""
+    before = WindowDecision.objects.get()
+    PersonFactory(team=org.platform)
+    scorebook_build(latest_of=org.root, rounds=12, teams=[org.root.pk])
+    assert WindowDecision.objects.get().pk == before.pk
+
+
+def test_a_caller_may_pass_its_own_rounds(org, history):
+    """The API chooses its rounds itself: the same rounds give the same cells."""
+    by_team = scorebook_build(latest_of=org.engineering, rounds=12, teams=[org.engineering.pk])
+    given = scorebook_build(latest=by_team.latest, teams=[org.engineering.pk])
+    assert [r.pk for r in given.latest] == [r.pk for r in by_team.latest]
+    for rnd in by_team.latest:
+        for dimension in by_team.dimensions:
+            a = by_team.cell(team_id=org.engineering.pk, dimension_id=dimension.pk, round=rnd)
+            b = given.cell(team_id=org.engineering.pk, dimension_id=dimension.pk, round=rnd)
+            assert a == b
+    assert scorebook_build(latest=[], teams=[org.engineering.pk]).rounds == []
