@@ -473,6 +473,53 @@ DE = {
     "Dimension %(name)s was saved.": "Dimension %(name)s wurde gespeichert.",
     "A new name shows everywhere at once, for past rounds too: the figures stay with the dimension, whose key never changes. The change is recorded in the audit log.": "Ein neuer Name erscheint sofort überall, auch für frühere Runden: Die Werte bleiben bei der Dimension, deren Schlüssel sich nie ändert. Die Änderung wird im Änderungsprotokoll festgehalten.",
     "Edit %(name)s": "%(name)s bearbeiten",
+    # HR: API tokens, retention, erasure; error pages
+    "What uses it, e.g. “HRIS sync” or “BI export”.": "Wofür er genutzt wird, z. B. „HRIS-Abgleich“ oder „BI-Export“.",
+    "The token “%(name)s” is revoked.": "Der Token „%(name)s“ ist widerrufen.",
+    "API tokens": "API-Tokens",
+    "A personal token lets a script use the API as you, with your role. Send it as <code>Authorization: Bearer &lt;token&gt;</code>. The API and its documentation are at": "Mit einem persönlichen Token kann ein Skript die API in Ihrem Namen nutzen, mit Ihrer Rolle. Senden Sie ihn als <code>Authorization: Bearer &lt;token&gt;</code>. Die API und ihre Dokumentation finden Sie unter",
+    "Copy your new token now. It is shown only this once; Relhealth keeps only a fingerprint of it.": "Kopieren Sie Ihren neuen Token jetzt. Er wird nur dieses eine Mal angezeigt; Relhealth speichert nur einen Fingerabdruck davon.",
+    "New token for you": "Neuer Token für Sie",
+    "Create token": "Token erstellen",
+    "Owner": "Gehört zu",
+    "Created": "Erstellt",
+    "Last used": "Zuletzt verwendet",
+    "Status": "Status",
+    "never": "nie",
+    "revoked %(when)s": "widerrufen am %(when)s",
+    "active": "aktiv",
+    "Revoke": "Widerrufen",
+    "No tokens yet.": "Noch keine Tokens.",
+    "Retention": "Aufbewahrung",
+    "%(months)s month": ("%(months)s Monat", "%(months)s Monate"),
+    "Keep raw answers and comments for (months)": "Rohantworten und Kommentare aufbewahren für (Monate)",
+    "Raw answers and comments are deleted this many months after their round closed. Figures on the dashboards stay.": "Rohantworten und Kommentare werden so viele Monate nach dem Ende ihrer Runde gelöscht. Die Zahlen in den Übersichten bleiben erhalten.",
+    "Saved. The daily clean-up applies the new period.": "Gespeichert. Die tägliche Bereinigung wendet die neue Frist an.",
+    "What is deleted, and what stays": "Was gelöscht wird und was bleibt",
+    "Once a day, the raw answers and comments of rounds that closed longer ago than this are deleted.": "Einmal täglich werden die Rohantworten und Kommentare der Runden gelöscht, deren Ende länger zurückliegt als diese Frist.",
+    "The team figures computed from them stay: dashboards, trends and digests show the same numbers afterwards.": "Die daraus berechneten Teamwerte bleiben: Übersichten, Verläufe und Zusammenfassungen zeigen danach dieselben Zahlen.",
+    "Each clean-up is recorded in the audit log, and so is every change of this setting.": "Jede Bereinigung wird im Änderungsprotokoll festgehalten, ebenso jede Änderung dieser Einstellung.",
+    "Erase a person": "Person löschen",
+    "Erase %(name)s": "%(name)s löschen",
+    "Erase this person…": "Diese Person löschen…",
+    "Erase for good": "Endgültig löschen",
+    "Type the person's email address to confirm": "Geben Sie zur Bestätigung die E-Mail-Adresse der Person ein",
+    "Erasure cannot be undone.": "Die Löschung kann nicht rückgängig gemacht werden.",
+    "That is not this person's email address.": "Das ist nicht die E-Mail-Adresse dieser Person.",
+    "The person was erased.": "Die Person wurde gelöscht.",
+    "You cannot erase yourself; ask another HR admin.": "Sie können sich nicht selbst löschen; bitten Sie eine andere Person mit der Rolle HR-Administration darum.",
+    "This is the last HR admin; make someone else HR admin first.": "Dies ist die letzte Person mit der Rolle HR-Administration; geben Sie diese Rolle zuerst einer anderen Person.",
+    "What happens": "Was passiert",
+    "Their name, email, team membership, sign-in records and invitations are deleted, and their name and email are removed from the audit log.": "Name, E-Mail-Adresse, Teamzugehörigkeit, Anmeldeprotokolle und Einladungen der Person werden gelöscht, und Name und E-Mail-Adresse werden aus dem Änderungsprotokoll entfernt.",
+    "Answers they gave were never linked to them, so they stay inside the team figures, which do not change.": "Die Antworten der Person waren nie mit ihr verknüpft; sie bleiben daher in den Teamwerten enthalten, und diese ändern sich nicht.",
+    "The erasure itself is recorded in the audit log without their name.": "Die Löschung selbst wird ohne den Namen der Person im Änderungsprotokoll festgehalten.",
+    "To stop invitations without erasing anyone, deactivate the person instead.": "Um Einladungen zu stoppen, ohne jemanden zu löschen, deaktivieren Sie die Person stattdessen.",
+    "Something went wrong": "Etwas ist schiefgelaufen",
+    "The error was logged. Please try again; if it keeps happening, tell your HR team.": "Der Fehler wurde protokolliert. Bitte versuchen Sie es erneut; wenn er weiterhin auftritt, wenden Sie sich an Ihr HR-Team.",
+    "Temporarily unavailable": "Vorübergehend nicht verfügbar",
+    "Relhealth is briefly unavailable": "Relhealth ist kurzzeitig nicht verfügbar",
+    "We cannot reach our database right now. Nothing you sent in this request was stored, and nothing was half-stored: please try again in a minute.": "Wir erreichen unsere Datenbank gerade nicht. Nichts, was Sie mit dieser Anfrage gesendet haben, wurde gespeichert, auch nicht teilweise: Bitte versuchen Sie es in einer Minute erneut.",
+    "Error 503 (service unavailable).": "Fehler 503 (Dienst nicht verfügbar).",
 }
 
 
@@ -491,6 +538,8 @@ def main() -> None:
             entry.msgstr = value
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        # Drop the stale "#| msgid" hints makemessages leaves on a fuzzy match.
+        entry.previous_msgid = entry.previous_msgid_plural = None
     po.metadata["Project-Id-Version"] = "Relhealth"
     po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
     po.metadata["Last-Translator"] = "Relhealth maintainers"
