@@ -53,6 +53,7 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
                 participation=participation,
                 answers=form.answers(),
                 comment=form.cleaned_data.get("comment", ""),
+                asked=questions,
             )
         except AlreadyRecorded:
             return render(request, "checkins/thanks.html", {"already": True})

@@ -58,10 +58,10 @@ def round_questions(*, round: Round) -> list[RoundQuestion]:
 
 
 def _validated_answers(
-    *, round: Round, answers: dict[int, int | str | None]
+    *, asked: list[RoundQuestion], answers: dict[int, int | str | None]
 ) -> list[tuple[int, int | None, str]]:
     """Check every answer against the round's questions. `None` means "prefer not to answer"."""
-    questions = {rq.question_version_id: rq.question_version for rq in round_questions(round=round)}
+    questions = {rq.question_version_id: rq.question_version for rq in asked}
     unknown = set(answers) - set(questions)
     if unknown:
         raise CheckinError(
@@ -107,16 +107,20 @@ def _round_share_locked(*, round_id: int) -> Round:
     UPDATE) waits for those in flight and later ones see it closed, so no response lands in a
     round whose figures were already computed.
     """
-    rnd = Round.objects.get(pk=round_id)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT status FROM checkins_round WHERE id = %s FOR SHARE", [round_id])
-            rnd.status = cursor.fetchone()[0]
-    return rnd
+        locked = Round.objects.raw(
+            "SELECT * FROM checkins_round WHERE id = %s FOR SHARE", [round_id]
+        )
+        return next(iter(locked))
+    return Round.objects.get(pk=round_id)
 
 
 def response_submit(
-    *, participation: Participation, answers: dict[int, int | str | None], comment: str = ""
+    *,
+    participation: Participation,
+    answers: dict[int, int | str | None],
+    comment: str = "",
+    asked: list[RoundQuestion] | None = None,
 ) -> Response:
     """Store one check-in: the response, its answers and the participation flag in one transaction.
 
@@ -134,7 +138,10 @@ def response_submit(
         rnd = _round_share_locked(round_id=participation.round_id)
         if not rnd.is_open:
             raise CheckinError("This check-in has closed.", field="round", status=410)
-        rows = _validated_answers(round=rnd, answers=answers)
+        # A round's questions are fixed when it opens, so a caller that already read them (the
+        # form) passes them in rather than have them read twice.
+        asked = asked if asked is not None else round_questions(round=rnd)
+        rows = _validated_answers(asked=asked, answers=answers)
         claimed = Participation.objects.filter(pk=participation.pk, responded=False).update(
             responded=True
         )
