@@ -8,7 +8,7 @@ send twice; such rows are reclaimed after `STALE_AFTER`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -82,13 +82,16 @@ RENDERERS[OutboundEmail.Kind.INVITATION] = _render_invitation
 RENDERERS[OutboundEmail.Kind.REMINDER] = _render_invitation
 
 
+def _due(now: dt.datetime) -> Q:
+    """Rows whose moment has come: no `send_after`, or one that has passed."""
+    return Q(send_after__isnull=True) | Q(send_after__lte=now)
+
+
 def _claim(*, email_ids: Sequence[int], now: dt.datetime) -> list[int]:
     """Take the pending, due rows among `email_ids` for this sender, skipping rows another sender
     holds. With row locks (PostgreSQL) a batch is one short transaction, one commit rather than
     one per row; without them (the SQLite demo) each row is claimed by its own conditional UPDATE."""
-    due = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING).filter(
-        Q(send_after__isnull=True) | Q(send_after__lte=now)
-    )
+    due = OutboundEmail.objects.filter(_due(now), status=OutboundEmail.Status.PENDING)
     claim = {
         "status": OutboundEmail.Status.SENDING,
         "claimed_at": now,
@@ -130,7 +133,7 @@ def _mark(*, email_id: int, status: str, sent_at: dt.datetime | None = None) -> 
             OutboundEmail.objects.filter(pk=email_id).update(status=status, sent_at=sent_at)
 
 
-def _release(*, email_ids: Sequence[int]) -> None:
+def _release(*, email_ids: Collection[int]) -> None:
     """Give claimed rows that were never tried back to the queue, their attempt not counted."""
     OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.SENDING).update(
         status=OutboundEmail.Status.PENDING, attempts=F("attempts") - 1
@@ -163,11 +166,11 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
         .filter(pk__in=claimed)
         .order_by("pk")
     )
-    pending = list(claimed)
+    pending = set(claimed)
     mail = get_connection()
     try:
         for email in rows:
-            pending.remove(email.pk)
+            pending.discard(email.pk)
             zone = email.recipient.time_zone
             if not schedule.is_working_moment(moment=now, zone=zone):
                 # A row that became due while workers were down must not land at night or at a
@@ -217,7 +220,7 @@ def emails_due_now_ids(*, ids_from: QuerySet[OutboundEmail]) -> list[int]:
     now = timezone.now()
     return list(
         ids_from.filter(status=OutboundEmail.Status.PENDING)
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .filter(_due(now))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -235,7 +238,7 @@ def emails_due_ids(*, now: dt.datetime | None = None, limit: int = 5000) -> list
         OutboundEmail.objects.filter(
             status=OutboundEmail.Status.PENDING, created_at__lt=now - LEFT_BEHIND_AFTER
         )
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        .filter(_due(now))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -127,7 +127,7 @@ def next_working_moment(*, moment: dt.datetime, zone: str) -> dt.datetime:
 LOOKAHEAD_DAYS = 21
 
 
-def working_day_on_or_after(day: dt.date, zone: str = "UTC") -> dt.date:
+def working_day_on_or_after(day: dt.date, zone: str) -> dt.date:
     for _ in range(LOOKAHEAD_DAYS):
         if is_working_day(day=day, zone=zone):
             return day
