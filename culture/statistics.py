@@ -64,6 +64,7 @@ class Change:
 
 
 REAL_CHANGE_POINTS = 5.0
+REAL_CHANGE_P = 0.05
 
 
 def welch_p_value(*, m1: float, s1: float, n1: int, m2: float, s2: float, n2: int) -> float:
@@ -91,7 +92,7 @@ def change_between(
     return Change(
         delta=round(delta, 1),
         p_value=p_value,
-        is_real=p_value < 0.05 and abs(delta) >= REAL_CHANGE_POINTS,
+        is_real=p_value < REAL_CHANGE_P and abs(delta) >= REAL_CHANGE_POINTS,
     )
 
 

@@ -13,7 +13,6 @@ import math
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from scipy import stats
 
 from checkins.models import Round
 from culture.models import (
@@ -24,11 +23,9 @@ from culture.models import (
     TeamRoundSummary,
 )
 from culture.selectors import NOT_ASKED, Cell, team_scores_get
-from culture.statistics import summarise
+from culture.statistics import REAL_CHANGE_P, REAL_CHANGE_POINTS, change_between, summarise
 from org.models import Team
 
-REAL_CHANGE_POINTS = 5.0
-REAL_CHANGE_P = 0.05
 # Enough history to find the round before, even when a dimension skipped a round.
 HISTORY_ROUNDS = 8
 
@@ -39,13 +36,8 @@ def welch_p(*, a: DimensionRollup, b: DimensionRollup) -> float | None:
         return None
     sa = summarise(n=a.n, total=a.total, total_sq=a.total_sq)
     sb = summarise(n=b.n, total=b.total, total_sq=b.total_sq)
-    if sa.sd == 0 and sb.sd == 0:
-        return 0.0 if sa.mean != sb.mean else 1.0
-    result = stats.ttest_ind_from_stats(
-        mean1=sa.mean, std1=sa.sd, nobs1=a.n, mean2=sb.mean, std2=sb.sd, nobs2=b.n, equal_var=False
-    )
-    p = float(result.pvalue)
-    return None if math.isnan(p) else p
+    change = change_between(before=(sb.mean, sb.sd, b.n), after=(sa.mean, sa.sd, a.n))
+    return None if change is None or math.isnan(change.p_value) else change.p_value
 
 
 def _visible(cell: Cell | None) -> bool:
