@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from checkins.hr_forms import WEEKDAYS, SurveyForm
 from checkins.models import Question, Survey
 from checkins.selectors import survey_rotation_preview, surveys_list_get
-from checkins.services.rounds import survey_audience
+from checkins.services.rounds import survey_audience_queryset
 from checkins.services.surveys import (
     survey_pause,
     survey_resume,
@@ -63,7 +63,7 @@ def survey_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "preview": survey_rotation_preview(survey=survey),
             # Round dates and status only: who answered is never shown (A7).
             "rounds": survey.rounds.order_by("-number")[:10],
-            "audience_size": len(survey_audience(survey=survey)),
+            "audience_size": survey_audience_queryset(survey=survey).count(),
         },
     )
 

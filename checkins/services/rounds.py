@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import cast
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from checkins.models import (
@@ -33,7 +33,8 @@ REMINDER_GAP = dt.timedelta(hours=20)
 STALE_OPENING = dt.timedelta(days=1)
 
 
-def survey_audience(*, survey: Survey) -> list[Person]:
+def survey_audience_queryset(*, survey: Survey) -> QuerySet[Person]:
+    """The active people a survey asks: everyone with a team, or the audience teams' subtrees."""
     people = Person.objects.filter(is_active=True, team__isnull=False)
     teams = list(survey.audience.all())
     if teams:
@@ -41,7 +42,11 @@ def survey_audience(*, survey: Survey) -> list[Person]:
         for team in teams:
             within |= Q(team__path__startswith=team.path)
         people = people.filter(within)
-    return list(people.only("id", "team_id", "time_zone"))
+    return people
+
+
+def survey_audience(*, survey: Survey) -> list[Person]:
+    return list(survey_audience_queryset(survey=survey).only("id", "team_id", "time_zone"))
 
 
 def round_questions_pick(*, survey: Survey, number: int) -> list[QuestionVersion]:
