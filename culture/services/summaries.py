@@ -1,8 +1,9 @@
 """Trend summaries per team and closed round: which dimensions really changed, participation, the
 strongest and weakest dimension.
 
-Figures come from `culture.selectors.team_scores_get`, so a cell it hides (fewer than k
-respondents) never reaches a summary. "Real change" follows the brief: Welch's test from n, sum
+Figures come from the score book's cells (`culture.scorebook`, the engine's stored verdicts), so
+a cell it hides (fewer than k respondents, or protecting a smaller group) never reaches a
+summary. One score book serves every team of a round. "Real change" follows the brief: Welch's test from n, sum
 and sum of squares gives p < 0.05 and the difference is at least 5 points.
 """
 
@@ -13,24 +14,31 @@ import math
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
 from checkins.models import Round
 from culture.models import (
-    DimensionRollup,
     ParticipationRollup,
     RoundRollupState,
     RoundSummaryState,
     TeamRoundSummary,
 )
-from culture.selectors import NOT_ASKED, Cell, team_scores_get
-from culture.statistics import REAL_CHANGE_P, REAL_CHANGE_POINTS, change_between, summarise
-from org.models import Team
+from culture.scorebook import NOT_ASKED, Cell, ScoreBook, scorebook_build
+from culture.selectors import score_rows
+from culture.statistics import (
+    REAL_CHANGE_P,
+    REAL_CHANGE_POINTS,
+    Sums,
+    change_between,
+    summarise,
+)
 
 # Enough history to find the round before, even when a dimension skipped a round.
 HISTORY_ROUNDS = 8
 
 
-def welch_p(*, a: DimensionRollup, b: DimensionRollup) -> float | None:
+def welch_p(*, a: Sums, b: Sums) -> float | None:
     """Welch's two-sided test between two roll-ups, from their sums (no raw answers)."""
     if a.n < 2 or b.n < 2:
         return None
@@ -44,23 +52,47 @@ def _visible(cell: Cell | None) -> bool:
     return cell is not None and not cell.suppressed and cell.score is not None
 
 
-def team_summary_compute(*, team: Team, round: Round) -> TeamRoundSummary | None:
-    """Write (or rewrite) the summary of one team's subtree for one closed round."""
-    scores = team_scores_get(team=team, rounds=HISTORY_ROUNDS + 40)
-    rows = scores.rows
-    index = next((i for i, row in enumerate(rows) if row.round.pk == round.pk), None)
-    if index is None:
-        return None  # not closed and rolled up, or nobody in this subtree was asked
-    row, earlier = rows[index], rows[index + 1 : index + 1 + HISTORY_ROUNDS]
-    wanted_rounds = [round.pk] + [r.round.pk for r in earlier]
-    rollups = {
-        (r.round_id, r.dimension_id): r
-        for r in DimensionRollup.objects.filter(
-            team=team, includes_subteams=True, round_id__in=wanted_rounds
+def _history_get(*, round: Round, team_ids: list[int]) -> dict[int, list[int]]:
+    """For each team, the round and up to HISTORY_ROUNDS closed, rolled-up rounds before it in
+    which the team's subtree was asked (newest first), in one query (a window function ranks
+    each team's earlier rounds)."""
+    before = Q(round__period_start__lt=round.period_start) | Q(
+        round__period_start=round.period_start, round_id__lt=round.pk
+    )
+    earlier = (
+        ParticipationRollup.objects.filter(
+            before,
+            team_id__in=team_ids,
+            includes_subteams=True,
+            round__status=Round.Status.CLOSED,
+            round_id__in=RoundRollupState.objects.values("round_id"),
         )
-    }
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("team_id")],
+                order_by=[F("round__period_start").desc(), F("round_id").desc()],
+            )
+        )
+        .filter(rank__lte=HISTORY_ROUNDS)
+        .order_by("team_id", "rank")
+        .values_list("team_id", "round_id")
+    )
+    history: dict[int, list[int]] = {team_id: [round.pk] for team_id in team_ids}
+    for team_id, round_id in earlier:
+        history[team_id].append(round_id)
+    return history
+
+
+def team_summary_build(
+    *, book: ScoreBook, team_id: int, round: Round, history: list[Round]
+) -> TeamRoundSummary:
+    """The summary of one team's subtree for `round` (history[0]), compared with the earlier
+    rounds in `history` (newest first), from a score book that holds them all. Not saved."""
+    rows = score_rows(book=book, team_id=team_id, rounds=history)
+    row, earlier = rows[0], rows[1:]
     dimensions = []
-    for dimension in scores.dimensions:
+    for dimension in book.dimensions:
         cell = row.cells.get(dimension.pk)
         if not _visible(cell):
             continue
@@ -83,7 +115,8 @@ def team_summary_compute(*, team: Team, round: Round) -> TeamRoundSummary | None
             assert before_cell is not None and before_cell.score is not None
             delta = builtins.round(cell.score - before_cell.score, 1)
             p = welch_p(
-                a=rollups[(round.pk, dimension.pk)], b=rollups[(before.round.pk, dimension.pk)]
+                a=book.subtree[(team_id, dimension.pk, round.pk)],
+                b=book.subtree[(team_id, dimension.pk, before.round.pk)],
             )
             entry.update(
                 previous=before_cell.score,
@@ -96,21 +129,47 @@ def team_summary_compute(*, team: Team, round: Round) -> TeamRoundSummary | None
     two_or_more = len(ranked) >= 2
     participation = row.participation
     rate = participation.rate
-    summary, _created = TeamRoundSummary.objects.update_or_create(
+    return TeamRoundSummary(
         round=round,
-        team=team,
-        defaults={
-            "invited": None if participation.suppressed else participation.invited,
-            "responded": None if participation.suppressed else participation.responded,
-            "low_participation": rate is not None
-            and rate < settings.RELHEALTH_LOW_PARTICIPATION_PCT,
-            "dimensions": dimensions,
-            "real_drop": any(d["real"] and d["delta"] < 0 for d in dimensions),
-            "strongest_id": ranked[-1]["dimension"] if two_or_more else None,
-            "weakest_id": ranked[0]["dimension"] if two_or_more else None,
-        },
+        team_id=team_id,
+        invited=None if participation.suppressed else participation.invited,
+        responded=None if participation.suppressed else participation.responded,
+        low_participation=rate is not None and rate < settings.RELHEALTH_LOW_PARTICIPATION_PCT,
+        dimensions=dimensions,
+        real_drop=any(d["real"] and d["delta"] < 0 for d in dimensions),
+        strongest_id=ranked[-1]["dimension"] if two_or_more else None,
+        weakest_id=ranked[0]["dimension"] if two_or_more else None,
     )
-    return summary
+
+
+def round_summaries_build(*, round: Round) -> list[TeamRoundSummary]:
+    """The summaries of every team asked in a closed, rolled-up round, from one score book that
+    holds the round and each team's earlier rounds (a fixed number of queries, however many
+    teams). Not saved."""
+    team_ids = list(
+        ParticipationRollup.objects.filter(round=round, includes_subteams=True).values_list(
+            "team_id", flat=True
+        )
+    )
+    if not team_ids:
+        return []
+    history = _history_get(round=round, team_ids=team_ids)
+    wanted = {round_id for ids in history.values() for round_id in ids}
+    rounds = list(Round.objects.filter(pk__in=wanted).order_by("-period_start", "-pk"))
+    book = scorebook_build(teams=team_ids, latest=rounds)
+    loaded = {r.pk: r for r in book.latest}
+    current = loaded.get(round.pk)
+    if current is None:
+        return []  # not closed and rolled up
+    return [
+        team_summary_build(
+            book=book,
+            team_id=team_id,
+            round=current,
+            history=[loaded[pk] for pk in history[team_id] if pk in loaded],
+        )
+        for team_id in team_ids
+    ]
 
 
 def round_summaries_compute(*, round: Round) -> bool:
@@ -121,14 +180,19 @@ def round_summaries_compute(*, round: Round) -> bool:
         return False  # the roll-ups come first
     if RoundSummaryState.objects.filter(round=round).exists():
         return False
-    team_ids = ParticipationRollup.objects.filter(round=round, includes_subteams=True).values_list(
-        "team_id", flat=True
-    )
     try:
         with transaction.atomic():
             RoundSummaryState.objects.create(round=round)
-            for team in Team.objects.filter(pk__in=team_ids):
-                team_summary_compute(team=team, round=round)
+            TeamRoundSummary.objects.bulk_create(
+                round_summaries_build(round=round),
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["round", "team"],
+                update_fields=[
+                    "invited", "responded", "low_participation", "dimensions", "real_drop",
+                    "strongest", "weakest", "computed_at",
+                ],
+            )  # fmt: skip
     except IntegrityError:
         return False  # a concurrent run wrote them first
     return True

@@ -235,3 +235,70 @@ def test_a_below_k_team_summary_shows_nothing_on_the_page(
     assert "Too few answers" in text
     for figure in ("took part", "62", "really", "points", "Strongest", "2 of 2"):
         assert figure not in text
+
+
+def _expected_summary(team, rnd) -> dict | None:
+    """What a team's summary of `rnd` must say, read through the team page's own path
+    (`team_scores_get`): the visible cells of the round, each compared with the newest earlier
+    round of the team's that asked the dimension."""
+    from culture.selectors import NOT_ASKED, team_scores_get
+
+    rows = team_scores_get(team=team, rounds=48).rows
+    index = next((i for i, row in enumerate(rows) if row.round.pk == rnd.pk), None)
+    if index is None:
+        return None
+    row, earlier = rows[index], rows[index + 1 : index + 9]
+    dimensions = {}
+    for dimension_id, cell in row.cells.items():
+        if cell.suppressed or cell.score is None:
+            continue
+        # The newest earlier round that asked it; hidden there means no trend (no previous).
+        before = next((r for r in earlier if r.cells[dimension_id] is not NOT_ASKED), None)
+        previous = before.cells[dimension_id].score if before else None
+        dimensions[dimension_id] = (cell.score, previous)
+    participation = row.participation
+    return {
+        "invited": None if participation.suppressed else participation.invited,
+        "dimensions": dimensions,
+    }
+
+
+def test_every_teams_summary_matches_its_team_page_across_two_surveys(survey, org, crew):
+    """One score book serves every team of a round: each summary must still say what the
+    team's own page shows, with two surveys of different audiences interleaved (so teams have
+    different earlier rounds) and a small team whose figures stay hidden."""
+    import datetime as dt
+
+    import time_machine
+
+    from checkins.models import Question, Survey
+
+    deep_dive = Survey.objects.create(name="Platform deep dive", questions_per_round=5)
+    deep_dive.questions.set(Question.objects.filter(is_active=True))
+    deep_dive.audience.set([org.platform])
+    everyone = {**dict.fromkeys(crew["platform"], 4), **dict.fromkeys(crew["payments"], 3)}
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    rounds = []
+    plan = [(survey, HIGH), (deep_dive, HIGH), (survey, LOW), (deep_dive, LOW), (survey, HIGH)]
+    for week, (which, values) in enumerate(plan):
+        with time_machine.travel(start + dt.timedelta(weeks=week), tick=False):
+            answers = {p: v for p, v in zip(crew["platform"], values, strict=True)}
+            if which == survey:
+                answers = everyone | answers
+            rounds.append(_round(which, answers))
+    checked = 0
+    for rnd in rounds:
+        assert round_summaries_compute(round=rnd)
+        for summary in TeamRoundSummary.objects.filter(round=rnd).select_related("team"):
+            expected = _expected_summary(summary.team, rnd)
+            assert expected is not None
+            assert summary.invited == expected["invited"]
+            found = {d["dimension"]: (d["score"], d["previous"]) for d in summary.dimensions}
+            assert found == expected["dimensions"], (rnd, summary.team)
+            checked += 1
+    # Every round's teams were summarised, and the comparisons had trends to compare.
+    assert checked >= 5 + 2 * 3
+    compared = [
+        d for summary in TeamRoundSummary.objects.all() for d in summary.dimensions if d["previous"]
+    ]
+    assert compared
