@@ -21,6 +21,7 @@ from org.models import Team
 
 LOW_PARTICIPATION = 60.0  # per cent
 ALPHA_FLAG = 0.7  # below this a dimension's items do not measure one thing reliably
+HEATMAP_ROUNDS = 12  # the latest closed rounds the heatmap covers
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _visible(
             hidden.append(True)
 
 
-def organisation_heatmap_get(*, rounds: int = 12, sort: int | None = None) -> Heatmap:
+def organisation_heatmap_get(*, rounds: int = HEATMAP_ROUNDS, sort: int | None = None) -> Heatmap:
     """All teams x dimensions over the latest closed rounds (HR only; one score book)."""
     book = scorebook_build(latest_of=None, rounds=rounds, teams=None)
     latest = book.latest

@@ -124,15 +124,17 @@ class ScoreBook:
     windows_by_decision: dict[int, list[int]] = field(default_factory=dict)
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     subtree: dict[tuple[int, int, int], Sums] = field(default_factory=dict)
-    teams: dict[int, Team] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)  # the teams the book was built for
 
     @functools.cached_property
     def roots(self) -> list[int]:
         return [t for t, parent in self.parents.items() if parent is None]
 
     def children_of(self, team: Team) -> list[Team]:
+        """The team's children (loaded when the book was built `with_children_of` it)."""
         return sorted(
-            (t for t in self.teams.values() if t.parent_id == team.pk), key=lambda t: t.name
+            (self.teams[pk] for pk, parent in self.parents.items() if parent == team.pk),
+            key=lambda t: t.name,
         )
 
     def k(self, round: Round) -> int:
@@ -286,6 +288,12 @@ def _rounds_load(
     return latest, found
 
 
+def latest_rounds_load(*, count: int) -> tuple[list[Round], list[Round]]:
+    """The organisation's latest `count` closed, rolled-up rounds (newest first) and every round
+    of their windows (oldest first), each with its roll-up state and stored window decision."""
+    return _rounds_load(latest_of=None, count=count)
+
+
 def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
     """Read the stored decisions of the loaded windows for `nodes` (one query), deciding any
     window whose decision is missing or was made on other roll-ups or another team tree."""
@@ -360,15 +368,22 @@ def scorebook_build(
     """
     latest, loaded = _rounds_load(latest_of=latest_of, count=rounds, given=latest)
     round_ids = [r.pk for r in loaded]
-    every_team = {t.pk: t for t in Team.objects.only("id", "name", "parent_id", "path")}
-    parents: dict[int, int | None] = {pk: t.parent_id for pk, t in every_team.items()}
+    # The whole tree as plain tuples (the engine needs every parent); Team objects only for
+    # the teams the page names.
+    tree = list(Team.objects.values_list("id", "parent_id", "name", "path"))
+    parents: dict[int, int | None] = {pk: parent for pk, parent, _name, _path in tree}
     dimensions = list(Dimension.objects.filter(questions__isnull=False).distinct())
-    book = ScoreBook(
-        rounds=loaded, latest=latest, dimensions=dimensions, parents=parents, teams=every_team
-    )
     # None: every team and the organisation (the HR heatmap).
     chosen = {ORG, *parents} if teams is None else set(teams)
     wanted = chosen | {pk for pk, parent in parents.items() if parent == with_children_of}
+    named = {
+        pk: Team(pk=pk, parent_id=parent, name=name, path=path)
+        for pk, parent, name, path in tree
+        if pk in wanted
+    }
+    book = ScoreBook(
+        rounds=loaded, latest=latest, dimensions=dimensions, parents=parents, teams=named
+    )
     nodes = set(wanted)
     if ORG in wanted:
         wanted |= {t for t, parent in parents.items() if parent is None}

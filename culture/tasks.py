@@ -9,6 +9,7 @@ from django.db import OperationalError, transaction
 
 from checkins.models import Round
 from checkins.tasks import send_emails_later
+from culture.organisation_page import heatmap_warm
 from culture.services.decisions import round_decisions_compute
 from culture.services.digests import digests_queue
 from culture.services.reliability import round_reliability_compute, rounds_reliability_pending
@@ -61,7 +62,14 @@ def summarise_round(round_id: int) -> bool:
         if done:
             ids = digests_queue(round=rnd)
             transaction.on_commit(lambda: send_emails_later(ids))
+            # HR's heatmap changed: render it now, so HR's first view is a cached one.
+            warm_heatmap.delay_on_commit()
     return done
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def warm_heatmap() -> int:
+    return heatmap_warm()
 
 
 @shared_task

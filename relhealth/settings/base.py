@@ -215,6 +215,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 RELHEALTH_TICK_SECONDS = env.int("RELHEALTH_TICK_SECONDS", default=300)
 # A team's round is flagged to HR when fewer than this share of its invitees answered.
 RELHEALTH_LOW_PARTICIPATION_PCT = env.int("RELHEALTH_LOW_PARTICIPATION_PCT", default=60)
+# The HR heatmap's rendered table is cached under a fingerprint of its inputs (ADR 0016);
+# 0 renders it on every request.
+RELHEALTH_HEATMAP_CACHE_SECONDS = env.int("RELHEALTH_HEATMAP_CACHE_SECONDS", default=24 * 3600)
 # Invitations, reminders and digests reach people only inside these local hours and weekdays
 # (0 = Monday). The demo widens them so the rhythm is visible whenever it is started.
 RELHEALTH_WORKING_HOURS = tuple(env.list("RELHEALTH_WORKING_HOURS", cast=int, default=[9, 17]))
