@@ -90,36 +90,48 @@ def _counts(*, round: Round, team_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def lines_without_subtraction(*, lines: list[TeamLine], round: Round) -> list[TeamLine]:
-    """Drop sub-team lines until no listed team minus its listed sub-teams isolates 1..k-1."""
-    k = round.min_group_size
+    """Drop sub-team lines until no listed team minus its listed sub-teams isolates 1..k-1.
+
+    Top-down in path order: each listed team is checked against its top-most listed sub-teams
+    (its children in the tree of listed teams), and while the rest would isolate 1..k-1 people
+    in some count, the sub-team with the fewest respondents is left out (its own listed
+    sub-teams move up to the team). Leaving out a line below a team changes no check above it,
+    so one pass suffices: linear in the lines, not quadratic (an alert can list every team).
+    """
     counts = _counts(round=round, team_ids=[line.team.pk for line in lines])
-    kept = list(lines)
-    changed = True
-    while changed:
-        changed = False
-        for parent in kept:
-            below = [
-                line
-                for line in kept
-                if line is not parent and line.team.path.startswith(parent.team.path)
-            ]
-            # Only the top-most listed sub-teams: deeper ones are checked against their own parent.
-            tops = [b for b in below if not any(
-                o is not b and b.team.path.startswith(o.team.path) for o in below
-            )]  # fmt: skip
-            if not tops:
-                continue
-            mine = counts[parent.team.pk]
-            unsafe = any(
-                0 < mine.get(key, 0) - sum(counts[t.team.pk].get(key, 0) for t in tops) < k
-                for key in mine
-            )
-            if unsafe:
-                smallest = min(tops, key=lambda t: counts[t.team.pk].get("responded", 0))
-                kept.remove(smallest)
-                changed = True
-                break
-    return kept
+    return lines_kept(lines=lines, counts=counts, k=round.min_group_size)
+
+
+def lines_kept(
+    *, lines: list[TeamLine], counts: dict[int, dict[str, int]], k: int
+) -> list[TeamLine]:
+    """`lines_without_subtraction` on given internal counts per team (a pure function)."""
+    ordered = sorted(lines, key=lambda line: line.team.path)
+    # The tree of listed teams: a path's block of descendants follows it in path order.
+    children: dict[int, list[TeamLine]] = {id(line): [] for line in ordered}
+    stack: list[TeamLine] = []
+    for line in ordered:
+        while stack and not line.team.path.startswith(stack[-1].team.path):
+            stack.pop()
+        if stack:
+            children[id(stack[-1])].append(line)
+        stack.append(line)
+    removed: set[int] = set()
+    for parent in ordered:
+        if id(parent) in removed:
+            continue
+        mine = counts[parent.team.pk]
+        tops = children[id(parent)]
+        while tops and any(
+            0 < mine.get(key, 0) - sum(counts[t.team.pk].get(key, 0) for t in tops) < k
+            for key in mine
+        ):
+            smallest = min(tops, key=lambda t: counts[t.team.pk].get("responded", 0))
+            removed.add(id(smallest))
+            tops.remove(smallest)
+            tops.extend(children[id(smallest)])
+            tops.sort(key=lambda t: t.team.path)
+    return [line for line in lines if id(line) not in removed]
 
 
 def alert_get(*, round: Round) -> list[TeamLine]:
