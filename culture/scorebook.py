@@ -76,15 +76,22 @@ def hidden_cell(k: int) -> Cell:
     return Cell(suppressed=True, reason=f"fewer than {k} respondents")
 
 
-def _cell(sums: Sums, pooled_rounds: int = 1) -> Cell:
-    summary = summarise(n=sums.n, total=sums.total, total_sq=sums.total_sq)
+# A group's additive figures as the score book keeps them (plain tuples: a page reads tens of
+# thousands): n, sum and sum of squares of scores, favourable answers, scored answers.
+Row = tuple[int, float, float, int, int]
+ZERO: Row = (0, 0.0, 0.0, 0, 0)
+
+
+def _cell(sums: Row, pooled_rounds: int = 1) -> Cell:
+    n, total, total_sq, favourable, answered = sums
+    summary = summarise(n=n, total=total, total_sq=total_sq)
     return Cell(
         suppressed=False,
-        n=sums.n,
+        n=n,
         score=round(summary.mean, 1),
         ci_low=round(max(summary.ci_low, 0.0), 1),
         ci_high=round(min(summary.ci_high, 100.0), 1),
-        favourable_pct=round(100.0 * sums.favourable / sums.answered, 1) if sums.answered else None,
+        favourable_pct=round(100.0 * favourable / answered, 1) if answered else None,
         pooled_rounds=pooled_rounds,
         sd=summary.sd,
     )
@@ -123,7 +130,7 @@ class ScoreBook:
     shown: dict[int, Shown] = field(default_factory=dict)  # by node (team id or ORG)
     windows_by_decision: dict[int, list[int]] = field(default_factory=dict)
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    subtree: dict[tuple[int, int, int], Sums] = field(default_factory=dict)
+    subtree: dict[tuple[int, int, int], Row] = field(default_factory=dict)  # (team, dim, round)
     teams: dict[int, Team] = field(default_factory=dict)  # the teams the book was built for
 
     @functools.cached_property
@@ -170,13 +177,13 @@ class ScoreBook:
             return _cell(self._sums(team_id, dimension_id, [round.id]))
         keys = self.window_keys(round)
         sums = self._sums(team_id, dimension_id, keys)
-        if sums.n == 0:
+        if sums[0] == 0:  # n
             return NOT_ASKED
         if verdict == "pooled":
             return _cell(sums, pooled_rounds=len(keys))
         if verdict == "pooled-later":
             return Cell(suppressed=True, reason="pooled with the next weeks")
-        own = self._sums(team_id, dimension_id, [round.id]).n
+        own = self._sums(team_id, dimension_id, [round.id])[0]  # n
         if own == 0:
             return NOT_ASKED
         if round.id in self.shown.get(team_id, NOTHING).small_in:
@@ -197,21 +204,26 @@ class ScoreBook:
         """A4: the engine's block rule on respondents with at least ten per slice."""
         return round.id in self.shown.get(team_id, NOTHING).comments
 
-    def _sums(self, team_id: int, dimension_id: int, round_ids: Iterable[int]) -> Sums:
-        if team_id != ORG and isinstance(round_ids, list) and len(round_ids) == 1:
-            return self.subtree.get((team_id, dimension_id, round_ids[0])) or Sums()
-        sums = Sums()
-        for round_id in round_ids:
-            if team_id == ORG:
-                for root in self.roots:
-                    row = self.subtree.get((root, dimension_id, round_id))
-                    if row is not None:
-                        sums.add(row)
-                continue
-            row = self.subtree.get((team_id, dimension_id, round_id))
-            if row is not None:
-                sums.add(row)
-        return sums
+    def sums(self, *, team_id: int, dimension_id: int, round_id: int) -> Sums:
+        """A subtree's own figures of one round (for the statistics; never shown as such)."""
+        n, total, total_sq, favourable, answered = self._sums(team_id, dimension_id, [round_id])
+        return Sums(n=n, total=total, total_sq=total_sq, favourable=favourable, answered=answered)
+
+    def _sums(self, team_id: int, dimension_id: int, round_ids: list[int]) -> Row:
+        subtree = self.subtree
+        if team_id != ORG:
+            if len(round_ids) == 1:
+                return subtree.get((team_id, dimension_id, round_ids[0]), ZERO)
+            keys = [(team_id, dimension_id, round_id) for round_id in round_ids]
+        else:
+            keys = [(root, dimension_id, r) for r in round_ids for root in self.roots]
+        found = [row for row in map(subtree.get, keys) if row is not None]
+        if not found:
+            return ZERO
+        if len(found) == 1:
+            return found[0]
+        n, total, total_sq, favourable, answered = zip(*found, strict=True)
+        return (sum(n), sum(total), sum(total_sq), sum(favourable), sum(answered))
 
 
 def _rounds_load(
@@ -396,10 +408,7 @@ def scorebook_build(
     ).values_list(
         "round_id", "team_id", "dimension_id", "n", "total", "total_sq", "favourable", "answered"
     )
-    for round_id, team_id, dimension_id, n, total, total_sq, favourable, answered in subtree_rows:
-        book.subtree[(team_id, dimension_id, round_id)] = Sums(
-            n=n, total=total, total_sq=total_sq, favourable=int(favourable), answered=int(answered)
-        )
+    book.subtree = {(row[1], row[2], row[0]): row[3:] for row in subtree_rows}
     for round_id, team_id, invited, responded in ParticipationRollup.objects.filter(
         mine, includes_subteams=True, round_id__in=round_ids
     ).values_list("round_id", "team_id", "invited", "responded"):

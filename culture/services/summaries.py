@@ -115,8 +115,8 @@ def team_summary_build(
             assert before_cell is not None and before_cell.score is not None
             delta = builtins.round(cell.score - before_cell.score, 1)
             p = welch_p(
-                a=book.subtree[(team_id, dimension.pk, round.pk)],
-                b=book.subtree[(team_id, dimension.pk, before.round.pk)],
+                a=book.sums(team_id=team_id, dimension_id=dimension.pk, round_id=round.pk),
+                b=book.sums(team_id=team_id, dimension_id=dimension.pk, round_id=before.round.pk),
             )
             entry.update(
                 previous=before_cell.score,
