@@ -36,7 +36,7 @@ def participation_for_token(*, token: str) -> LinkState:
     if not token or len(token) > 128:
         return LinkState(None, "unknown")
     participation = (
-        Participation.objects.select_related("round", "round__survey", "person")
+        Participation.objects.select_related("round", "person")
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -49,12 +49,34 @@ def participation_for_token(*, token: str) -> LinkState:
     return LinkState(participation, None)
 
 
+# A round's questions per process: (round id, opening time) -> its questions in order.
+_ROUND_QUESTIONS: dict[tuple[int, object], list[RoundQuestion]] = {}
+_ROUND_QUESTIONS_KEPT = 16
+
+
 def round_questions(*, round: Round) -> list[RoundQuestion]:
-    return list(
+    """The round's questions in order, read once per process and round.
+
+    Every check-in of a round shows and checks the same questions, and what they hold cannot
+    change once the round has opened: its RoundQuestion rows are written when it opens, a wording
+    that a round asked is never edited in place (a new version starts), and a question's scale is
+    fixed. So the rows are kept in memory instead of being read and built again on every form and
+    submission. The key holds the opening time as well, so a reused id is never mistaken for
+    another round. Callers only read what they get.
+    """
+    key = (round.pk, round.opens_at)
+    cached = _ROUND_QUESTIONS.get(key)
+    if cached is not None:
+        return cached
+    questions = list(
         RoundQuestion.objects.filter(round=round)
-        .select_related("question_version__question__dimension")
+        .select_related("question_version__question")
         .order_by("position")
     )
+    if len(_ROUND_QUESTIONS) >= _ROUND_QUESTIONS_KEPT:
+        _ROUND_QUESTIONS.clear()  # a handful of rounds are open at once; rarely reached
+    _ROUND_QUESTIONS[key] = questions
+    return questions
 
 
 def _validated_answers(
