@@ -122,19 +122,37 @@ def _validated_answers(
     return rows
 
 
-def _round_share_locked(*, round_id: int) -> Round:
-    """Read the round under a shared row lock (PostgreSQL's FOR SHARE).
+def _round_closed() -> CheckinError:
+    return CheckinError("This check-in has closed.", field="round", status=410)
 
-    Submissions share the lock and do not queue behind each other, while closing the round (an
-    UPDATE) waits for those in flight and later ones see it closed, so no response lands in a
-    round whose figures were already computed.
+
+def _round_is_open(*, round_id: int) -> bool:
+    return Round.objects.filter(pk=round_id, status=Round.Status.OPEN).exists()
+
+
+def _participation_claim(*, participation: Participation) -> bool:
+    """Flip the participation to responded, if it was not and its round is open, in one statement.
+
+    On PostgreSQL the round is read under a shared row lock (FOR SHARE) inside the UPDATE:
+    submissions share the lock and do not queue behind each other, while closing the round (an
+    UPDATE of that row) waits for those in flight and later ones see it closed, so no response
+    lands in a round whose figures were already computed. The lock is held until this
+    transaction ends, i.e. until the response and its answers are written.
     """
     if connection.vendor == "postgresql":
-        locked = Round.objects.raw(
-            "SELECT * FROM checkins_round WHERE id = %s FOR SHARE", [round_id]
-        )
-        return next(iter(locked))
-    return Round.objects.get(pk=round_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Participation._meta.db_table} SET responded = true"  # noqa: S608 - names
+                " WHERE id = %s AND NOT responded AND EXISTS ("
+                f"SELECT 1 FROM {Round._meta.db_table} WHERE id = %s AND status = %s FOR SHARE)",
+                [participation.pk, participation.round_id, Round.Status.OPEN.value],
+            )
+            return cursor.rowcount == 1
+    # Other databases (SQLite in the demo) take a write lock for the whole transaction.
+    claimed = Participation.objects.filter(
+        pk=participation.pk, responded=False, round__status=Round.Status.OPEN
+    ).update(responded=True)
+    return claimed == 1
 
 
 def response_submit(
@@ -148,29 +166,32 @@ def response_submit(
 
     The conditional UPDATE on the participation is the guard: of two concurrent submissions exactly
     one updates the row, the other sees `AlreadyRecorded`, and an error anywhere rolls back all.
+    A closed round wins over any other error, then bad input, then "already recorded".
     """
     comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX_LENGTH:
-        raise CheckinError(
-            f"The comment is limited to {COMMENT_MAX_LENGTH} characters "
-            f"(this one has {len(comment)}).",
-            field="comment",
-        )
-    with transaction.atomic():
-        rnd = _round_share_locked(round_id=participation.round_id)
-        if not rnd.is_open:
-            raise CheckinError("This check-in has closed.", field="round", status=410)
+    try:
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise CheckinError(
+                f"The comment is limited to {COMMENT_MAX_LENGTH} characters "
+                f"(this one has {len(comment)}).",
+                field="comment",
+            )
         # A round's questions are fixed when it opens, so a caller that already read them (the
         # form) passes them in rather than have them read twice.
-        asked = asked if asked is not None else round_questions(round=rnd)
+        if asked is None:
+            asked = round_questions(round=participation.round)
         rows = _validated_answers(asked=asked, answers=answers)
-        claimed = Participation.objects.filter(pk=participation.pk, responded=False).update(
-            responded=True
-        )
-        if claimed != 1:
+    except CheckinError:
+        if not _round_is_open(round_id=participation.round_id):
+            raise _round_closed() from None
+        raise
+    with transaction.atomic():
+        if not _participation_claim(participation=participation):
+            if not _round_is_open(round_id=participation.round_id):
+                raise _round_closed()
             raise AlreadyRecorded()
         response = Response.objects.create(
-            round=rnd, team_id=participation.team_id, comment=comment
+            round_id=participation.round_id, team_id=participation.team_id, comment=comment
         )
         Answer.objects.bulk_create(
             Answer(response=response, question_version_id=version_id, value=value, text=text)
