@@ -79,6 +79,11 @@ def round_questions(*, round: Round) -> list[RoundQuestion]:
     return questions
 
 
+def round_questions_forget() -> None:
+    """Drop the kept questions (tests whose database reuses ids, e.g. SQLite after a rollback)."""
+    _ROUND_QUESTIONS.clear()
+
+
 def _validated_answers(
     *, asked: list[RoundQuestion], answers: dict[int, int | str | None]
 ) -> list[tuple[int, int | None, str]]:
