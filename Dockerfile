@@ -51,6 +51,10 @@ RUN python manage.py collectstatic --noinput \
 # The code stays root-owned and read-only to the process; only var/ is writable.
 USER relhealth
 EXPOSE 8000
+# Worker processes (gunicorn reads WEB_CONCURRENCY; 2-4 per CPU), each with 4 threads so a
+# request waiting on PostgreSQL or Redis leaves the CPU to another (docs/deploy.md).
+ENV WEB_CONCURRENCY=4
 # No access log: check-in URLs carry a token, and a log line pairs it with a time (promise A6).
 CMD ["gunicorn", "relhealth.wsgi:application", "--bind", "0.0.0.0:8000", \
+     "--worker-class", "gthread", "--threads", "4", \
      "--worker-tmp-dir", "/dev/shm", "--error-logfile", "-"]

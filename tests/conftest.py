@@ -24,6 +24,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _round_questions_fresh():
+    """Each test starts without the questions a previous test's rounds left in memory: SQLite
+    reuses ids after a rollback, and frozen clocks repeat opening times."""
+    from checkins.services.responses import round_questions_forget
+
+    round_questions_forget()
+    yield
+
+
 @dataclass
 class Org:
     root: Team

@@ -36,7 +36,7 @@ def participation_for_token(*, token: str) -> LinkState:
     if not token or len(token) > 128:
         return LinkState(None, "unknown")
     participation = (
-        Participation.objects.select_related("round", "round__survey", "person")
+        Participation.objects.select_related("round", "person")
         .filter(token_hash=token_hash(token))
         .first()
     )
@@ -49,12 +49,39 @@ def participation_for_token(*, token: str) -> LinkState:
     return LinkState(participation, None)
 
 
+# A round's questions per process: (round id, opening time) -> its questions in order.
+_ROUND_QUESTIONS: dict[tuple[int, object], list[RoundQuestion]] = {}
+_ROUND_QUESTIONS_KEPT = 16
+
+
 def round_questions(*, round: Round) -> list[RoundQuestion]:
-    return list(
+    """The round's questions in order, read once per process and round.
+
+    Every check-in of a round shows and checks the same questions, and what they hold cannot
+    change once the round has opened: its RoundQuestion rows are written when it opens, a wording
+    that a round asked is never edited in place (a new version starts), and a question's scale is
+    fixed. So the rows are kept in memory instead of being read and built again on every form and
+    submission. The key holds the opening time as well, so a reused id is never mistaken for
+    another round. Callers only read what they get.
+    """
+    key = (round.pk, round.opens_at)
+    cached = _ROUND_QUESTIONS.get(key)
+    if cached is not None:
+        return cached
+    questions = list(
         RoundQuestion.objects.filter(round=round)
-        .select_related("question_version__question__dimension")
+        .select_related("question_version__question")
         .order_by("position")
     )
+    if len(_ROUND_QUESTIONS) >= _ROUND_QUESTIONS_KEPT:
+        _ROUND_QUESTIONS.clear()  # a handful of rounds are open at once; rarely reached
+    _ROUND_QUESTIONS[key] = questions
+    return questions
+
+
+def round_questions_forget() -> None:
+    """Drop the kept questions (tests whose database reuses ids, e.g. SQLite after a rollback)."""
+    _ROUND_QUESTIONS.clear()
 
 
 def _validated_answers(
@@ -100,19 +127,37 @@ def _validated_answers(
     return rows
 
 
-def _round_share_locked(*, round_id: int) -> Round:
-    """Read the round under a shared row lock (PostgreSQL's FOR SHARE).
+def _round_closed() -> CheckinError:
+    return CheckinError("This check-in has closed.", field="round", status=410)
 
-    Submissions share the lock and do not queue behind each other, while closing the round (an
-    UPDATE) waits for those in flight and later ones see it closed, so no response lands in a
-    round whose figures were already computed.
+
+def _round_is_open(*, round_id: int) -> bool:
+    return Round.objects.filter(pk=round_id, status=Round.Status.OPEN).exists()
+
+
+def _participation_claim(*, participation: Participation) -> bool:
+    """Flip the participation to responded, if it was not and its round is open, in one statement.
+
+    On PostgreSQL the round is read under a shared row lock (FOR SHARE) inside the UPDATE:
+    submissions share the lock and do not queue behind each other, while closing the round (an
+    UPDATE of that row) waits for those in flight and later ones see it closed, so no response
+    lands in a round whose figures were already computed. The lock is held until this
+    transaction ends, i.e. until the response and its answers are written.
     """
     if connection.vendor == "postgresql":
-        locked = Round.objects.raw(
-            "SELECT * FROM checkins_round WHERE id = %s FOR SHARE", [round_id]
-        )
-        return next(iter(locked))
-    return Round.objects.get(pk=round_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Participation._meta.db_table} SET responded = true"  # noqa: S608 - names
+                " WHERE id = %s AND NOT responded AND EXISTS ("
+                f"SELECT 1 FROM {Round._meta.db_table} WHERE id = %s AND status = %s FOR SHARE)",
+                [participation.pk, participation.round_id, Round.Status.OPEN.value],
+            )
+            return cursor.rowcount == 1
+    # Other databases (SQLite in the demo) take a write lock for the whole transaction.
+    claimed = Participation.objects.filter(
+        pk=participation.pk, responded=False, round__status=Round.Status.OPEN
+    ).update(responded=True)
+    return claimed == 1
 
 
 def response_submit(
@@ -126,29 +171,32 @@ def response_submit(
 
     The conditional UPDATE on the participation is the guard: of two concurrent submissions exactly
     one updates the row, the other sees `AlreadyRecorded`, and an error anywhere rolls back all.
+    A closed round wins over any other error, then bad input, then "already recorded".
     """
     comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX_LENGTH:
-        raise CheckinError(
-            f"The comment is limited to {COMMENT_MAX_LENGTH} characters "
-            f"(this one has {len(comment)}).",
-            field="comment",
-        )
-    with transaction.atomic():
-        rnd = _round_share_locked(round_id=participation.round_id)
-        if not rnd.is_open:
-            raise CheckinError("This check-in has closed.", field="round", status=410)
+    try:
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise CheckinError(
+                f"The comment is limited to {COMMENT_MAX_LENGTH} characters "
+                f"(this one has {len(comment)}).",
+                field="comment",
+            )
         # A round's questions are fixed when it opens, so a caller that already read them (the
         # form) passes them in rather than have them read twice.
-        asked = asked if asked is not None else round_questions(round=rnd)
+        if asked is None:
+            asked = round_questions(round=participation.round)
         rows = _validated_answers(asked=asked, answers=answers)
-        claimed = Participation.objects.filter(pk=participation.pk, responded=False).update(
-            responded=True
-        )
-        if claimed != 1:
+    except CheckinError:
+        if not _round_is_open(round_id=participation.round_id):
+            raise _round_closed() from None
+        raise
+    with transaction.atomic():
+        if not _participation_claim(participation=participation):
+            if not _round_is_open(round_id=participation.round_id):
+                raise _round_closed()
             raise AlreadyRecorded()
         response = Response.objects.create(
-            round=rnd, team_id=participation.team_id, comment=comment
+            round_id=participation.round_id, team_id=participation.team_id, comment=comment
         )
         Answer.objects.bulk_create(
             Answer(response=response, question_version_id=version_id, value=value, text=text)

@@ -120,3 +120,115 @@ def test_concurrent_submissions_store_exactly_one(survey, employee, manager, out
         thread.join()
     assert sorted(outcomes) == ["already"] * 49 + ["stored"]
     assert Response.objects.filter(round=rnd).count() == 1
+
+
+def test_closed_round_wins_over_bad_input_and_over_already_recorded(participation, open_round):
+    response_submit(participation=participation, answers=_answers(open_round))
+    round_close(round=open_round)
+    for answers in (_answers(open_round), {**_answers(open_round), 999999: 3}):
+        with pytest.raises(CheckinError) as error:
+            response_submit(participation=participation, answers=answers)
+        assert error.value.status == 410
+    assert Response.objects.filter(round=open_round).count() == 1
+
+
+def test_bad_input_wins_over_already_recorded(participation, open_round):
+    response_submit(participation=participation, answers=_answers(open_round))
+    with pytest.raises(CheckinError) as error:
+        response_submit(participation=participation, answers={**_answers(open_round), 999999: 3})
+    assert error.value.status == 400 and not isinstance(error.value, AlreadyRecorded)
+
+
+def _waiting_on_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == "Lock"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_in_flight_holds_off_closing_its_round(survey, employee):
+    """The submission shares a lock on the round row until it commits: a close meanwhile cannot
+    take the row, so no response lands in a round after its figures were computed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locking (CI runs it with REQUIRE_SERVICES=1)")
+    from django.db import OperationalError, transaction
+
+    from checkins.services.rounds import round_open
+
+    rnd = round_open(survey=survey)
+    participation = Participation.objects.get(round=rnd, person=employee)
+    claimed, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def submit_and_wait() -> None:
+        try:
+            with transaction.atomic():
+                response_submit(participation=participation, answers=_answers(rnd))
+                claimed.set()  # nested atomic: the outer transaction is still open
+                release.wait(30)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+            claimed.set()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=submit_and_wait)
+    worker.start()
+    assert claimed.wait(30)
+    try:
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            round_close(round=rnd)
+    finally:
+        release.set()
+        worker.join()
+    assert not errors
+    assert round_close(round=rnd)  # free once the submission committed
+    assert Response.objects.filter(round=rnd).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_that_waited_for_a_close_stores_nothing(survey, employee):
+    """A close in progress holds the round row; a submission waits for it and then, seeing the
+    round closed, stores nothing and says so."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locking (CI runs it with REQUIRE_SERVICES=1)")
+    import time
+
+    from django.db import transaction
+
+    from checkins.models import Round
+    from checkins.services.rounds import round_open
+
+    rnd = round_open(survey=survey)
+    participation = Participation.objects.get(round=rnd, person=employee)
+    answers = _answers(rnd)
+    outcome: list[object] = []
+    pid: list[int] = []
+
+    def submit() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid.append(cursor.fetchone()[0])
+            response_submit(participation=participation, answers=answers)
+            outcome.append("stored")
+        except CheckinError as error:
+            outcome.append(error.status)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        assert Round.objects.filter(pk=rnd.pk).update(status=Round.Status.CLOSED) == 1
+        worker = threading.Thread(target=submit)
+        worker.start()
+        deadline = time.monotonic() + 30
+        while not (pid and _waiting_on_a_lock(pid[0])):
+            assert worker.is_alive() and time.monotonic() < deadline, outcome
+            time.sleep(0.02)
+    worker.join()
+    assert outcome == [410]
+    assert Response.objects.filter(round=rnd).count() == 0
+    assert not Participation.objects.get(pk=participation.pk).responded
