@@ -11,14 +11,27 @@ def team_subtree(*, team: Team) -> QuerySet[Team]:
     return Team.objects.filter(path__startswith=team.path)
 
 
-def teams_led_get(*, person: Person) -> list[Team]:
-    """The top-most teams a person leads (a team below another led team is reached through it)."""
-    led = list(person.managed_teams.order_by("path"))
+def _top_most(led: list[Team]) -> list[Team]:
+    """The teams of `led` (in path order) that are not below another one of them."""
     tops: list[Team] = []
     for team in led:
         if not any(team.path.startswith(top.path) for top in tops):
             tops.append(team)
     return tops
+
+
+def teams_led_get(*, person: Person) -> list[Team]:
+    """The top-most teams a person leads (a team below another led team is reached through it)."""
+    return _top_most(list(person.managed_teams.order_by("path")))
+
+
+def teams_led_by_everyone() -> dict[int, list[Team]]:
+    """`teams_led_get` for every active person who leads a team, by person id, in one query."""
+    led: dict[int, list[Team]] = {}
+    links = Team.managers.through.objects.filter(person__is_active=True).select_related("team")
+    for link in links.order_by("team__path"):
+        led.setdefault(link.person_id, []).append(link.team)
+    return {person_id: _top_most(teams) for person_id, teams in led.items()}
 
 
 def person_can_view_team(*, person: Person, team: Team) -> bool:

@@ -18,8 +18,10 @@ from django.utils import timezone
 from checkins.models import OutboundEmail, Round
 from checkins.services import schedule
 from checkins.services.emails import RENDERERS, email_render
+from culture.models import TeamRoundSummary
 from culture.selectors_digest import alert_get, digest_get
 from org.models import Person
+from org.selectors import teams_led_by_everyone
 
 # A digest about an old round would mislead (e.g. the first tick after a long outage, or the
 # history of a freshly seeded demo): only the latest round of a survey, closed recently, has one.
@@ -50,10 +52,12 @@ def digests_queue(*, round: Round, now: dt.datetime | None = None) -> list[int]:
         return []
     week = iso_week(round=round)
     rows = []
-    managers = Person.objects.filter(is_active=True, managed_teams__isnull=False).distinct()
-    for manager in managers:
-        if digest_get(manager=manager, round=round) is None:
-            continue
+    # A manager has a digest when one of the top-most teams they lead has a summary of the round
+    # (what `digest_get` finds, for every manager in three queries).
+    summarised = set(TeamRoundSummary.objects.filter(round=round).values_list("team", flat=True))
+    led = teams_led_by_everyone()
+    with_digest = [pk for pk, teams in led.items() if any(t.pk in summarised for t in teams)]
+    for manager in Person.objects.filter(pk__in=with_digest).order_by("pk"):
         rows.append((OutboundEmail.Kind.DIGEST, manager))
     if alert_get(round=round):
         for hr in Person.objects.filter(is_active=True, role=Person.Role.HR_ADMIN):

@@ -302,3 +302,34 @@ def test_every_teams_summary_matches_its_team_page_across_two_surveys(survey, or
         d for summary in TeamRoundSummary.objects.all() for d in summary.dimensions if d["previous"]
     ]
     assert compared
+
+
+def test_digest_rows_go_to_exactly_the_managers_digest_get_finds(
+    survey, org, crew, manager, payments_lead
+):
+    """digests_queue finds every manager's digest in a few queries; it must pick the same people
+    as asking digest_get manager by manager (nested teams, a team without a summary, an
+    inactive manager)."""
+    crew = _without_payments(crew)
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW, payments=())
+    sales_lead = PersonFactory(team=org.sales, role=Person.Role.MANAGER)
+    org.sales.managers.add(sales_lead)
+    both = PersonFactory(team=org.engineering, role=Person.Role.MANAGER)
+    org.engineering.managers.add(both)
+    org.platform.managers.add(both)
+    gone = PersonFactory(team=org.platform, role=Person.Role.MANAGER, is_active=False)
+    org.platform.managers.add(gone)
+    round_summaries_compute(round=rnd)
+    ids = digests_queue(round=rnd)
+    queued = set(
+        OutboundEmail.objects.filter(pk__in=ids, kind=OutboundEmail.Kind.DIGEST).values_list(
+            "recipient", flat=True
+        )
+    )
+    expected = {
+        person.pk
+        for person in Person.objects.filter(is_active=True)
+        if digest_get(manager=person, round=rnd) is not None
+    }
+    assert queued == expected
+    assert both.pk in queued and gone.pk not in queued
