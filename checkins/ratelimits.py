@@ -3,8 +3,8 @@
 Two fixed-window counters guard every POST to a check-in link: one per client address (generous:
 an office may share one) and one per link (against hammering a link). Both are counted in the
 shared cache in ONE round trip when it is Redis (a pipeline of SET NX + INCR per counter), where
-django-ratelimit's `is_ratelimited` takes two round trips per counter (ADR 0016). A refusal is still django-ratelimit's `Ratelimited`, which its middleware turns into
-our 429 page.
+django-ratelimit's `is_ratelimited` takes two round trips per counter (ADR 0018). A refusal is
+still django-ratelimit's `Ratelimited`, which its middleware turns into our 429 page.
 """
 
 from __future__ import annotations

@@ -10,5 +10,6 @@ RELHEALTH_DEMO = env.bool("RELHEALTH_DEMO", default=True)
 for _folder in (VAR_DIR, VAR_DIR / "outbox", CELERY_BROKER_DIR / "processed"):
     _folder.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+# Look files up again on every request only while developing (the bench runs with DEBUG off).
+WHITENOISE_AUTOREFRESH = DEBUG
 STATIC_ROOT = None

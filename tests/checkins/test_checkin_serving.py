@@ -1,5 +1,5 @@
 """How check-ins are served: kept database connections, and the two rate limits counted in one
-round trip to Redis (ADR 0016)."""
+round trip to Redis (ADR 0018)."""
 
 from __future__ import annotations
 
