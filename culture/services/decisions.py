@@ -180,3 +180,14 @@ def round_decisions_compute(*, round: Round) -> WindowDecision | None:
     return window_decision_compute(
         survey_id=round.survey_id, window=window_of(round_number=round.number)
     )
+
+
+def windows_decisions_compute(*, survey_id: int, windows: list[int]) -> int:
+    """Decide several windows of a survey (the demo seed's history). Returns how many stored."""
+    parents = dict(Team.objects.values_list("pk", "parent_id"))
+    stored = 0
+    for window in windows:
+        stored += (
+            window_decision_compute(survey_id=survey_id, window=window, parents=parents) is not None
+        )
+    return stored

@@ -94,3 +94,8 @@ def rounds_reliability_pending() -> list[int]:
         .distinct()
         .values_list("pk", flat=True)
     )
+
+
+def rounds_reliability_compute(*, rounds: list[Round]) -> int:
+    """`round_reliability_compute` for many rounds (the demo seed's history). Returns rows."""
+    return sum(round_reliability_compute(round=rnd) for rnd in rounds)
