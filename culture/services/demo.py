@@ -10,7 +10,6 @@ are drawn around it, so dashboards show plausible movement, noise and small hidd
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import time
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ import numpy as np
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from checkins.models import (
     Answer,
@@ -33,14 +31,13 @@ from checkins.models import (
     Survey,
 )
 from checkins.services.rounds import round_questions_pick
-from checkins.services.tokens import _SALT as TOKEN_SALT
-from checkins.services.tokens import participation_token, token_hash
 from culture.anonymity import window_of
 from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup
 from culture.services.decisions import windows_decisions_compute
 from culture.services.demo_rows import (
     RoundRows,
     indexes_built_after_load,
+    link_token_hashes,
     round_rows_write,
     uuid4_bytes,
 )
@@ -328,7 +325,7 @@ def _round_rows(
         round_id=round_id,
         person_ids=crowd.person_ids,
         person_team_ids=crowd.team_ids,
-        token_hashes=_token_hashes(round_id=round_id, person_ids=crowd.person_ids),
+        token_hashes=link_token_hashes(round_id=round_id, person_ids=crowd.person_ids),
         responded=responded,
         response_ids=uuid4_bytes(draw, len(who)),
         response_team_ids=crowd.team_ids[who],
@@ -338,22 +335,3 @@ def _round_rows(
         answer_versions=np.concatenate(version_of) if version_of else np.zeros(0, np.int64),
         answer_values=np.concatenate(value_of) if value_of else np.zeros(0, np.int16),
     )
-
-
-def _token_hashes(*, round_id: int, person_ids: np.ndarray) -> np.ndarray:
-    """The stored hash of each person's check-in link for a round, as (people, 64) hex bytes.
-
-    The same as token_hash(participation_token(...)) (checked on the first person), with the
-    HMAC key derived once instead of once per person: a million links in a few seconds.
-    """
-    keyed = salted_hmac(TOKEN_SALT, "", algorithm="sha256")
-    digests = []
-    for person_id in person_ids.tolist():
-        mac = keyed.copy()
-        mac.update(f"{round_id}:{person_id}".encode())
-        digests.append(hashlib.sha256(mac.hexdigest().encode()).hexdigest())
-    if digests and digests[0] != token_hash(
-        participation_token(round_id=round_id, person_id=int(person_ids[0]))
-    ):
-        raise RuntimeError("the seed's link hashes differ from checkins.services.tokens")
-    return np.frombuffer("".join(digests).encode(), dtype=np.uint8).reshape(len(digests), 64)
