@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from checkins.models import (
@@ -154,8 +154,8 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
         everyone, survey = _organisation(rng, people=people, now=now)
     loaded = [m._meta.db_table for m in (Participation, Response, Answer, DimensionRollup,
               QuestionRollup, ParticipationRollup)]  # fmt: skip
-    with indexes_built_after_load(loaded, timed=phases):
-        rounds = _history(rng, survey=survey, weeks=weeks, now=now, phases=phases)
+    with indexes_built_after_load(loaded, timed=phases) as fresh:
+        rounds = _history(rng, survey=survey, weeks=weeks, now=now, phases=phases, fresh=fresh)
     # What the beat does after each roll-up: the alpha sums, and the anonymity decisions of the
     # windows pages show by default (the last 52 weeks; older ones are decided when first asked).
     with phases("reliability"):
@@ -224,7 +224,13 @@ def _organisation(rng: random.Random, *, people: int, now: dt.datetime) -> tuple
 
 
 def _history(
-    rng: random.Random, *, survey: Survey, weeks: int, now: dt.datetime, phases: _Phases
+    rng: random.Random,
+    *,
+    survey: Survey,
+    weeks: int,
+    now: dt.datetime,
+    phases: _Phases,
+    fresh: frozenset[str],
 ) -> list[Round]:
     people = list(
         Person.objects.filter(team__isnull=False).order_by("pk").values_list("pk", "team_id")
@@ -273,7 +279,11 @@ def _history(
         with phases("generate"):
             rows = _round_rows(crowd, draw, round_id=rnd.pk, number=number, versions=versions)
         with phases("copy"):
-            round_rows_write(rows, comments=COMMENTS)
+            round_rows_write(rows, comments=COMMENTS, fresh=fresh)
+    if connection.vendor == "postgresql":
+        with phases("analyze"), connection.cursor() as cursor:
+            # Statistics for the roll-ups' plans (the tables were empty when last analysed).
+            cursor.execute(f"ANALYZE {', '.join(sorted(fresh))}" if fresh else "SELECT 1")
     with phases("rollups"):
         rounds_rollup_bulk(rounds=rounds)
     return rounds

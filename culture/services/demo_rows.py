@@ -72,8 +72,10 @@ def copy_rows(
 @contextmanager
 def indexes_built_after_load(
     tables: Sequence[str], *, timed: Callable[[str], AbstractContextManager] | None = None
-) -> Iterator[None]:
+) -> Iterator[frozenset[str]]:
     """Build these tables' indexes and check their constraints once, after a bulk load.
+
+    Yields the tables that were empty: truncated in this transaction, COPY may freeze into them.
 
     As PostgreSQL's guide to populating a database advises: COPYing millions of rows into
     tables with indexes updates every index row by row (random UUID keys touch a different page
@@ -85,7 +87,7 @@ def indexes_built_after_load(
     ever sees the tables without them. Elsewhere (SQLite) it does nothing.
     """
     if connection.vendor != "postgresql":
-        yield
+        yield frozenset()
         return
     with connection.cursor() as cursor:
         # Run the checks already queued (the people, teams, rounds just written) now: a table
@@ -119,8 +121,17 @@ def indexes_built_after_load(
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
+        # Empty tables are truncated, which lets COPY freeze the rows it writes (no second
+        # pass to set their hint bits when the roll-ups first read them).
+        fresh = []
+        for table in tables:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - our tables
+            if not cursor.fetchone()[0]:
+                fresh.append(table)
+        if fresh:
+            cursor.execute(f"TRUNCATE {', '.join(fresh)}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    yield
+    yield frozenset(fresh)
     with (timed or _untimed)("indexes"), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Index builds sort in memory rather than on disk (this transaction only).
@@ -235,9 +246,13 @@ def binary_rows(columns: Sequence[tuple[str, object]], rows: int) -> bytes:
     return array.tobytes()
 
 
-def copy_binary(*, table: str, columns: Sequence[str], chunks: Iterable[bytes]) -> None:
-    """COPY rows built by `binary_rows` (one or more chunks) into a PostgreSQL table."""
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)"
+def copy_binary(
+    *, table: str, columns: Sequence[str], chunks: Iterable[bytes], freeze: bool = False
+) -> None:
+    """COPY rows built by `binary_rows` (one or more chunks) into a PostgreSQL table; `freeze`
+    only for a table created or truncated in this transaction."""
+    options = "FORMAT binary, FREEZE" if freeze else "FORMAT binary"
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})"
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if hasattr(raw, "copy"):  # psycopg 3
@@ -282,14 +297,18 @@ class RoundRows:
     answer_values: np.ndarray
 
 
-def round_rows_write(rows: RoundRows, *, comments: Sequence[str]) -> None:
-    """Write a round's rows: binary COPY on PostgreSQL, bulk inserts elsewhere."""
+def round_rows_write(
+    rows: RoundRows, *, comments: Sequence[str], fresh: frozenset[str] = frozenset()
+) -> None:
+    """Write a round's rows: binary COPY on PostgreSQL (frozen into the `fresh` tables, see
+    `indexes_built_after_load`), bulk inserts elsewhere."""
     if connection.vendor != "postgresql":
         _round_rows_bulk_create(rows, comments=comments)
         return
     people = len(rows.person_ids)
     copy_binary(
         table=Participation._meta.db_table,
+        freeze=Participation._meta.db_table in fresh,
         columns=PARTICIPATION_COLUMNS,
         chunks=[
             binary_rows(
@@ -311,10 +330,14 @@ def round_rows_write(rows: RoundRows, *, comments: Sequence[str]) -> None:
                 len(chosen),
             )
         )  # fmt: skip
-    copy_binary(table=Response._meta.db_table, columns=RESPONSE_COLUMNS, chunks=chunks)
+    copy_binary(
+        table=Response._meta.db_table, columns=RESPONSE_COLUMNS, chunks=chunks,
+        freeze=Response._meta.db_table in fresh,
+    )  # fmt: skip
     answers = len(rows.answer_ids)
     copy_binary(
         table=Answer._meta.db_table,
+        freeze=Answer._meta.db_table in fresh,
         columns=(*ANSWER_COLUMNS, "text"),
         chunks=[
             binary_rows(
