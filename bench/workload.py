@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import statistics
 import time
 import uuid
+
+import numpy as np
 
 from bench.common import django_setup, emit
 
@@ -25,24 +26,45 @@ WHERE r.round_id = %s AND a.value IS NOT NULL GROUP BY a.question_version_id
 """
 
 
-def _build(size: int, rng: random.Random) -> tuple:
+def _build(size: int, draw: np.random.Generator) -> tuple:
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
     from django.utils import timezone
 
-    from checkins.models import Dimension, Question, QuestionVersion, Round, RoundQuestion, Survey
-    from checkins.services.tokens import participation_token, token_hash
-    from culture.services.demo_rows import ANSWER_COLUMNS, RowWriter, copy_rows
+    from checkins.models import (
+        Answer,
+        Dimension,
+        Participation,
+        Question,
+        QuestionVersion,
+        Response,
+        Round,
+        RoundQuestion,
+        Survey,
+    )
+    from culture.services.demo_rows import (
+        ANSWER_COLUMNS,
+        RoundRows,
+        copy_rows,
+        indexes_built_after_load,
+        link_token_hashes,
+        round_rows_write,
+        uuid4_bytes,
+    )
     from culture.services.rollups import round_rollup_compute
     from org.models import Person, Team
 
     root = Team.objects.create(name=f"Pulse {size}")
     teams = [Team.objects.create(name=f"Pulse {size} / {i}", parent=root) for i in range(10)]
-    people = [
-        Person(email=f"p{size}.{i}@example.com", name=f"Person {i}", team=teams[i % 10])
-        for i in range(size)
-    ]
-    for person in people:
-        person.set_unusable_password()
-    Person.objects.bulk_create(people, batch_size=5000)
+    unusable = make_password(None)  # one unusable password for all (no random string each)
+    Person.objects.bulk_create(
+        (
+            Person(email=f"p{size}.{i}@example.com", name=f"Person {i}", team=teams[i % 10],
+                   password=unusable)
+            for i in range(size)
+        ),
+        batch_size=5000,
+    )  # fmt: skip
     dimensions = list(Dimension.objects.filter(is_core=True).order_by("position"))
     questions = []
     for i in range(10):
@@ -65,23 +87,36 @@ def _build(size: int, rng: random.Random) -> tuple:
         RoundQuestion(round=rnd, question_version=v, position=i)
         for i, v in enumerate([*questions, text])
     )
-    writer = RowWriter()
-    texts = []
-    for person_id, team_id in Person.objects.filter(team__in=teams).values_list("pk", "team_id"):
-        token = token_hash(participation_token(round_id=rnd.pk, person_id=person_id))
-        writer.participations.append((person_id, rnd.pk, team_id, token, True))
-        response_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        writer.responses.append((response_id, rnd.pk, team_id, ""))
-        for version in questions:
-            writer.answers.append(
-                (uuid.UUID(int=rng.getrandbits(128), version=4), response_id, version.pk,
-                 rng.randint(1, 5))
-            )  # fmt: skip
-        texts.append(
-            (uuid.UUID(int=rng.getrandbits(128), version=4), response_id, text.pk, None, "fine")
-        )
-    writer.flush()
-    copy_rows(table="checkins_answer", columns=(*ANSWER_COLUMNS, "text"), rows=texts)
+    found = list(Person.objects.filter(team__in=teams).order_by("pk").values_list("pk", "team_id"))
+    person_ids = np.array([pk for pk, _team in found], dtype=np.int64)
+    team_ids = np.array([team for _pk, team in found], dtype=np.int64)
+    count = len(found)
+    everyone = np.arange(count)
+    # Everyone answered every five-point question (values 1-5 uniformly) and the text question.
+    rows = RoundRows(
+        round_id=rnd.pk,
+        person_ids=person_ids,
+        person_team_ids=team_ids,
+        token_hashes=link_token_hashes(round_id=rnd.pk, person_ids=person_ids),
+        responded=np.ones(count, dtype=bool),
+        response_ids=uuid4_bytes(draw, count),
+        response_team_ids=team_ids,
+        response_comments=np.full(count, -1),
+        answer_ids=uuid4_bytes(draw, count * len(questions)),
+        answer_responses=np.tile(everyone, len(questions)),
+        answer_versions=np.repeat(np.array([v.pk for v in questions], dtype=np.int64), count),
+        answer_values=draw.integers(1, 6, count * len(questions)).astype(np.int16),
+    )
+    texts = [
+        (uuid.UUID(bytes=bytes(answer_id)), uuid.UUID(bytes=bytes(response_id)), text.pk, None,
+         "fine")
+        for answer_id, response_id in zip(uuid4_bytes(draw, count), rows.response_ids, strict=True)
+    ]  # fmt: skip
+    # As the demo seed: binary COPY, indexes and constraints built once after the load.
+    tables = [model._meta.db_table for model in (Participation, Response, Answer)]
+    with transaction.atomic(), indexes_built_after_load(tables):
+        round_rows_write(rows, comments=[])
+        copy_rows(table=Answer._meta.db_table, columns=(*ANSWER_COLUMNS, "text"), rows=texts)
     Round.objects.filter(pk=rnd.pk).update(status=Round.Status.CLOSED)
     rnd.refresh_from_db()
     started = time.perf_counter()
@@ -116,13 +151,13 @@ def main() -> None:
     from checkins.models import Response
     from org.models import OrgSettings, Person
 
-    rng = random.Random(8)
+    draw = np.random.default_rng(8)
     OrgSettings.current()
     hr = Person.objects.create(email="hr.bench@example.com", name="HR", role=Person.Role.HR_ADMIN)
     built = []
     started = time.perf_counter()
     for size in (int(s) for s in args.sizes.split(",")):
-        built.append((size, *_build(size, rng)))
+        built.append((size, *_build(size, draw)))
     build_s = round(time.perf_counter() - started, 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -32,7 +32,8 @@ def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bench", "--quick", "--no-peer",
-         "--db-prefix", f"relhealth_bench_ci{os.getpid()}", "--json", str(out)],
+         "--db-prefix", os.environ.get("BENCH_DB_PREFIX", f"relhealth_bench_ci{os.getpid()}"),
+         "--json", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
@@ -50,6 +51,26 @@ def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
     assert results["invitations"]["finished"] and results["invitations"]["sent"] > 0
     assert results["close_and_summarise"]["finished"], results["close_and_summarise"]
     assert results["peer"] == {"skipped": "--no-peer"}
-    metrics = {row["metric"] for row in results["targets"]}
+    seed = results["seed"]
+    assert seed["responses"] > 0 and {"generate", "copy", "rollups", "decisions"} <= set(
+        seed["phases"]
+    ), seed
+    metrics = {row["metric"]: row for row in results["targets"]}
     assert any(m.startswith("team page, median") for m in metrics)
     assert "| team page, median |" in done.stdout
+
+
+def test_the_peer_limit_still_proves_the_target():
+    """The largest peer size is stopped at a limit that proves twice the 1,000x target on our
+    measured page, not below half a minute (peer_measure keeps it under the default); unknown
+    page, no change."""
+    from bench.run import peer_limits
+
+    def results(page_ms):
+        return {"ours_same_workload": {"sizes": {"100000": {"team_page": {"median_ms": page_ms}}}}}
+
+    limits = peer_limits(results(35.0), [1000, 10000, 100000])
+    assert limits == {100000: 70.0} and limits[100000] * 1000 / 35.0 >= 1000
+    assert peer_limits(results(5.0), [1000, 100000]) == {100000: 30.0}
+    assert peer_limits(results(None), [1000, 100000]) == {}
+    assert peer_limits({}, [1000]) == {}

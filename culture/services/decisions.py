@@ -12,8 +12,11 @@ round's roll-ups are written (culture.tasks.rollup_round), so the first page vie
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -73,24 +76,21 @@ def _own_counts(model: Any, field: str, round_ids: list[int]) -> dict[str, dict[
     return own
 
 
-def window_decision_compute(
-    *,
-    survey_id: int,
-    window: int,
-    parents: Mapping[int, int | None] | None = None,
-    rounds: list[tuple[int, int, int, int]] | None = None,
-) -> WindowDecision | None:
-    """Run the engine on one window and store its decision (replacing an older one)."""
-    if rounds is None:
-        rounds = window_rounds_get(survey_id=survey_id, window=window)
-    if not rounds:
-        WindowDecision.objects.filter(survey_id=survey_id, window=window).delete()
-        return None
-    if parents is None:
-        parents = dict(Team.objects.values_list("pk", "parent_id"))
+@dataclass(frozen=True)
+class _WindowInputs:
+    """What the engine decides a window from: the own-member counts, the tree and k."""
+
+    rounds: list[tuple[int, int, int, int]]
+    parents: Mapping[int, int | None]
+    own: dict[str, dict[int, dict[int, int]]]  # measure -> round -> team -> respondents
+    invited: dict[int, dict[int, int]]
+    responded: dict[int, dict[int, int]]
+
+
+def _window_inputs(
+    rounds: list[tuple[int, int, int, int]], parents: Mapping[int, int | None]
+) -> _WindowInputs:
     round_ids = [pk for pk, _number, _k, _state in rounds]
-    k_by_round = {pk: k for pk, _number, k, _state in rounds}
-    pairs = [(pk, number) for pk, number, _k, _state in rounds]
     own = _own_counts(DimensionRollup, "dimension_id", round_ids)
     own |= _own_counts(QuestionRollup, "question_version_id", round_ids)
     invited: dict[int, dict[int, int]] = defaultdict(dict)
@@ -100,7 +100,22 @@ def window_decision_compute(
     ).values_list("round_id", "team_id", "invited", "responded"):
         invited[round_id][team_id] = count
         responded[round_id][team_id] = answered
+    return _WindowInputs(
+        rounds=rounds,
+        parents=parents,
+        own={measure: dict(by_round) for measure, by_round in own.items()},
+        invited=dict(invited),
+        responded=dict(responded),
+    )
 
+
+def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
+    """Run the engine on one window: what each node may show (compact). Pure, no database."""
+    parents, rounds, own = inputs.parents, inputs.rounds, inputs.own
+    invited, responded = inputs.invited, inputs.responded
+    round_ids = [pk for pk, _number, _k, _state in rounds]
+    k_by_round = {pk: k for pk, _number, k, _state in rounds}
+    pairs = [(pk, number) for pk, number, _k, _state in rounds]
     shown: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"w": defaultdict(list), "p": [], "part": [], "com": []}
     )
@@ -130,9 +145,15 @@ def window_decision_compute(
             shown[node]["com"].append(pk)
     for node in small:
         shown[node]["small"] = True
+    return {node: _compact(found) for node, found in shown.items()}
+
+
+def _window_store(
+    *, survey_id: int, window: int, inputs: _WindowInputs, shown: dict[int, dict[str, Any]]
+) -> WindowDecision | None:
     measures = {
         measure: sorted(key for key, counts in by_round.items() if any(counts.values()))
-        for measure, by_round in own.items()
+        for measure, by_round in inputs.own.items()
     }
     try:
         with transaction.atomic():
@@ -140,14 +161,14 @@ def window_decision_compute(
             decision = WindowDecision.objects.create(
                 survey_id=survey_id,
                 window=window,
-                rounds=[[pk, state] for pk, _number, _k, state in rounds],
-                tree=tree_fingerprint(parents),
-                complete=_complete(rounds),
+                rounds=[[pk, state] for pk, _number, _k, state in inputs.rounds],
+                tree=tree_fingerprint(inputs.parents),
+                complete=_complete(inputs.rounds),
                 measures=measures,
             )
             NodeDecision.objects.bulk_create(
                 [
-                    NodeDecision(decision=decision, node=node, shown=_compact(found))
+                    NodeDecision(decision=decision, node=node, shown=found)
                     for node, found in shown.items()
                 ],
                 batch_size=2000,
@@ -156,6 +177,55 @@ def window_decision_compute(
         # A concurrent run stored the same decision first (the inputs are the same).
         return WindowDecision.objects.filter(survey_id=survey_id, window=window).first()
     return decision
+
+
+def window_decision_compute(
+    *,
+    survey_id: int,
+    window: int,
+    parents: Mapping[int, int | None] | None = None,
+    rounds: list[tuple[int, int, int, int]] | None = None,
+) -> WindowDecision | None:
+    """Run the engine on one window and store its decision (replacing an older one)."""
+    if rounds is None:
+        rounds = window_rounds_get(survey_id=survey_id, window=window)
+    if not rounds:
+        WindowDecision.objects.filter(survey_id=survey_id, window=window).delete()
+        return None
+    if parents is None:
+        parents = dict(Team.objects.values_list("pk", "parent_id"))
+    inputs = _window_inputs(rounds, parents)
+    return _window_store(
+        survey_id=survey_id, window=window, inputs=inputs, shown=_window_shown(inputs)
+    )
+
+
+def windows_decisions_compute(*, survey_id: int, windows: list[int]) -> int:
+    """Decide several windows of a survey (the demo seed's history). Returns how many stored.
+
+    The same decisions as `window_decision_compute` one window at a time (a test compares them):
+    the counts are read here, the engine, pure Python over them and the heavy part, runs for
+    the windows side by side in worker processes (one per core), and the results are stored here,
+    in the caller's transaction.
+    """
+    parents = dict(Team.objects.values_list("pk", "parent_id"))
+    found = {window: window_rounds_get(survey_id=survey_id, window=window) for window in windows}
+    for window in [w for w, rounds in found.items() if not rounds]:
+        WindowDecision.objects.filter(survey_id=survey_id, window=window).delete()
+    decided = [w for w, rounds in found.items() if rounds]
+    inputs = [_window_inputs(found[window], parents) for window in decided]
+    workers = min(len(inputs), os.cpu_count() or 1)
+    if workers > 1:
+        # fork: the workers inherit the engine and the inputs' modules and never touch the
+        # database connection (they only compute and send back plain dicts).
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            results = pool.map(_window_shown, inputs, chunksize=1)
+    else:
+        results = [_window_shown(one) for one in inputs]
+    for window, one, shown in zip(decided, inputs, results, strict=True):
+        _window_store(survey_id=survey_id, window=window, inputs=one, shown=shown)
+    return len(decided)
 
 
 def _complete(rounds: Iterable[tuple[int, int, int, int]]) -> bool:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
+import numpy as np
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from checkins.models import (
@@ -28,12 +31,17 @@ from checkins.models import (
     Survey,
 )
 from checkins.services.rounds import round_questions_pick
-from checkins.services.tokens import participation_token, token_hash
 from culture.anonymity import window_of
 from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup
-from culture.services.decisions import window_decision_compute
-from culture.services.demo_rows import RowWriter, foreign_keys_checked_once
-from culture.services.reliability import round_reliability_compute
+from culture.services.decisions import windows_decisions_compute
+from culture.services.demo_rows import (
+    RoundRows,
+    indexes_built_after_load,
+    link_token_hashes,
+    round_rows_write,
+    uuid4_bytes,
+)
+from culture.services.reliability import rounds_reliability_compute
 from culture.services.rollups import rounds_rollup_bulk
 from org.models import OrgSettings, Person, Team
 
@@ -76,6 +84,25 @@ class DemoResult:
     teams: int
     rounds: int
     responses: int
+    # Wall seconds per phase of the seed, in the order they ran (printed by seed_demo, kept by
+    # the bench), so where a slow seed spends its time is visible without a profiler.
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+class _Phases:
+    """Times the seed's phases: `with phases("copy"): ...` adds the block's wall time."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + elapsed, 3)
 
 
 def _team_sizes(rng: random.Random, people: int, leaves: int) -> list[int]:
@@ -119,9 +146,34 @@ def _person(rng: random.Random, n: int, team: Team, **extra) -> Person:
 
 @transaction.atomic
 def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
-    rng = random.Random(seed)
-    now = timezone.now()
-    OrgSettings.current()
+    phases = _Phases()
+    with phases("organisation"):
+        rng = random.Random(seed)
+        now = timezone.now()
+        OrgSettings.current()
+        everyone, survey = _organisation(rng, people=people, now=now)
+    loaded = [m._meta.db_table for m in (Participation, Response, Answer, DimensionRollup,
+              QuestionRollup, ParticipationRollup)]  # fmt: skip
+    with indexes_built_after_load(loaded, timed=phases) as fresh:
+        rounds = _history(rng, survey=survey, weeks=weeks, now=now, phases=phases, fresh=fresh)
+    # What the beat does after each roll-up: the alpha sums, and the anonymity decisions of the
+    # windows pages show by default (the last 52 weeks; older ones are decided when first asked).
+    with phases("reliability"):
+        rounds_reliability_compute(rounds=rounds)
+    with phases("decisions"):
+        recent = sorted({window_of(round_number=rnd.number) for rnd in rounds[-52:]})
+        windows_decisions_compute(survey_id=survey.pk, windows=recent)
+    return DemoResult(
+        people=len(everyone),
+        teams=Team.objects.count(),
+        rounds=weeks,
+        responses=Response.objects.count(),
+        phases=phases.seconds,
+    )
+
+
+def _organisation(rng: random.Random, *, people: int, now: dt.datetime) -> tuple[list, Survey]:
+    """The teams, people (with the demo logins) and the weekly survey."""
     root, departments, leaves = _build_teams(rng, people)
     sizes = _team_sizes(rng, people - 1 - len(departments), len(leaves))
     staff: list[Person] = []
@@ -168,86 +220,128 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
         next_round_at=now,
     )
     survey.questions.set(Question.objects.filter(is_active=True))
-    loaded = [m._meta.db_table for m in (Participation, Response, Answer, DimensionRollup,
-              QuestionRollup, ParticipationRollup)]  # fmt: skip
-    with foreign_keys_checked_once(loaded):
-        _history(rng, survey=survey, weeks=weeks, now=now)
-    return DemoResult(
-        people=len(everyone),
-        teams=Team.objects.count(),
-        rounds=weeks,
-        responses=Response.objects.count(),
+    return everyone, survey
+
+
+def _history(
+    rng: random.Random,
+    *,
+    survey: Survey,
+    weeks: int,
+    now: dt.datetime,
+    phases: _Phases,
+    fresh: frozenset[str],
+) -> list[Round]:
+    people = list(
+        Person.objects.filter(team__isnull=False).order_by("pk").values_list("pk", "team_id")
     )
-
-
-def _history(rng: random.Random, *, survey: Survey, weeks: int, now: dt.datetime) -> None:
-    people = list(Person.objects.filter(team__isnull=False).values_list("pk", "team_id"))
     team_ids = sorted({team_id for _, team_id in people})
     dims = sorted(
         set(Question.objects.exclude(dimension=None).values_list("dimension_id", flat=True))
     )
     # Team baselines on the 1-5 scale, a direction per team, and a participation propensity.
-    base: dict[tuple[int, int | None], float] = {
-        (t, d): rng.uniform(3.0, 4.2) for t in team_ids for d in dims
-    }
-    slope = {t: rng.choice([-0.02, -0.01, 0.0, 0.0, 0.01, 0.02]) for t in team_ids}
-    turnout = {t: rng.uniform(0.55, 0.95) for t in team_ids}
+    base = np.array([[rng.uniform(3.0, 4.2) for _d in dims] for _t in team_ids]).reshape(
+        len(team_ids), len(dims)
+    )
+    slope = np.array([rng.choice([-0.02, -0.01, 0.0, 0.0, 0.01, 0.02]) for _t in team_ids])
+    turnout = np.array([rng.uniform(0.55, 0.95) for _t in team_ids])
+    position = {team_id: i for i, team_id in enumerate(team_ids)}
+    crowd = _Crowd(
+        person_ids=np.array([person_id for person_id, _ in people], dtype=np.int64),
+        team_ids=np.array([team_id for _, team_id in people], dtype=np.int64),
+        team_index=np.array([position[team_id] for _, team_id in people], dtype=np.int64),
+        dimension_index={d: i for i, d in enumerate(dims)},
+        base=base,
+        slope=slope,
+        turnout=turnout,
+    )
+    # The answers are drawn with numpy, a whole round at a time (seeded from the same seed).
+    draw = np.random.default_rng(rng.getrandbits(64))
     k = OrgSettings.current().min_group_size
     monday = (now - dt.timedelta(days=now.weekday())).replace(
         hour=9, minute=0, second=0, microsecond=0
     )
-    writer = RowWriter()
     rounds = []
     for number in range(1, weeks + 1):
-        opens = monday - dt.timedelta(weeks=weeks - number + 1)
-        rnd = Round.objects.create(
-            survey=survey, number=number, status=Round.Status.CLOSED,
-            period_start=opens.date(), opens_at=opens,
-            closes_at=opens + dt.timedelta(days=survey.window_days), min_group_size=k,
-        )  # fmt: skip
-        rounds.append(rnd)
-        versions = round_questions_pick(survey=survey, number=number)
-        RoundQuestion.objects.bulk_create(
-            RoundQuestion(round=rnd, question_version=v, position=i) for i, v in enumerate(versions)
-        )
-        # What each answer needs, looked up once per round rather than once per answer.
-        asked = [
-            (v.pk, v.question.scale == Question.Scale.ZERO_TEN, v.question.dimension_id,
-             v.question.reverse_scored)
-            for v in versions
-        ]  # fmt: skip
-        for person_id, team_id in people:
-            responded = rng.random() < turnout[team_id]
-            writer.participations.append(
-                (person_id, rnd.pk, team_id,
-                 token_hash(participation_token(round_id=rnd.pk, person_id=person_id)), responded)
+        with phases("rounds"):
+            opens = monday - dt.timedelta(weeks=weeks - number + 1)
+            rnd = Round.objects.create(
+                survey=survey, number=number, status=Round.Status.CLOSED,
+                period_start=opens.date(), opens_at=opens,
+                closes_at=opens + dt.timedelta(days=survey.window_days), min_group_size=k,
             )  # fmt: skip
-            if not responded:
-                continue
-            response_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-            comment = rng.choice(COMMENTS) if rng.random() < 0.08 else ""
-            writer.responses.append((response_id, rnd.pk, team_id, comment))
-            offset = rng.gauss(0, 0.5)
-            for version_id, is_enps, dimension_id, reverse in asked:
-                if rng.random() < 0.03:
-                    continue  # prefer not to answer
-                if is_enps:
-                    value = min(10, max(0, round(rng.gauss(7.2 + offset, 1.8))))
-                else:
-                    mu = base[(team_id, dimension_id)] + slope[team_id] * number + offset
-                    value = min(5, max(1, round(rng.gauss(mu, 0.8))))
-                    if reverse:
-                        value = 6 - value
-                writer.answers.append(
-                    (uuid.UUID(int=rng.getrandbits(128), version=4), response_id, version_id, value)
-                )
-        writer.flush_if_large()
-    writer.flush()
-    rounds_rollup_bulk(rounds=rounds)
-    # What the beat does after each roll-up: the alpha sums, and the anonymity decisions of the
-    # windows pages show by default (the last 52 weeks; older ones are decided when first asked).
-    for rnd in rounds:
-        round_reliability_compute(round=rnd)
-    recent = {window_of(round_number=rnd.number) for rnd in rounds[-52:]}
-    for window in sorted(recent):
-        window_decision_compute(survey_id=survey.pk, window=window)
+            rounds.append(rnd)
+            versions = round_questions_pick(survey=survey, number=number)
+            RoundQuestion.objects.bulk_create(
+                RoundQuestion(round=rnd, question_version=v, position=i)
+                for i, v in enumerate(versions)
+            )
+        with phases("generate"):
+            rows = _round_rows(crowd, draw, round_id=rnd.pk, number=number, versions=versions)
+        with phases("copy"):
+            round_rows_write(rows, comments=COMMENTS, fresh=fresh)
+    if connection.vendor == "postgresql":
+        with phases("analyze"), connection.cursor() as cursor:
+            # Statistics for the roll-ups' plans (the tables were empty when last analysed).
+            cursor.execute(f"ANALYZE {', '.join(sorted(fresh))}" if fresh else "SELECT 1")
+    with phases("rollups"):
+        rounds_rollup_bulk(rounds=rounds)
+    return rounds
+
+
+@dataclass(frozen=True)
+class _Crowd:
+    """Everyone who answers, as arrays (one entry per person), and their teams' story."""
+
+    person_ids: np.ndarray
+    team_ids: np.ndarray
+    team_index: np.ndarray  # row of the person's team in base, slope and turnout
+    dimension_index: dict[int, int]  # column of a dimension in base
+    base: np.ndarray  # (teams, dimensions): the team's baseline on the 1-5 scale
+    slope: np.ndarray  # per team: its direction per week
+    turnout: np.ndarray  # per team: the chance that a member answers a round
+
+
+def _round_rows(
+    crowd: _Crowd, draw: np.random.Generator, *, round_id: int, number: int, versions: list
+) -> RoundRows:
+    """One round's participations, responses and answers, drawn for everyone at once."""
+    responded = draw.random(len(crowd.person_ids)) < crowd.turnout[crowd.team_index]
+    who = np.flatnonzero(responded)
+    teams = crowd.team_index[who]
+    comments = np.where(draw.random(len(who)) < 0.08, draw.integers(0, len(COMMENTS), len(who)), -1)
+    offset = draw.normal(0.0, 0.5, len(who))  # a respondent's mood that week, on every item
+    response_of, version_of, value_of = [], [], []
+    for version in versions:
+        question = version.question
+        answered = np.flatnonzero(draw.random(len(who)) >= 0.03)  # 3% prefer not to answer
+        if question.scale == Question.Scale.ZERO_TEN:
+            drawn = draw.normal(7.2 + offset[answered], 1.8)
+            values = np.clip(np.rint(drawn), 0, 10)
+        else:
+            column = crowd.dimension_index[question.dimension_id]
+            mu = (
+                crowd.base[teams[answered], column]
+                + crowd.slope[teams[answered]] * number
+                + offset[answered]
+            )
+            values = np.clip(np.rint(draw.normal(mu, 0.8)), 1, 5)
+            if question.reverse_scored:
+                values = 6 - values
+        response_of.append(answered)
+        version_of.append(np.full(len(answered), version.pk, dtype=np.int64))
+        value_of.append(values.astype(np.int16))
+    return RoundRows(
+        round_id=round_id,
+        person_ids=crowd.person_ids,
+        person_team_ids=crowd.team_ids,
+        token_hashes=link_token_hashes(round_id=round_id, person_ids=crowd.person_ids),
+        responded=responded,
+        response_ids=uuid4_bytes(draw, len(who)),
+        response_team_ids=crowd.team_ids[who],
+        response_comments=comments,
+        answer_ids=uuid4_bytes(draw, sum(len(a) for a in response_of)),
+        answer_responses=np.concatenate(response_of) if response_of else np.zeros(0, np.int64),
+        answer_versions=np.concatenate(version_of) if version_of else np.zeros(0, np.int64),
+        answer_values=np.concatenate(value_of) if value_of else np.zeros(0, np.int16),
+    )

@@ -42,6 +42,11 @@ team_anc AS (
 )
 """
 
+# Every answer value any scale allows (agreement 1-5 or 1-7, eNPS 0-10): the per-value counts are
+# eleven columns summed like the other figures, turned into the JSON object at the end, instead of
+# a row per value through the subtree sums and a JSON aggregate per group (much slower at two
+# years of history). A value outside 0-10 would be a bug elsewhere; it still counts in n.
+
 # Both statements start from the same scored answers (joined, not formatted: constant SQL).
 _QUESTIONS = "".join(
     (
@@ -50,25 +55,53 @@ _QUESTIONS = "".join(
         ",",
         """
 own AS (
-    SELECT round_id, team_id, version_id, value, count(*) AS c,
+    SELECT round_id, team_id, version_id, count(*) AS n, sum(value) AS total,
+           sum(value * value) AS total_sq,
            count(*) FILTER (
                WHERE (top IS NOT NULL AND scored >= top - 1) OR (scale = 'zero_ten' AND value >= 9)
-           ) AS fav
-    FROM scored GROUP BY round_id, team_id, version_id, value
+           ) AS fav,
+           count(*) FILTER (WHERE value = 0) AS c0,
+           count(*) FILTER (WHERE value = 1) AS c1,
+           count(*) FILTER (WHERE value = 2) AS c2,
+           count(*) FILTER (WHERE value = 3) AS c3,
+           count(*) FILTER (WHERE value = 4) AS c4,
+           count(*) FILTER (WHERE value = 5) AS c5,
+           count(*) FILTER (WHERE value = 6) AS c6,
+           count(*) FILTER (WHERE value = 7) AS c7,
+           count(*) FILTER (WHERE value = 8) AS c8,
+           count(*) FILTER (WHERE value = 9) AS c9,
+           count(*) FILTER (WHERE value = 10) AS c10
+    FROM scored GROUP BY round_id, team_id, version_id
 ),
 scoped AS (
-    SELECT round_id, team_id, false AS sub, version_id, value, c, fav FROM own
+    SELECT round_id, team_id, false AS sub, version_id, n, total, total_sq, fav,
+           c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10
+    FROM own
     UNION ALL
-    SELECT o.round_id, ta.ancestor_id, true, o.version_id, o.value, sum(o.c), sum(o.fav)
+    SELECT o.round_id, ta.ancestor_id, true, o.version_id, sum(o.n), sum(o.total),
+           sum(o.total_sq), sum(o.fav),
+           sum(o.c0), sum(o.c1), sum(o.c2), sum(o.c3), sum(o.c4), sum(o.c5), sum(o.c6), sum(o.c7), sum(o.c8), sum(o.c9), sum(o.c10)
     FROM own o JOIN team_anc ta ON ta.team_id = o.team_id
-    GROUP BY o.round_id, ta.ancestor_id, o.version_id, o.value
+    GROUP BY o.round_id, ta.ancestor_id, o.version_id
 )
 INSERT INTO culture_questionrollup
     (round_id, team_id, includes_subteams, question_version_id, n, total, total_sq, favourable,
      counts)
-SELECT round_id, team_id, sub, version_id, sum(c), sum(c * value)::float8,
-       sum(c * value * value)::float8, sum(fav), jsonb_object_agg(value::text, c::bigint)
-FROM scoped GROUP BY round_id, team_id, sub, version_id
+SELECT round_id, team_id, sub, version_id, n, total::float8, total_sq::float8, fav,
+       jsonb_strip_nulls(jsonb_build_object(
+        '0', nullif(c0, 0),
+        '1', nullif(c1, 0),
+        '2', nullif(c2, 0),
+        '3', nullif(c3, 0),
+        '4', nullif(c4, 0),
+        '5', nullif(c5, 0),
+        '6', nullif(c6, 0),
+        '7', nullif(c7, 0),
+        '8', nullif(c8, 0),
+        '9', nullif(c9, 0),
+        '10', nullif(c10, 0)
+       ))
+FROM scoped
 """,
     )
 )

@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from checkins.services.rounds import round_open
 from culture.anonymity import ORG, plans_for_rounds
-from culture.models import DimensionRollup, ParticipationRollup, WindowDecision
+from culture.models import DimensionRollup, NodeDecision, ParticipationRollup, WindowDecision
 from culture.scorebook import scorebook_build
+from culture.services.decisions import window_decision_compute, windows_decisions_compute
+from culture.services.demo import demo_organisation_seed
 from tests.factories import PersonFactory, TeamFactory
 from tests.helpers import answer_all, close_and_roll_up, people_in
 
@@ -121,3 +123,29 @@ def test_a_caller_may_pass_its_own_rounds(org, history):
             b = given.cell(team_id=org.engineering.pk, dimension_id=dimension.pk, round=rnd)
             assert a == b
     assert scorebook_build(latest=[], teams=[org.engineering.pk]).rounds == []
+
+
+@pytest.mark.django_db
+def test_deciding_many_windows_at_once_stores_what_one_at_a_time_does(survey):
+    """The seed decides its windows side by side in worker processes; each stored decision is
+    what `window_decision_compute` stores for that window alone."""
+    demo_organisation_seed(people=150, weeks=9, seed=5)  # windows 0 and 1 complete, 2 not
+
+    def stored() -> dict[int, tuple]:
+        return {
+            d.window: (
+                d.rounds, d.tree, d.complete, d.measures,
+                {n.node: n.shown for n in NodeDecision.objects.filter(decision=d)},
+            )
+            for d in WindowDecision.objects.all()
+        }  # fmt: skip
+
+    at_once = stored()
+    survey_id = WindowDecision.objects.values_list("survey_id", flat=True).distinct().get()
+    assert sorted(at_once) == [0, 1, 2]
+    assert any(shown for *_rest, shown in at_once.values())
+    assert windows_decisions_compute(survey_id=survey_id, windows=[0, 1, 2]) == 3
+    assert stored() == at_once
+    for window in at_once:
+        window_decision_compute(survey_id=survey_id, window=window)
+    assert stored() == at_once

@@ -8,13 +8,23 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from checkins.models import Answer, Participation, Question, Round
+from checkins.models import (
+    Answer,
+    Participation,
+    Question,
+    QuestionVersion,
+    Response,
+    Round,
+    RoundQuestion,
+)
 from checkins.services.responses import response_submit
 from checkins.services.rounds import round_open
 from culture.models import DimensionReliability
 from culture.organisation import organisation_heatmap_get
+from culture.services.reliability import _items, _sums_python, _sums_sql
 from culture.statistics import scored_value, to_0_100
 from tests.factories import PersonFactory
 from tests.helpers import close_and_roll_up
@@ -115,3 +125,40 @@ def test_no_alpha_from_fewer_than_k_respondents(client, hr_admin, password, ever
     html = client.get(reverse("culture:organisation")).content.decode()
     table = html[html.index('id="reliability"') :]
     assert "not enough answers or items to say" in table and "answers to" not in table
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL sums are PostgreSQL's")
+def test_sql_sums_equal_the_python_sums(every_item, org):
+    """The set-based sums (one pass over many rounds) are the per-round Python ones: n exactly,
+    the float sums up to the order of addition; incomplete respondents and a 7-point
+    reverse-scored item included."""
+    rounds = []
+    for seed in (5, 6):
+        people = [PersonFactory(team=org.platform) for _ in range(9)]
+        rnd = round_open(survey=every_item)
+        _answer(rnd, people, noise=0.4, rng=random.Random(seed))
+        rounds.append(rnd)
+    seven = Question.objects.create(
+        code="rel-7pt", dimension=Question.objects.exclude(dimension=None).first().dimension,
+        scale=Question.Scale.AGREE7, reverse_scored=True,
+    )  # fmt: skip
+    version = QuestionVersion.objects.create(question=seven, text=seven.code)
+    RoundQuestion.objects.create(round=rounds[0], question_version=version, position=99)
+    responses = list(Response.objects.filter(round=rounds[0]).order_by("id"))
+    for i, response in enumerate(responses[:-2]):  # the last two leave the new item out
+        Answer.objects.create(response=response, question_version=version, value=1 + i % 7)
+    Answer.objects.filter(response=responses[0]).exclude(question_version=version).filter(
+        question_version__question__dimension__isnull=False
+    ).order_by("id")[:1].get().delete()  # and the first skips one item of another dimension
+    items = _items([r.pk for r in rounds])
+    assert seven.dimension_id in items[rounds[0].pk]
+    in_sql = _sums_sql(items)
+    for rnd in rounds:
+        in_python = _sums_python(rnd.pk, items[rnd.pk])
+        assert in_sql[rnd.pk].keys() == in_python.keys()
+        for dimension, (n, sums, products) in in_python.items():
+            got_n, got_sums, got_products = in_sql[rnd.pk][dimension]
+            assert got_n == n, dimension
+            assert np.allclose(got_sums, sums, rtol=1e-12, atol=1e-9)
+            assert np.allclose(got_products, products, rtol=1e-12, atol=1e-9)
+    assert in_sql[rounds[0].pk][seven.dimension_id][0] < 9, "incomplete respondents dropped"

@@ -1,6 +1,8 @@
 """python manage.py seed_demo --people N --weeks W --seed S"""
 
+import json
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,8 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if people already exist."
         )
+        parser.add_argument(
+            "--timings", type=Path, help="Also write the seconds per phase to this JSON file."
+        )
 
-    def handle(self, *args, people, weeks, seed, if_empty, **options):
+    def handle(self, *args, people, weeks, seed, if_empty, timings=None, **options):
         if people < 20:
             raise CommandError("--people must be at least 20 for a meaningful demo.")
         if weeks < 0:
@@ -31,10 +36,21 @@ class Command(BaseCommand):
         else:
             started = time.perf_counter()
             result = demo_organisation_seed(people=people, weeks=weeks, seed=seed)
+            elapsed = time.perf_counter() - started
             self.stdout.write(
                 f"Seeded {result.people} people in {result.teams} teams, {result.rounds} weeks, "
-                f"{result.responses} responses in {time.perf_counter() - started:.1f} s."
+                f"{result.responses} responses in {elapsed:.1f} s."
             )
+            self.stdout.write(
+                "Phases: " + ", ".join(f"{name} {s:.1f} s" for name, s in result.phases.items())
+            )
+            if timings:
+                timings.write_text(
+                    json.dumps(
+                        {"seconds": round(elapsed, 2), "responses": result.responses,
+                         "phases": result.phases}
+                    )
+                )  # fmt: skip
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for role, email in DEMO_LOGINS.items():
             self.stdout.write(f"  {role:<9} {email}")
