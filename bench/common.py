@@ -19,6 +19,9 @@ VAR = ROOT / "var" / "bench"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PYTHON = sys.executable
+# The web server of both apps in the submission runs: the same gunicorn settings as production
+# (threaded workers, ADR 0018), so the peer is served exactly as we are.
+GUNICORN_WORKERS = ["--workers", "4", "--worker-class", "gthread", "--threads", "4"]
 
 
 def database_url(name: str) -> str:

@@ -15,7 +15,7 @@ import statistics
 import subprocess  # nosec B404
 import time
 
-from bench.common import ROOT, VAR, database_recreate, database_url
+from bench.common import GUNICORN_WORKERS, ROOT, VAR, database_recreate, database_url
 
 # django-survey-and-report 1.5.0 declares Django >= 2.2, < 7; we pin the Django we run (5.2 LTS).
 PEER_REQUIREMENTS = [
@@ -82,7 +82,8 @@ def _peer_env(database: str) -> dict[str, str]:
 
 
 def peer_submissions(*, database: str, survey: str, requests: int) -> dict:
-    """The peer's form posted under gunicorn (4 workers, as ours), then the reconciliation."""
+    """The peer's form posted under gunicorn (the same workers and threads as ours), then the
+    reconciliation."""
     from bench.peer_load import peer_post
     from bench.run import _free_port, _stop, _wait_http
 
@@ -91,7 +92,7 @@ def peer_submissions(*, database: str, survey: str, requests: int) -> dict:
     log = (VAR / "peer-gunicorn.log").open("w")
     web = subprocess.Popen(  # nosec B603
         [str(VENV / "bin" / "gunicorn"), "peer_urls_wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "4", "--log-level", "warning"],
+         f"127.0.0.1:{port}", *GUNICORN_WORKERS, "--log-level", "warning"],
         cwd=SITE, env=_peer_env(database), stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip

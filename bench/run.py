@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import (
+    GUNICORN_WORKERS,
     PYTHON,
     ROOT,
     VAR,
@@ -218,8 +219,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         port = _free_port()
         web = _start(
             [str(Path(PYTHON).parent / "gunicorn"), "relhealth.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "4", "--worker-class", "gthread",
-             "--threads", "4", "--log-level", "warning"],
+             "--bind", f"127.0.0.1:{port}", *GUNICORN_WORKERS, "--log-level", "warning"],
             database=full, log=VAR / "gunicorn.log",
         )  # fmt: skip
         _wait_http(f"http://127.0.0.1:{port}/healthz", 60)

@@ -52,6 +52,9 @@ DATABASES = {
         "PASSWORD": _db.password or "",
         "HOST": _db.hostname or "127.0.0.1",
         "PORT": str(_db.port or 5432),
+        # Kept connections, as ours (ADR 0018): the peer is served the way we are.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
