@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -54,11 +55,29 @@ def _order(children: Mapping[int, list[int]]) -> list[int]:
     return order
 
 
+# The same tree is asked about many times per window (every measure, round and pooled check):
+# its children and top-down order are built once per distinct tree. Callers never mutate them.
+_TREES: dict[tuple[tuple[int, int | None], ...], tuple[dict[int, list[int]], list[int]]] = {}
+
+
+def _tree(parents: Mapping[int, int | None]) -> tuple[dict[int, list[int]], list[int]]:
+    """The children lists and the top-down order of a tree (cached per tree)."""
+    key = tuple(parents.items())
+    found = _TREES.get(key)
+    if found is None:
+        children = _children(parents)
+        found = (children, _order(children))
+        if len(_TREES) >= 8:
+            _TREES.clear()
+        _TREES[key] = found
+    return found
+
+
 def subtree_totals(*, parents: Mapping[int, int | None], own: Mapping[int, int]) -> dict[int, int]:
     """Respondents in each team's subtree, plus ORG for everyone."""
-    children = _children(parents)
-    totals = {node: own.get(node, 0) for node in _order(children)}
-    for node in reversed(_order(children)):
+    children, order = _tree(parents)
+    totals = {node: own.get(node, 0) for node in order}
+    for node in reversed(order):
         for child in children.get(node, ()):
             totals[node] += totals[child]
     return totals
@@ -100,30 +119,48 @@ def tree_visible(
     `hidden` may never be shown. `pinned` stand for teams already shown week by week: they are
     never hidden here, and a block made only of them is left to the weekly decisions.
     """
-    children = _children(parents)
-    order = _order(children)
+    children, order = _tree(parents)
     totals = subtree_totals(parents=parents, own=own)
     visible = {n for n in order if totals[n] >= k and n not in hidden} | (pinned - hidden)
     accepted: set[int] = set()
+    # Blocks are computed once and kept up to date as nodes are hidden: hiding a node only
+    # merges its block and frontier into those of its nearest visible ancestor, so the next bad
+    # block (the first in top-down order) is found from a heap of candidates instead of a pass
+    # over the whole tree per hidden node.
+    block, frontier = _blocks(order=order, children=children, own=own, visible=visible)
+    position = {node: i for i, node in enumerate(order)}
+    up = {child: node for node, kids in children.items() for child in kids}
+
+    def is_bad(node: int) -> bool:
+        return node in visible and node not in accepted and 0 < block[node] < k
+
+    pending = [position[n] for n in visible if n in position and 0 < block[n] < k]
+    heapify(pending)
     while True:
-        block, frontier = _blocks(order=order, children=children, own=own, visible=visible)
-        bad = next(
-            (n for n in order if n in visible and n not in accepted and 0 < block[n] < k), None
-        )
-        if bad is None:
+        while pending and not is_bad(order[pending[0]]):
+            heappop(pending)
+        if not pending:
             return visible
+        bad = order[pending[0]]
         # Complementary suppression: hide the smallest visible part under the bad block.
         # Parts with an empty block of their own would not grow it, so they go last.
-        candidates = sorted(
-            (c for c in frontier[bad] if c not in pinned),
-            key=lambda c: (block[c] == 0, totals[c], c),
-        )
+        candidates = [c for c in frontier[bad] if c not in pinned]
         if candidates:
-            visible.discard(candidates[0])
+            drop = min(candidates, key=lambda c: (block[c] == 0, totals[c], c))
         elif bad not in pinned:
-            visible.discard(bad)  # nothing below to hide: the parent itself goes
+            drop = bad  # nothing below to hide: the parent itself goes
         else:
             accepted.add(bad)
+            continue
+        visible.discard(drop)
+        owner = up.get(drop)
+        while owner is not None and owner not in visible:
+            owner = up.get(owner)
+        if owner is not None:
+            block[owner] += block[drop]
+            frontier[owner] = [n for n in frontier[owner] if n != drop] + frontier[drop]
+            if is_bad(owner):
+                heappush(pending, position[owner])
 
 
 @dataclass
@@ -183,8 +220,7 @@ def _pooled_trim(
     small team's weeks where its block alone reached k) to isolate the remaining weeks, so the
     whole window is checked with linear algebra; weekly figures alone are safe by the block rule.
     """
-    children = _children(parents)
-    order = _order(children)
+    children, order = _tree(parents)
     below: dict[int, list[int]] = {}
     for node in reversed(order):
         below[node] = [node] + [d for child in children.get(node, ()) for d in below[child]]
@@ -216,6 +252,10 @@ def _pooled_trim(
     }
     pooled_atoms = {team: atoms(team, plan.round_keys) for team in plan.pooled}
     block_list = [frozenset(b) for b in blocks.values()]
+    blocks_of: dict[tuple[int, int], list[int]] = defaultdict(list)  # atom -> its blocks
+    for index, found in enumerate(block_list):
+        for atom in found:
+            blocks_of[atom].append(index)
     # Pooled figures that share no block cannot be combined: check each group on its own.
     pending = True
     while pending:
@@ -223,7 +263,8 @@ def _pooled_trim(
         for group in _components(pooled_atoms, block_list):
             figures = [pooled_atoms[team] for team in group]
             touched = frozenset().union(*figures)
-            weekly = [b for b in block_list if b & touched]
+            near = sorted({index for atom in touched for index in blocks_of.get(atom, ())})
+            weekly = [block_list[index] for index in near]  # in the same order as before
             if small_group_derivable(figures=weekly + figures, counts=counts, k=k):
                 drop = min(group, key=lambda team: (totals[team], team))
                 plan.pooled.discard(drop)
