@@ -3,8 +3,8 @@ strongest and weakest dimension.
 
 Figures come from the score book's cells (`culture.scorebook`, the engine's stored verdicts), so
 a cell it hides (fewer than k respondents, or protecting a smaller group) never reaches a
-summary. One score book serves every team of a round. "Real change" follows the brief: Welch's test from n, sum
-and sum of squares gives p < 0.05 and the difference is at least 5 points.
+summary; one score book serves every team of a round. "Real change" follows the brief: Welch's
+test from n, sum and sum of squares gives p < 0.05 and the difference is at least 5 points.
 """
 
 from __future__ import annotations
