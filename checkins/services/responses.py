@@ -147,7 +147,7 @@ def _participation_claim(*, participation: Participation) -> bool:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Participation._meta.db_table} SET responded = true"  # noqa: S608 - names
+                f"UPDATE {Participation._meta.db_table} SET responded = true"  # noqa: S608  # nosec B608
                 " WHERE id = %s AND NOT responded AND EXISTS ("
                 f"SELECT 1 FROM {Round._meta.db_table} WHERE id = %s AND status = %s FOR SHARE)",
                 [participation.pk, participation.round_id, Round.Status.OPEN.value],

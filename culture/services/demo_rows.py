@@ -125,7 +125,7 @@ def indexes_built_after_load(
         # pass to set their hint bits when the roll-ups first read them).
         fresh = []
         for table in tables:
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608 - our tables
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608  # nosec B608
             if not cursor.fetchone()[0]:
                 fresh.append(table)
         if fresh:
