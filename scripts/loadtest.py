@@ -269,6 +269,8 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--double-share", type=float, default=0.15)
     parser.add_argument("--web-workers", type=int, default=4)
+    # Threaded workers, as production runs them (Dockerfile, compose; ADR 0018).
+    parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -361,7 +363,8 @@ def main() -> int:
         connections.close_all()
         processes["web"] = _spawn(
             [str(VENV_BIN / "gunicorn"), "relhealth.wsgi:application", "--bind",
-             f"127.0.0.1:{WEB_PORT}", "--workers", str(args.web_workers), "--timeout", "60",
+             f"127.0.0.1:{WEB_PORT}", "--workers", str(args.web_workers), "--worker-class",
+             "gthread", "--threads", str(args.web_threads), "--timeout", "60",
              "--error-logfile", "-"], env, folder / "web.log",
         )  # fmt: skip
         start_worker()
