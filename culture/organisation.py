@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 
 from checkins.models import Dimension, Round
 from culture.anonymity import ORG
@@ -19,7 +20,6 @@ from culture.selectors import DimensionCard, Participation, card_from
 from culture.statistics import alpha_from_sums
 from org.models import Team
 
-LOW_PARTICIPATION = 60.0  # per cent
 ALPHA_FLAG = 0.7  # below this a dimension's items do not measure one thing reliably
 HEATMAP_ROUNDS = 12  # the latest closed rounds the heatmap covers
 
@@ -36,7 +36,9 @@ class HeatRow:
 
     @property
     def low_participation(self) -> bool:
-        return self.participation is not None and self.participation < LOW_PARTICIPATION
+        # The same threshold as the summaries and the HR alert (a setting, per cent).
+        low = settings.RELHEALTH_LOW_PARTICIPATION_PCT
+        return self.participation is not None and self.participation < low
 
     @property
     def needs_attention(self) -> bool:

@@ -36,7 +36,8 @@ FORMAT = 1
 
 def heatmap_version() -> str:
     """A fingerprint of every input of the heatmap: its rounds with their roll-up state and
-    stored window decisions, the team tree with names, the dimensions, the alpha sums."""
+    stored window decisions, the team tree with names, the dimensions, the alpha sums, and the
+    low-participation threshold it flags teams by."""
     latest, loaded = latest_rounds_load(count=HEATMAP_ROUNDS)
     annotated: list[Any] = loaded  # the rounds carry their roll-up state and decision
     rounds = [
@@ -56,8 +57,9 @@ def heatmap_version() -> str:
     alpha = DimensionReliability.objects.filter(round_id__in=[r.pk for r in latest]).aggregate(
         rows=Count("pk"), last=Max("pk")
     )
+    shown_settings = [settings.RELHEALTH_LOW_PARTICIPATION_PCT]
     payload = json.dumps(
-        [FORMAT, rounds, tree, dimensions, alpha], default=str, sort_keys=True
+        [FORMAT, shown_settings, rounds, tree, dimensions, alpha], default=str, sort_keys=True
     ).encode()
     return hashlib.sha256(payload).hexdigest()
 

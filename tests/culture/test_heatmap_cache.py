@@ -66,7 +66,7 @@ def test_a_warm_cache_is_read_without_computing_the_heatmap(
     assert _fresh(settings) in html
 
 
-def test_every_input_changes_the_version(org, weeks, survey):
+def test_every_input_changes_the_version(org, weeks, survey, settings):
     seen = {heatmap_version()}
 
     def changed() -> bool:
@@ -91,6 +91,8 @@ def test_every_input_changes_the_version(org, weeks, survey):
     decision.save()
     assert changed()
     DimensionReliability.objects.filter(round=weeks).first().delete()
+    assert changed()
+    settings.RELHEALTH_LOW_PARTICIPATION_PCT = 75  # flags other teams
     assert changed()
     second = round_open(survey=survey)
     for p in Participation.objects.filter(round=second)[:10]:
