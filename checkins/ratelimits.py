@@ -10,7 +10,6 @@ still django-ratelimit's `Ratelimited`, which its middleware turns into our 429 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import re
 import time
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
+from django_ratelimit.core import _get_ip
 from django_ratelimit.exceptions import Ratelimited
 
 logger = logging.getLogger(__name__)
@@ -38,17 +38,6 @@ def rate_parse(rate: str) -> tuple[int, int]:
         raise ValueError(f"not a rate: {rate!r} (expected e.g. '20/m' or '5/10s')")
     count, multiplier, unit = match.groups()
     return int(count), int(multiplier or 1) * _UNIT_SECONDS[unit]
-
-
-def _client_address(request: HttpRequest) -> str:
-    """The client address, an IPv6 client counted by its /64 (one host holds a whole /64)."""
-    address = request.META.get("REMOTE_ADDR", "") or ""
-    if ":" in address:
-        try:
-            return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-        except ValueError:
-            return address
-    return address
 
 
 def _link_token(request: HttpRequest) -> str:
@@ -87,7 +76,9 @@ def checkin_limited(request: HttpRequest) -> bool:
     Rates are read per request (settings may change them at run time, tests do)."""
     now = time.time()
     limits = [
-        ("checkin-ip", _client_address(request), settings.RELHEALTH_CHECKIN_RATE_PER_IP),
+        # django-ratelimit's own "ip" key: REMOTE_ADDR, or RATELIMIT_IP_META_KEY behind a proxy,
+        # masked by RATELIMIT_IPV4_MASK / RATELIMIT_IPV6_MASK (default /32 and /64).
+        ("checkin-ip", _get_ip(request), settings.RELHEALTH_CHECKIN_RATE_PER_IP),
         ("checkin-link", _link_token(request), settings.RELHEALTH_CHECKIN_RATE),
     ]
     counters, maxima = [], []

@@ -143,6 +143,23 @@ def test_the_address_limit_counts_every_link_from_that_address(
     assert other.status_code == 302 and Response.objects.count() == 1
 
 
+def test_behind_a_proxy_the_address_comes_from_django_ratelimits_setting(
+    client, settings, open_round, employee, manager, outsider
+):
+    """RATELIMIT_IP_META_KEY (django-ratelimit's setting for a reverse proxy) names the header
+    with the client's address: clients behind one proxy address are counted apart."""
+    settings.RELHEALTH_CHECKIN_RATE_PER_IP = "1/m"
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    first = client.post(_link(open_round, employee), {"comment": "x"}, HTTP_X_REAL_IP="10.1.1.1")
+    assert first.status_code == 400
+    again = client.post(_link(open_round, manager), {"comment": "x"}, HTTP_X_REAL_IP="10.1.1.1")
+    assert again.status_code == 429
+    other = client.post(
+        _link(open_round, outsider), _answers(open_round), HTTP_X_REAL_IP="10.2.2.2"
+    )
+    assert other.status_code == 302 and Response.objects.count() == 1
+
+
 def test_a_refused_post_stores_nothing_even_with_a_valid_check_in(
     client, settings, open_round, employee
 ):
