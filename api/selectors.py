@@ -115,7 +115,7 @@ def team_scores_data(*, team: Team, query: ScoreQuery) -> dict[str, Any]:
     rows = [r for r in scores.rows if _in_range(r.round, query.period_from, query.period_to)]
     questions: dict[int, list[QuestionFigure]] = {}
     if query.questions and rows:
-        book = scorebook_build(latest=[r.round for r in scores.rows], teams=[team.pk])
+        book = scorebook_build(latest_ids=[r.round.pk for r in scores.rows], teams=[team.pk])
         for row in rows:
             # One period at a time: the figure the engine allows for that round, if any.
             questions[row.round.pk] = question_figures_get(book=book, team=team, latest=[row.round])
@@ -146,7 +146,7 @@ def subtree_score_rows(
     """Rows for every team of a subtree from one score book, like the organisation heatmap."""
     latest = [r.round for r in team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS)).rows]
     teams = list(team_subtree(team=team).order_by("path"))
-    book = scorebook_build(latest=latest, teams=[t.pk for t in teams])
+    book = scorebook_build(latest_ids=[r.pk for r in latest], teams=[t.pk for t in teams])
     wanted = [r for r in latest if _in_range(r, period_from, period_to)]
     return [(t, score_rows(book=book, team_id=t.pk, rounds=wanted), book.dimensions) for t in teams]
 

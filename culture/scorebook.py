@@ -227,18 +227,18 @@ class ScoreBook:
 
 
 def _rounds_load(
-    *, latest_of: Team | None, count: int, given: list[Round] | None = None
+    *, latest_of: Team | None, count: int, given_ids: list[int] | None = None
 ) -> tuple[list[Round], list[Round]]:
     """The latest `count` closed, rolled-up rounds (of `latest_of`'s subtree, or of anyone; or
-    the `given` ones), and every closed, rolled-up round of the windows they fall into, each with
+    those of `given_ids`), and every closed, rolled-up round of the windows they fall into, each with
     its window's stored decision header, in one query. Returns (latest newest first, whole
     windows oldest first)."""
     rolled = RoundRollupState.objects.values("round_id")
     latest_ids: QuerySet[Any, Any] | list[int]
-    if given is not None:
-        if not given:
+    if given_ids is not None:
+        if not given_ids:
             return [], []
-        latest_ids = [r.pk for r in given]
+        latest_ids = given_ids
     elif latest_of is None:
         latest_ids = (
             Round.objects.filter(status=Round.Status.CLOSED, pk__in=rolled)
@@ -293,9 +293,6 @@ def _rounds_load(
         .select_related("survey")
         .order_by("period_start", "pk")
     )
-    if given is not None:
-        by_pk = {r.pk: r for r in found}
-        return [by_pk[r.pk] for r in given if r.pk in by_pk], found
     latest = [r for r in reversed(found) if r.is_latest]
     return latest, found
 
@@ -367,18 +364,19 @@ def scorebook_build(
     latest_of: Team | None = None,
     rounds: int = 12,
     with_children_of: int | None = None,
-    latest: list[Round] | None = None,
+    latest_ids: list[int] | None = None,
 ) -> ScoreBook:
     """Load the latest `rounds` closed rounds (of `latest_of`'s subtree, or of the organisation)
     and their whole windows, with the engine's stored decision for them.
 
     `teams` are the teams whose subtree figures the page shows (ORG for the organisation; None
     for all), plus the children of `with_children_of`. A caller that already chose its rounds
-    passes them as `latest` (newest first) instead of `latest_of` / `rounds`. The decisions were made for the whole organisation (so
-    every viewer and every view length sees the same), once per window (`WindowDecision`); the
-    page loads only its own teams' verdicts and subtree sums, a fixed number of queries.
+    passes their ids as `latest_ids` instead of `latest_of` / `rounds`. The decisions were made
+    for the whole organisation (so every viewer and every view length sees the same), once per
+    window (`WindowDecision`); the page loads only its own teams' verdicts and subtree sums, a
+    fixed number of queries.
     """
-    latest, loaded = _rounds_load(latest_of=latest_of, count=rounds, given=latest)
+    latest, loaded = _rounds_load(latest_of=latest_of, count=rounds, given_ids=latest_ids)
     round_ids = [r.pk for r in loaded]
     # The whole tree as plain tuples (the engine needs every parent); Team objects only for
     # the teams the page names.

@@ -154,9 +154,8 @@ def round_summaries_build(*, round: Round) -> list[TeamRoundSummary]:
     if not team_ids:
         return []
     history = _history_get(round=round, team_ids=team_ids)
-    wanted = {round_id for ids in history.values() for round_id in ids}
-    rounds = list(Round.objects.filter(pk__in=wanted).order_by("-period_start", "-pk"))
-    book = scorebook_build(teams=team_ids, latest=rounds)
+    wanted = sorted({round_id for ids in history.values() for round_id in ids})
+    book = scorebook_build(teams=team_ids, latest_ids=wanted)
     loaded = {r.pk: r for r in book.latest}
     current = loaded.get(round.pk)
     if current is None:

@@ -115,14 +115,14 @@ def test_a_person_joining_changes_nothing_already_decided(org, history):
 def test_a_caller_may_pass_its_own_rounds(org, history):
     """The API chooses its rounds itself: the same rounds give the same cells."""
     by_team = scorebook_build(latest_of=org.engineering, rounds=12, teams=[org.engineering.pk])
-    given = scorebook_build(latest=by_team.latest, teams=[org.engineering.pk])
+    given = scorebook_build(latest_ids=[r.pk for r in by_team.latest], teams=[org.engineering.pk])
     assert [r.pk for r in given.latest] == [r.pk for r in by_team.latest]
     for rnd in by_team.latest:
         for dimension in by_team.dimensions:
             a = by_team.cell(team_id=org.engineering.pk, dimension_id=dimension.pk, round=rnd)
             b = given.cell(team_id=org.engineering.pk, dimension_id=dimension.pk, round=rnd)
             assert a == b
-    assert scorebook_build(latest=[], teams=[org.engineering.pk]).rounds == []
+    assert scorebook_build(latest_ids=[], teams=[org.engineering.pk]).rounds == []
 
 
 @pytest.mark.django_db
