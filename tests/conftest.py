@@ -6,11 +6,14 @@ Sales, a team elsewhere in the tree; `hr_admin` runs the programme.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -120,7 +123,33 @@ def pytest_report_header(config):
     return f"relhealth: database={engine} broker={broker}"
 
 
+# A working Monday: the default survey's weekday, after its 09:00 local send time in every zone
+# the factories use (Berlin 11:00, New York 05:00 is before it, so tests that need New York pin
+# their own moment). Tests that schedule pin the clock here, so they pass on any day at any hour.
+PINNED_NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    """The clock pinned to PINNED_NOW and ticking (a worker thread sees the same time)."""
+    with time_machine.travel(PINNED_NOW, tick=True) as traveller:
+        yield traveller
+
+
+def _wall_clock_start() -> None:
+    """RELHEALTH_TEST_WALL_CLOCK=2026-12-06T13:00Z runs the whole session as if the machine's clock
+    said so (ticking from there). CI runs the scheduling and worker tests on a Sunday, a Monday
+    morning and a clock-change night this way, to prove no test depends on the real calendar."""
+    value = os.environ.get("RELHEALTH_TEST_WALL_CLOCK")
+    if value:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        print(f"relhealth tests: the wall clock reads {moment.isoformat()}", file=sys.stderr)
+
+
 def pytest_sessionstart(session):
+    _wall_clock_start()
     if os.environ.get("REQUIRE_SERVICES") == "1":
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine or not settings.TEST_REDIS_URL:

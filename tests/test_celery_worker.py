@@ -14,7 +14,7 @@ from tests.helpers import wait_for
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_opens_a_due_round_and_invites_each_person_once(
-    worker, survey, employee, manager, outsider, hr_admin
+    clock, worker, survey, employee, manager, outsider, hr_admin
 ):
     survey.next_round_at = timezone.now() - dt.timedelta(minutes=1)
     survey.save()
