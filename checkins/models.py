@@ -157,6 +157,10 @@ class Round(models.Model):
     question_versions = models.ManyToManyField(QuestionVersion, through="RoundQuestion")
     # Set once the closed round's responses were rewritten in random order (promise A6).
     responses_shuffled = models.BooleanField(default=False)
+    # Set when the round closed: its team tree is frozen (`RoundTeam`, A3) and who answered is
+    # forgotten (A6); `tree_roots` are that tree's root teams (the organisation's figure).
+    tree_frozen = models.BooleanField(default=False)
+    tree_roots = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["survey", "number"]
@@ -194,8 +198,36 @@ class RoundQuestion(models.Model):
         return f"round {self.round_id} question {self.position}"
 
 
+class RoundTeam(models.Model):
+    """One team of the tree a closed round is rolled up and decided on (promise A3).
+
+    Frozen when the round closes: the tree of the earlier rounds of its fixed window, plus any team
+    created since, so moves, merges and splits shape later windows only and a released figure
+    never changes. Plain ids (no foreign keys): the frozen history outlives a deleted team.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="frozen_teams")
+    team_id = models.PositiveIntegerField()
+    parent_id = models.PositiveIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=1000, help_text="Ids from the frozen root: /1/4/9/")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "team_id"], name="round_team_unique"),
+        ]
+        indexes = [models.Index(fields=["round", "path"])]
+
+    def __str__(self) -> str:
+        return f"round {self.round_id} team {self.team_id}"
+
+
 class Participation(models.Model):
-    """Who was invited to a round and whether they answered. Never joined to a response."""
+    """Who was invited to a round and, while it is open, whether they answered. Never joined to
+    a response.
+
+    When the round closes `responded` is forgotten (None): after the close nothing stored says
+    who answered (A6, A7).
+    """
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
@@ -204,7 +236,7 @@ class Participation(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     # sha256 of the check-in link's token; the token itself is never stored.
     token_hash = models.CharField(max_length=64, unique=True)
-    responded = models.BooleanField(default=False)
+    responded = models.BooleanField(default=False, null=True)
 
     class Meta:
         constraints = [

@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 from scipy.linalg import null_space
 
+from checkins.services.tree import WINDOW_ROUNDS, round_window
+
 ORG = 0  # a virtual root above the root teams: the organisation's own figure
-WINDOW_ROUNDS = 4
 COMMENT_MIN_RESPONDENTS = 10  # A4: comments need a larger crowd than scores
 SEARCH_BUDGET = 20_000  # combinations of small cells the linear check may try per window
 
@@ -348,9 +349,10 @@ def small_group_derivable(
     return search(0, [], 0)
 
 
-def window_of(*, round_number: int, size: int = WINDOW_ROUNDS) -> int:
-    """Fixed windows by round number: rounds 1-4 are window 0, 5-8 window 1, and so on."""
-    return (round_number - 1) // size
+def window_of(*, round_number: int) -> int:
+    """Fixed windows by round number (`checkins.services.tree.round_window`: the tree is frozen
+    per window too): rounds 1-4 are window 0, 5-8 window 1, and so on."""
+    return round_window(number=round_number)
 
 
 def plans_for_rounds(

@@ -38,7 +38,7 @@ from culture.models import (
     TeamRoundSummary,
     WindowDecision,
 )
-from culture.services.decisions import tree_fingerprint, window_decision_compute
+from culture.services.decisions import format_prefix, window_decision_compute
 from culture.statistics import Sums, summarise
 from org.models import Team
 
@@ -134,8 +134,10 @@ class ScoreBook:
     teams: dict[int, Team] = field(default_factory=dict)  # the teams the book was built for
 
     @functools.cached_property
-    def roots(self) -> list[int]:
-        return [t for t, parent in self.parents.items() if parent is None]
+    def roots_by_round(self) -> dict[int, list[int]]:
+        """Each loaded round's root teams in its frozen tree (the organisation's figure is their
+        sum, A3: today's roots may differ after a re-organisation)."""
+        return {rnd.pk: list(rnd.tree_roots) for rnd in self.rounds}
 
     def children_of(self, team: Team) -> list[Team]:
         """The team's children (loaded when the book was built `with_children_of` it)."""
@@ -196,7 +198,8 @@ class ScoreBook:
         if round.id not in self.shown.get(team_id, NOTHING).participation:
             return None
         if team_id == ORG:
-            pairs = [self.invited.get((root, round.id), (0, 0)) for root in self.roots]
+            roots = self.roots_by_round.get(round.id, ())
+            pairs = [self.invited.get((root, round.id), (0, 0)) for root in roots]
             return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
         return self.invited.get((team_id, round.id), (0, 0))
 
@@ -216,7 +219,8 @@ class ScoreBook:
                 return subtree.get((team_id, dimension_id, round_ids[0]), ZERO)
             keys = [(team_id, dimension_id, round_id) for round_id in round_ids]
         else:
-            keys = [(root, dimension_id, r) for r in round_ids for root in self.roots]
+            roots = self.roots_by_round
+            keys = [(root, dimension_id, r) for r in round_ids for root in roots.get(r, ())]
         found = [row for row in map(subtree.get, keys) if row is not None]
         if not found:
             return ZERO
@@ -311,7 +315,7 @@ def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
         by_window[(rnd.survey_id, window_of(round_number=rnd.number))].append(rnd)
     if not by_window:
         return
-    tree = tree_fingerprint(book.parents)
+    current = format_prefix()
     decisions: dict[int, Window] = {}
     for key, rounds in by_window.items():
         expected = sorted([r.pk, r.rollup_state] for r in rounds)  # type: ignore[attr-defined]
@@ -319,14 +323,13 @@ def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
         decision_id, measures = head.decision_id, head.decision_measures
         if (
             decision_id is None
-            or head.decision_tree != tree
+            or not head.decision_tree.startswith(current)
             or sorted(head.decision_rounds) != expected
         ):
-            # Missing or made on other roll-ups / another tree: decide this window now.
+            # Missing, made on other roll-ups or in an older format: decide this window now.
             found = window_decision_compute(
                 survey_id=key[0],
                 window=key[1],
-                parents=book.parents,
                 rounds=sorted(
                     (r.pk, r.number, r.min_group_size, r.rollup_state)  # type: ignore[attr-defined]
                     for r in rounds
@@ -396,7 +399,7 @@ def scorebook_build(
     )
     nodes = set(wanted)
     if ORG in wanted:
-        wanted |= {t for t, parent in parents.items() if parent is None}
+        wanted |= {root for rnd in loaded for root in rnd.tree_roots}
     wanted.discard(ORG)
     # Every team: no list of ids to send (and the index on round does the work).
     _decisions_load(book=book, nodes=None if teams is None else nodes)

@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checkins.models import Dimension, Response, Round
+from django.db.models import Exists, OuterRef, Subquery
+
+from checkins.models import Dimension, Response, Round, RoundTeam
 from culture.anonymity import ORG
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
@@ -243,15 +245,23 @@ class TeamPage:
 
 
 def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
-    """A4: comments of slices with at least ten respondents, dated by round, in random order."""
+    """A4: comments of slices with at least ten respondents, dated by round, in random order.
+
+    A slice is the team's subtree in each round's frozen tree (A3), so a later move, merge or
+    split neither adds a comment to it nor takes one away."""
     allowed = {r.pk: r for r in rounds if book.comments_allowed(team_id=team.pk, round=r)}
     if not allowed:
         return []
+    frozen_path = RoundTeam.objects.filter(round_id=OuterRef("round_id"), team_id=team.pk)
+    in_subtree = RoundTeam.objects.filter(
+        round_id=OuterRef("round_id"),
+        team_id=OuterRef("team_id"),
+        path__startswith=Subquery(frozen_path.values("path")[:1]),
+    )
     found = [
         (allowed[round_id], text)
-        for round_id, text in Response.objects.filter(
-            round_id__in=list(allowed), team__path__startswith=team.path
-        )
+        for round_id, text in Response.objects.filter(round_id__in=list(allowed))
+        .filter(Exists(in_subtree))
         .exclude(comment="")
         .values_list("round_id", "comment")
     ]

@@ -25,6 +25,7 @@ from checkins.models import (
 )
 from checkins.services import schedule
 from checkins.services.tokens import participation_token, token_hash
+from checkins.services.tree import round_tree_freeze
 from org.models import OrgSettings, Person
 
 # A reminder needs time left to act on it, and two reminders need a gap between them.
@@ -259,15 +260,20 @@ def surveys_open_due(*, now: dt.datetime | None = None, on_emails: Callable | No
 def rounds_close_due(*, now: dt.datetime | None = None) -> int:
     """Close the rounds whose window has ended. Their figures appear only after this (A5)."""
     now = now or timezone.now()
-    return Round.objects.filter(status=Round.Status.OPEN, closes_at__lte=now).update(
-        status=Round.Status.CLOSED
-    )
+    due = Round.objects.filter(status=Round.Status.OPEN, closes_at__lte=now).order_by("number")
+    return sum(round_close(round=rnd) for rnd in due)
 
 
 def round_close(*, round: Round) -> bool:
-    return (
-        Round.objects.filter(pk=round.pk, status=Round.Status.OPEN).update(
-            status=Round.Status.CLOSED
+    """Close an open round and, in the same transaction, freeze its tree, group its invitees and
+    forget who answered (`tree.round_tree_freeze`, A3 and A6). False if it was not open."""
+    with transaction.atomic():
+        closed = (
+            Round.objects.filter(pk=round.pk, status=Round.Status.OPEN).update(
+                status=Round.Status.CLOSED
+            )
+            == 1
         )
-        == 1
-    )
+        if closed:
+            round_tree_freeze(round=round)
+    return closed

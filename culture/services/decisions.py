@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from checkins.models import Round
+from checkins.models import Round, RoundTeam
 from culture.anonymity import (
     COMMENT_MIN_RESPONDENTS,
     WINDOW_ROUNDS,
@@ -37,19 +37,27 @@ from culture.models import (
     RoundRollupState,
     WindowDecision,
 )
-from org.models import Team
 
 # Bump when what a stored decision holds changes: every stored decision is then made again.
-DECISION_FORMAT = 2
+DECISION_FORMAT = 3
 
 
 def tree_fingerprint(parents: Mapping[int, int | None]) -> str:
-    """A short hash of the team tree (and the decision format): a decision is valid only for the
-    tree it was made on."""
-    text = f"v{DECISION_FORMAT}|" + ";".join(
-        f"{team}:{parents[team] or 0}" for team in sorted(parents)
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
+    """The decision format and a short hash of the (frozen) tree it was made on. A window's tree
+    is frozen with its rounds, so only a new format makes a stored decision stale."""
+    text = ";".join(f"{team}:{parents[team] or 0}" for team in sorted(parents))
+    return f"{format_prefix()}{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+
+
+def format_prefix() -> str:
+    return f"v{DECISION_FORMAT}:"
+
+
+def window_tree_get(*, rounds: list[tuple[int, int, int, int]]) -> dict[int, int | None]:
+    """The frozen tree a window is decided on: that of its latest round, which holds the
+    earlier rounds' tree plus any team created since (`checkins.services.tree`)."""
+    latest = max(rounds, key=lambda r: r[1])[0]
+    return dict(RoundTeam.objects.filter(round_id=latest).values_list("team_id", "parent_id"))
 
 
 def window_rounds_get(*, survey_id: int, window: int) -> list[tuple[int, int, int, int]]:
@@ -183,18 +191,16 @@ def window_decision_compute(
     *,
     survey_id: int,
     window: int,
-    parents: Mapping[int, int | None] | None = None,
     rounds: list[tuple[int, int, int, int]] | None = None,
 ) -> WindowDecision | None:
-    """Run the engine on one window and store its decision (replacing an older one)."""
+    """Run the engine on one window, on its frozen tree, and store its decision (replacing an
+    older one)."""
     if rounds is None:
         rounds = window_rounds_get(survey_id=survey_id, window=window)
     if not rounds:
         WindowDecision.objects.filter(survey_id=survey_id, window=window).delete()
         return None
-    if parents is None:
-        parents = dict(Team.objects.values_list("pk", "parent_id"))
-    inputs = _window_inputs(rounds, parents)
+    inputs = _window_inputs(rounds, window_tree_get(rounds=rounds))
     return _window_store(
         survey_id=survey_id, window=window, inputs=inputs, shown=_window_shown(inputs)
     )
@@ -208,12 +214,13 @@ def windows_decisions_compute(*, survey_id: int, windows: list[int]) -> int:
     the windows side by side in worker processes (one per core), and the results are stored here,
     in the caller's transaction.
     """
-    parents = dict(Team.objects.values_list("pk", "parent_id"))
     found = {window: window_rounds_get(survey_id=survey_id, window=window) for window in windows}
     for window in [w for w, rounds in found.items() if not rounds]:
         WindowDecision.objects.filter(survey_id=survey_id, window=window).delete()
     decided = [w for w, rounds in found.items() if rounds]
-    inputs = [_window_inputs(found[window], parents) for window in decided]
+    inputs = [
+        _window_inputs(found[window], window_tree_get(rounds=found[window])) for window in decided
+    ]
     workers = min(len(inputs), os.cpu_count() or 1)
     if workers > 1:
         # fork: the workers inherit the engine and the inputs' modules and never touch the

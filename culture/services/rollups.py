@@ -9,11 +9,19 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
-from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
+from checkins.models import (
+    Answer,
+    Participation,
+    Question,
+    Response,
+    Round,
+    RoundQuestion,
+    RoundTeam,
+)
+from checkins.services.tree import round_tree_freeze, rounds_tree_freeze
 from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup, RoundRollupState
 from culture.services.rollups_sql import rollups_insert_sql as _rollups_insert_sql
 from culture.statistics import Sums, is_favourable, scored_value, to_0_100
-from org.models import Team
 
 
 def _ancestors(path: str) -> list[int]:
@@ -31,6 +39,7 @@ def round_rollup_compute(*, round: Round) -> bool:
         return False  # figures appear only after the round closes (A5)
     if RoundRollupState.objects.filter(round=round).exists():
         return False
+    round_tree_freeze(round=round)  # closed by a path that did not freeze it (e.g. the seed)
     in_sql = connection.vendor == "postgresql"
     rows = None if in_sql else rollup_rows_python(round=round)
     try:
@@ -54,6 +63,7 @@ def rounds_rollup_bulk(*, rounds: list[Round]) -> int:
     The caller makes sure none is rolled up yet (a fresh seed).
     """
     closed = [r for r in rounds if r.status == Round.Status.CLOSED]
+    rounds_tree_freeze(rounds=closed)
     if connection.vendor != "postgresql":
         return sum(round_rollup_compute(round=r) for r in closed)
     with transaction.atomic():
@@ -142,7 +152,8 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
     for team_id in Response.objects.filter(round=round).values_list("team_id", flat=True):
         invited[(team_id,)].answered += 1
 
-    paths = dict(Team.objects.values_list("pk", "path"))
+    # The round's frozen tree (A3), never today's.
+    paths = dict(RoundTeam.objects.filter(round=round).values_list("team_id", "path"))
 
     def with_subtrees(direct: dict[Any, Sums]) -> dict[Any, Sums]:
         """Add each team's figures to every ancestor's subtree figures (sums are additive)."""

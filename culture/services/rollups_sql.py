@@ -7,7 +7,8 @@ two years of history, is rolled up without moving its answers into Python.
 Scoring follows `culture.statistics`: an agreement answer is reverse-scored as top + 1 - value,
 favourable from top - 1 (4 of 5, 6 of 7), mapped to 0-100 as (scored - 1) / (top - 1) * 100; a
 respondent's dimension score is the mean of their answered items in it; eNPS answers count as
-favourable from 9. Subtree rows add each team's own figures to every team on its path.
+favourable from 9. Subtree rows add each team's own figures to every team on its path in the
+round's frozen tree (`checkins_roundteam`, A3), never today's.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ scored AS (
     WHERE r.round_id = ANY(%(rounds)s) AND a.value IS NOT NULL
 ),
 team_anc AS (
-    SELECT t.id AS team_id, part::bigint AS ancestor_id
-    FROM org_team t, unnest(string_to_array(trim(BOTH '/' FROM t.path), '/')) AS part
+    SELECT rt.round_id, rt.team_id, part::bigint AS ancestor_id
+    FROM checkins_roundteam rt, unnest(string_to_array(trim(BOTH '/' FROM rt.path), '/')) AS part
+    WHERE rt.round_id = ANY(%(rounds)s)
 )
 """
 
@@ -81,7 +83,7 @@ scoped AS (
     SELECT o.round_id, ta.ancestor_id, true, o.version_id, sum(o.n), sum(o.total),
            sum(o.total_sq), sum(o.fav),
            sum(o.c0), sum(o.c1), sum(o.c2), sum(o.c3), sum(o.c4), sum(o.c5), sum(o.c6), sum(o.c7), sum(o.c8), sum(o.c9), sum(o.c10)
-    FROM own o JOIN team_anc ta ON ta.team_id = o.team_id
+    FROM own o JOIN team_anc ta ON ta.round_id = o.round_id AND ta.team_id = o.team_id
     GROUP BY o.round_id, ta.ancestor_id, o.version_id
 )
 INSERT INTO culture_questionrollup
@@ -131,7 +133,7 @@ SELECT round_id, team_id, false, dimension_id, n, total, total_sq, fav, answered
 UNION ALL
 SELECT o.round_id, ta.ancestor_id, true, o.dimension_id, sum(o.n), sum(o.total),
        sum(o.total_sq), sum(o.fav), sum(o.answered)
-FROM own o JOIN team_anc ta ON ta.team_id = o.team_id
+FROM own o JOIN team_anc ta ON ta.round_id = o.round_id AND ta.team_id = o.team_id
 GROUP BY o.round_id, ta.ancestor_id, o.dimension_id
 """,
     )
@@ -151,14 +153,15 @@ own AS (
     FROM invited i FULL JOIN responded r USING (round_id, team_id)
 ),
 team_anc AS (
-    SELECT t.id AS team_id, part::bigint AS ancestor_id
-    FROM org_team t, unnest(string_to_array(trim(BOTH '/' FROM t.path), '/')) AS part
+    SELECT rt.round_id, rt.team_id, part::bigint AS ancestor_id
+    FROM checkins_roundteam rt, unnest(string_to_array(trim(BOTH '/' FROM rt.path), '/')) AS part
+    WHERE rt.round_id = ANY(%(rounds)s)
 )
 INSERT INTO culture_participationrollup (round_id, team_id, includes_subteams, invited, responded)
 SELECT round_id, team_id, false, invited, responded FROM own
 UNION ALL
 SELECT o.round_id, ta.ancestor_id, true, sum(o.invited), sum(o.responded)
-FROM own o JOIN team_anc ta ON ta.team_id = o.team_id
+FROM own o JOIN team_anc ta ON ta.round_id = o.round_id AND ta.team_id = o.team_id
 GROUP BY o.round_id, ta.ancestor_id
 """
 

@@ -1,5 +1,6 @@
 """Stored anonymity decisions: made once per window, reused by every page, made again when the
-roll-ups or the team tree they were made on change, and equal to a fresh run of the engine."""
+window's roll-ups change (never because today's tree changed: a window is decided on the tree
+frozen with its rounds, A3), and equal to a fresh run of the engine."""
 
 from __future__ import annotations
 
@@ -46,18 +47,25 @@ def test_a_decision_is_made_once_and_read_by_every_page(client, hr_admin, passwo
     assert (again.pk, again.computed_at) == (decision.pk, decision.computed_at)
 
 
-def test_a_new_round_or_a_new_team_makes_the_window_be_decided_again(survey, org, history):
+def test_a_new_round_decides_the_window_again_and_a_reorganisation_does_not(survey, org, history):
+    """A3: moves after a round closed cannot re-open its decision; a new round of the window
+    is decided on the window's frozen tree, the team created since added as a new leaf."""
     first = WindowDecision.objects.get()
-    TeamFactory(name="Research", parent=org.root)  # the tree changed
+    research = TeamFactory(name="Research", parent=org.root)  # the tree changed
+    org.sales.parent = org.engineering  # and a team moved
+    org.sales.save()
     scorebook_build(latest_of=org.root, rounds=12, teams=[org.root.pk])
     second = WindowDecision.objects.get()
-    assert second.pk != first.pk and second.tree != first.tree
+    assert (second.pk, second.tree) == (first.pk, first.tree)
     rnd = round_open(survey=survey)  # a third week in the same window
     for p in rnd.participations.all():
         answer_all(p, value=5)
     close_and_roll_up(rnd)  # decides the window again, as culture.tasks.rollup_round does
     third = WindowDecision.objects.get()
     assert len(third.rounds) == 3 and third.pk != second.pk
+    frozen = dict(rnd.frozen_teams.values_list("team_id", "parent_id"))
+    assert frozen[org.sales.pk] == org.root.pk  # the window's tree: Sales not moved yet
+    assert frozen[research.pk] == org.root.pk  # the new team joins as a new leaf
 
 
 def test_stored_verdicts_equal_a_fresh_run_of_the_engine(org, history):
