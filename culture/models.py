@@ -31,6 +31,10 @@ class DimensionRollup(RollupBase):
     total_sq = models.FloatField()
     favourable = models.PositiveIntegerField(help_text="Answers in the top of the scale.")
     answered = models.PositiveIntegerField(help_text="Scored answers.")
+    # A2b: respondents who answered every item of the dimension asked in the round. The others
+    # (n - complete) shape the dimension figure differently from its items' figures, so the
+    # anonymity engine decides on both groups too.
+    complete = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

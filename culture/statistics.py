@@ -107,12 +107,14 @@ class Sums:
     favourable: int = 0
     answered: int = 0
     counts: dict[int, int] = field(default_factory=dict)
+    complete: int = 0  # respondents who answered every item asked (a dimension's roll-up)
 
     def add(self, other: Sums) -> None:
         self.n += other.n
         self.total += other.total
         self.total_sq += other.total_sq
         self.favourable += other.favourable
+        self.complete += other.complete
         self.answered += other.answered
         for value, count in other.counts.items():
             self.counts[value] = self.counts.get(value, 0) + count

@@ -21,11 +21,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from checkins.models import Round, RoundTeam
+from checkins.models import QuestionVersion, Round, RoundTeam
 from culture.anonymity import (
     COMMENT_MIN_RESPONDENTS,
     WINDOW_ROUNDS,
+    WindowPlan,
     plans_for_rounds,
+    subtree_totals,
     tree_visible,
     window_of,
 )
@@ -39,7 +41,7 @@ from culture.models import (
 )
 
 # Bump when what a stored decision holds changes: every stored decision is then made again.
-DECISION_FORMAT = 3
+DECISION_FORMAT = 4
 
 
 def tree_fingerprint(parents: Mapping[int, int | None]) -> str:
@@ -74,14 +76,40 @@ def window_rounds_get(*, survey_id: int, window: int) -> list[tuple[int, int, in
     return sorted((pk, number, k, states[pk]) for pk, number, k in rounds)
 
 
-def _own_counts(model: Any, field: str, round_ids: list[int]) -> dict[str, dict[int, dict]]:
+def _own_counts(round_ids: list[int]) -> dict[str, dict[int, dict]]:
+    """measure -> round -> team -> respondents, from the own-member roll-ups. Besides each
+    dimension ("d") and question version ("q"), a dimension's respondents who answered all its
+    items ("c") and those who skipped some ("s") are measures of their own (A2b): the dimension's
+    figure weighs their answers differently from its items' figures."""
     own: dict[str, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    prefix = "d" if field == "dimension_id" else "q"
-    for round_id, team_id, measure_id, n in model.objects.filter(
+    for round_id, team_id, dimension_id, n, complete in DimensionRollup.objects.filter(
         includes_subteams=False, round_id__in=round_ids
-    ).values_list("round_id", "team_id", field, "n"):
-        own[f"{prefix}{measure_id}"][round_id][team_id] = n
+    ).values_list("round_id", "team_id", "dimension_id", "n", "complete"):
+        own[f"d{dimension_id}"][round_id][team_id] = n
+        own[f"c{dimension_id}"][round_id][team_id] = complete
+        own[f"s{dimension_id}"][round_id][team_id] = n - complete
+    for round_id, team_id, version_id, n in QuestionRollup.objects.filter(
+        includes_subteams=False, round_id__in=round_ids
+    ).values_list("round_id", "team_id", "question_version_id", "n"):
+        own[f"q{version_id}"][round_id][team_id] = n
     return own
+
+
+def _families(measures: Iterable[str]) -> dict[str, str]:
+    """Measure -> the family decided as one (A2b): a dimension with its items and the groups of
+    its complete and partial respondents share answers; eNPS and other items stand alone."""
+    versions = [int(m[1:]) for m in measures if m.startswith("q")]
+    dimension_of = dict(
+        QuestionVersion.objects.filter(pk__in=versions).values_list("pk", "question__dimension_id")
+    )
+    family = {}
+    for measure in measures:
+        if measure.startswith("q"):
+            dimension = dimension_of.get(int(measure[1:]))
+            family[measure] = f"d{dimension}" if dimension is not None else measure
+        else:
+            family[measure] = f"d{measure[1:]}"
+    return family
 
 
 @dataclass(frozen=True)
@@ -91,6 +119,7 @@ class _WindowInputs:
     rounds: list[tuple[int, int, int, int]]
     parents: Mapping[int, int | None]
     own: dict[str, dict[int, dict[int, int]]]  # measure -> round -> team -> respondents
+    family: dict[str, str]  # measure -> the family it is decided with (A2b)
     invited: dict[int, dict[int, int]]
     responded: dict[int, dict[int, int]]
 
@@ -99,8 +128,7 @@ def _window_inputs(
     rounds: list[tuple[int, int, int, int]], parents: Mapping[int, int | None]
 ) -> _WindowInputs:
     round_ids = [pk for pk, _number, _k, _state in rounds]
-    own = _own_counts(DimensionRollup, "dimension_id", round_ids)
-    own |= _own_counts(QuestionRollup, "question_version_id", round_ids)
+    own = _own_counts(round_ids)
     invited: dict[int, dict[int, int]] = defaultdict(dict)
     responded: dict[int, dict[int, int]] = defaultdict(dict)
     for round_id, team_id, count, answered in ParticipationRollup.objects.filter(
@@ -112,6 +140,7 @@ def _window_inputs(
         rounds=rounds,
         parents=parents,
         own={measure: dict(by_round) for measure, by_round in own.items()},
+        family=_families(own),
         invited=dict(invited),
         responded=dict(responded),
     )
@@ -128,21 +157,51 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
         lambda: {"w": defaultdict(list), "p": [], "part": [], "com": []}
     )
     small: set[int] = set()  # nodes shown only as whole-window figures (too few invitees)
+    plans: dict[str, WindowPlan] = {}
     for measure, own_by_round in own.items():
-        plans = plans_for_rounds(
+        plans[measure] = plans_for_rounds(
             parents=parents,
             rounds=pairs,
             own_by_round={key: own_by_round.get(key, {}) for key in round_ids},
             invited_by_round=invited,
             k_by_round=k_by_round,
-        )
-        plan = plans[round_ids[0]]  # one window: one plan
-        for key, nodes in plan.weekly.items():
-            for node in nodes:
-                shown[node]["w"][measure].append(key)
-        for node in plan.pooled:
-            shown[node]["p"].append(measure)
-        small |= plan.window_mode
+        )[round_ids[0]]  # one window: one plan
+        small |= plans[measure].window_mode
+    # A2b: a family of measures that share answers is shown where every member of it may be.
+    # Each member's own figures are safe, and a subset of a safe set of figures reveals no
+    # more, so the intersection is safe for every member at once. A subtree where a member has
+    # no respondent at all does not constrain the family (its figure for that member is empty).
+    members: dict[str, list[str]] = defaultdict(list)
+    for measure in own:
+        members[inputs.family[measure]].append(measure)
+    for family in members.values():
+        pooled_own: dict[str, dict[int, int]] = {m: defaultdict(int) for m in family}
+        for key in round_ids:
+            allowed = {}
+            for measure in family:
+                counts = own[measure].get(key, {})
+                for team, count in counts.items():
+                    pooled_own[measure][team] += count
+                if any(counts.values()):
+                    allowed[measure] = (
+                        _with_empty(plans[measure].weekly.get(key, set()), parents, counts)
+                        - plans[measure].window_mode
+                    )
+            together = set.intersection(*allowed.values()) if allowed else set()
+            for measure in allowed:
+                if measure[0] in "dq":
+                    for node in together & plans[measure].weekly.get(key, set()):
+                        shown[node]["w"][measure].append(key)
+        allowed = {
+            m: _with_empty(plans[m].pooled, parents, pooled_own[m]) & plans[m].window_mode
+            for m in family
+            if any(pooled_own[m].values())
+        }
+        together = set.intersection(*allowed.values()) if allowed else set()
+        for measure in allowed:
+            if measure[0] in "dq":
+                for node in together & plans[measure].pooled:
+                    shown[node]["p"].append(measure)
     for pk in round_ids:
         k = k_by_round[pk]
         for node in tree_visible(parents=parents, own=invited.get(pk, {}), k=k):
@@ -156,12 +215,21 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
     return {node: _compact(found) for node, found in shown.items()}
 
 
+def _with_empty(
+    visible: set[int], parents: Mapping[int, int | None], counts: Mapping[int, int]
+) -> set[int]:
+    """`visible` plus every node whose subtree has no respondent in `counts` (ORG included)."""
+    totals = subtree_totals(parents=parents, own=counts)
+    return visible | {node for node, total in totals.items() if total == 0}
+
+
 def _window_store(
     *, survey_id: int, window: int, inputs: _WindowInputs, shown: dict[int, dict[str, Any]]
 ) -> WindowDecision | None:
     measures = {
         measure: sorted(key for key, counts in by_round.items() if any(counts.values()))
         for measure, by_round in inputs.own.items()
+        if measure[0] in "dq"  # the complete/partial groups are only constraints
     }
     try:
         with transaction.atomic():

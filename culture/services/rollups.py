@@ -23,6 +23,8 @@ from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup,
 from culture.services.rollups_sql import rollups_insert_sql as _rollups_insert_sql
 from culture.statistics import Sums, is_favourable, scored_value, to_0_100
 
+AGREEMENT = (Question.Scale.AGREE5, Question.Scale.AGREE7)
+
 
 def _ancestors(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
@@ -122,7 +124,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
         item.total += value
         item.total_sq += value * value
         item.counts[value] = item.counts.get(value, 0) + 1
-        if question.scale in (Question.Scale.AGREE5, Question.Scale.AGREE7):
+        if question.scale in AGREEMENT:
             scored = scored_value(
                 value=value, scale=question.scale, reverse=question.reverse_scored
             )
@@ -138,6 +140,10 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
                 dims[key].answered += 1
         elif question.scale == Question.Scale.ZERO_TEN:
             item.favourable += value >= 9  # promoters
+    asked: dict[int, int] = defaultdict(int)  # scored items per dimension in the round
+    for question in questions.values():
+        if question.dimension_id is not None and question.scale in AGREEMENT:
+            asked[question.dimension_id] += 1
     # A respondent's dimension score is the mean of their answered items in it.
     for (response_id, dimension_id), scores in per_response.items():
         score = sum(scores) / len(scores)
@@ -145,6 +151,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
         acc.n += 1
         acc.total += score
         acc.total_sq += score * score
+        acc.complete += len(scores) == asked[dimension_id]
     # Participation reuses the accumulator: n counts invitations, `answered` responses.
     invited: dict[tuple[int], Sums] = defaultdict(Sums)
     for team_id in Participation.objects.filter(round=round).values_list("team_id", flat=True):
@@ -171,6 +178,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
                 round=round, team_id=team_id, includes_subteams=subtree,
                 dimension_id=dimension_id, n=acc.n, total=acc.total,
                 total_sq=acc.total_sq, favourable=acc.favourable, answered=acc.answered,
+                complete=acc.complete,
             )
             for (team_id, dimension_id), acc in source.items()
         ]  # fmt: skip

@@ -122,17 +122,24 @@ per_response AS (
     FROM scored WHERE top IS NOT NULL AND dimension_id IS NOT NULL
     GROUP BY round_id, team_id, response_id, dimension_id
 ),
+asked AS (
+    SELECT round_id, dimension_id, count(*) AS items FROM rq
+    WHERE top IS NOT NULL AND dimension_id IS NOT NULL GROUP BY round_id, dimension_id
+),
 own AS (
-    SELECT round_id, team_id, dimension_id, count(*) AS n, sum(score) AS total,
-           sum(score * score) AS total_sq, sum(fav) AS fav, sum(answered) AS answered
-    FROM per_response GROUP BY round_id, team_id, dimension_id
+    SELECT p.round_id, p.team_id, p.dimension_id, count(*) AS n, sum(p.score) AS total,
+           sum(p.score * p.score) AS total_sq, sum(p.fav) AS fav, sum(p.answered) AS answered,
+           count(*) FILTER (WHERE p.answered = a.items) AS complete
+    FROM per_response p JOIN asked a USING (round_id, dimension_id)
+    GROUP BY p.round_id, p.team_id, p.dimension_id
 )
 INSERT INTO culture_dimensionrollup
-    (round_id, team_id, includes_subteams, dimension_id, n, total, total_sq, favourable, answered)
-SELECT round_id, team_id, false, dimension_id, n, total, total_sq, fav, answered FROM own
+    (round_id, team_id, includes_subteams, dimension_id, n, total, total_sq, favourable, answered,
+     complete)
+SELECT round_id, team_id, false, dimension_id, n, total, total_sq, fav, answered, complete FROM own
 UNION ALL
 SELECT o.round_id, ta.ancestor_id, true, o.dimension_id, sum(o.n), sum(o.total),
-       sum(o.total_sq), sum(o.fav), sum(o.answered)
+       sum(o.total_sq), sum(o.fav), sum(o.answered), sum(o.complete)
 FROM own o JOIN team_anc ta ON ta.round_id = o.round_id AND ta.team_id = o.team_id
 GROUP BY o.round_id, ta.ancestor_id, o.dimension_id
 """,
