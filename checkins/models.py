@@ -210,12 +210,19 @@ class RoundTeam(models.Model):
     team_id = models.PositiveIntegerField()
     parent_id = models.PositiveIntegerField(null=True, blank=True)
     path = models.CharField(max_length=1000, help_text="Ids from the frozen root: /1/4/9/")
+    # False when the round's invitee groups cut across this team's subtree (some of its people
+    # counted in a group outside it, or people from outside in its group): it has no figure of
+    # its own that round (A6, `checkins.services.tree.groups_label`).
+    whole = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "team_id"], name="round_team_unique"),
         ]
-        indexes = [models.Index(fields=["round", "path"])]
+        indexes = [
+            models.Index(fields=["round", "path"]),
+            models.Index(fields=["team_id", "round"]),
+        ]
 
     def __str__(self) -> str:
         return f"round {self.round_id} team {self.team_id}"
@@ -225,8 +232,9 @@ class Participation(models.Model):
     """Who was invited to a round and, while it is open, whether they answered. Never joined to
     a response.
 
-    When the round closes `responded` is forgotten (None): after the close nothing stored says
-    who answered (A6, A7).
+    When the round closes `team` becomes the invitee's *group* (a team whose group reaches k
+    invitees, see `checkins.services.tree`) and `responded` is forgotten (None): after the close
+    nothing stored pairs a person with an answer more finely than k invitees (A6, A7).
     """
 
     person = models.ForeignKey(
@@ -252,7 +260,8 @@ class Response(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="responses")
-    # The respondent's team when the round opened, so later moves do not rewrite history.
+    # The respondent's team when the round opened, so later moves do not rewrite history; from
+    # the close on, their group of at least k invitees (see Participation).
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(blank=True, max_length=2000)
 

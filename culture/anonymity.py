@@ -182,13 +182,18 @@ def window_plan(
     invited_at_start: Mapping[int, int],
     k: int,
     complete: bool,
+    broken: Mapping[int, frozenset[int]] | None = None,
 ) -> WindowPlan:
     """Decide one window from its closed rounds so far.
 
     The mode (weekly or pooled) is fixed from the invitees when the window opened, so it never
     flips as later rounds close: a viewer who remembers last week's figures learns nothing new.
-    Pooled figures appear only once the window is complete, for the same reason.
+    Pooled figures appear only once the window is complete, for the same reason. `broken`
+    (per round key) are teams with no figure of their own that round: their invitees' groups cut
+    across them (`checkins.services.tree.groups_label`); a team broken in any round of the window
+    has no pooled figure either.
     """
+    broken = broken or {}
     keys = sorted(own_by_round)
     invited = subtree_totals(parents=parents, own=invited_at_start)
     weekly_mode = frozenset(node for node, count in invited.items() if count >= 2 * k)
@@ -197,12 +202,16 @@ def window_plan(
     pooled_own: dict[int, int] = {}
     for key in keys:
         totals = subtree_totals(parents=parents, own=own_by_round[key])
-        shown = tree_visible(parents=parents, own=own_by_round[key], k=k, hidden=window_mode)
+        hidden = window_mode | broken.get(key, frozenset())
+        shown = tree_visible(parents=parents, own=own_by_round[key], k=k, hidden=hidden)
         plan.weekly[key] = {n for n in shown if totals.get(n, 0) > 0}
         for node, count in own_by_round[key].items():
             pooled_own[node] = pooled_own.get(node, 0) + count
     if complete and keys:
-        pooled = tree_visible(parents=parents, own=pooled_own, k=k, pinned=weekly_mode)
+        ever_broken = frozenset().union(*(broken.get(key, frozenset()) for key in keys))
+        pooled = tree_visible(
+            parents=parents, own=pooled_own, k=k, pinned=weekly_mode, hidden=ever_broken
+        )
         plan.pooled = pooled - weekly_mode
         _pooled_trim(plan=plan, parents=parents, own_by_round=own_by_round, k=k)
     return plan
@@ -362,6 +371,7 @@ def plans_for_rounds(
     own_by_round: Mapping[int, Mapping[int, int]],
     invited_by_round: Mapping[int, Mapping[int, int]],
     k_by_round: Mapping[int, int],
+    broken_by_round: Mapping[int, frozenset[int]] | None = None,
 ) -> dict[int, WindowPlan]:
     """Plans for the windows of `rounds` ((round key, round number) pairs, every closed round of
     one survey in those windows, oldest first), by round key.
@@ -384,6 +394,7 @@ def plans_for_rounds(
             invited_at_start=invited_by_round.get(first, {}),
             k=max(k_by_round[key] for key in keys),
             complete=last_number in numbers and len(numbers) == WINDOW_ROUNDS,
+            broken=broken_by_round,
         )
         for key in keys:
             by_round[key] = plan

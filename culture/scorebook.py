@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import JSONObject
 
-from checkins.models import Dimension, Round
+from checkins.models import Dimension, Round, RoundTeam
 from culture.anonymity import ORG, WINDOW_ROUNDS, window_of
 from culture.models import (
     DimensionRollup,
@@ -250,9 +250,16 @@ def _rounds_load(
             .values("pk")[:count]
         )
     else:
+        # The rounds that asked someone in the team's frozen subtree, and those where its
+        # invitees were counted in a larger group (it has no figure then, but was asked).
+        asked = ParticipationRollup.objects.filter(
+            round_id=OuterRef("round_id"), team=latest_of, includes_subteams=True
+        )
         latest_ids = (
-            ParticipationRollup.objects.filter(
-                team=latest_of, includes_subteams=True, round__status=Round.Status.CLOSED
+            RoundTeam.objects.filter(
+                Q(whole=False) | Exists(asked),
+                team_id=latest_of.pk,
+                round__status=Round.Status.CLOSED,
             )
             .order_by("-round__period_start", "-round_id")
             .values("round_id")[:count]

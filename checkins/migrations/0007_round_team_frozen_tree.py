@@ -65,6 +65,7 @@ class Migration(migrations.Migration):
                         help_text="Ids from the frozen root: /1/4/9/", max_length=1000
                     ),
                 ),
+                ("whole", models.BooleanField(default=True)),
                 (
                     "round",
                     models.ForeignKey(
@@ -76,7 +77,10 @@ class Migration(migrations.Migration):
             ],
             options={
                 "indexes": [
-                    models.Index(fields=["round", "path"], name="checkins_ro_round_i_5b02ff_idx")
+                    models.Index(fields=["round", "path"], name="checkins_ro_round_i_5b02ff_idx"),
+                    models.Index(
+                        fields=["team_id", "round"], name="checkins_ro_team_id_91bc6d_idx"
+                    ),
                 ],
                 "constraints": [
                     models.UniqueConstraint(fields=("round", "team_id"), name="round_team_unique")

@@ -1,4 +1,4 @@
-"""Freeze a closed round's team tree and forget who answered (promises A3 and A6).
+"""Freeze a closed round's team tree, group its invitees, forget who answered (A3, A6).
 
 A round is rolled up and decided on the tree frozen when it closes, never on today's: a team
 moved, merged or split afterwards cannot re-open a figure already released (A3). Rounds of one
@@ -6,18 +6,25 @@ fixed window share one tree, so the anonymity engine decides a window on a singl
 round takes the tree of the earlier rounds of its window and adds only the teams created since
 (new leaves never change an earlier round's figures). Moves take effect from the next window.
 
-When the round closes the per-person `responded` flag is forgotten (None): the roll-ups count
-responses, and reminders stop at the close, so nothing needs to know who answered any more (A6).
+When the round closes its invitees are also put into *groups* of at least k invitees, and
+participations and responses keep the group instead of the team, so after the close no join
+(with participations, people or roll-ups) pairs a person with an answer or comment more finely
+than k invitees (A6). The per-person `responded` flag is forgotten too: the roll-ups count
+responses, and reminders stop at the close. Groups follow the tree bottom-up, the way the
+anonymity engine's complementary suppression would hide figures anyway (`groups_label`); a team
+whose group is cut across has no figure of its own that round (`RoundTeam.whole`, ADR 0020).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 
-from checkins.models import Participation, Round, RoundTeam
+from checkins.models import Participation, Response, Round, RoundTeam
 from org.models import Team
 
 # Rounds are decided in fixed windows of four by round number (rounds 1-4, 5-8, ...).
@@ -52,6 +59,83 @@ def tree_paths(parents: Mapping[int, int | None]) -> dict[int, str]:
     return paths
 
 
+@dataclass(frozen=True)
+class Groups:
+    label: dict[int, int]  # team -> the team whose group its invitees are counted in
+    broken: set[int]  # teams with no figure of their own: their group is cut across
+
+
+def groups_label(
+    *, parents: Mapping[int, int | None], invited: Mapping[int, int], k: int
+) -> Groups:
+    """Groups of at least k invitees along the tree, bottom-up.
+
+    A team's pool is its own invitees plus the small pools of its sub-teams. A pool of k or more
+    is a group (labelled with the team). A smaller one joins a group below the team, in the
+    smallest sub-team that has one, and the teams on the way down to it have no figure of their
+    own (the engine would hide such a smallest part anyway, A2); with no group below it goes up
+    to the parent, and the team has no figure of its own.
+    A root with no group below keeps even a small pool: a whole organisation below k shows
+    nothing anyway.
+    """
+    order = tree_order(parents)
+    children: dict[int, list[int]] = defaultdict(list)
+    for team in order:
+        parent = parents[team]
+        if parent is not None:
+            children[parent].append(team)
+    pool = {team: invited.get(team, 0) for team in order}
+    people = dict(pool)  # invitees in each team's subtree
+    for team in reversed(order):
+        if parents[team] is not None:
+            people[parents[team]] += people[team]  # type: ignore[index]
+    into: dict[int, int] = {}
+    grouped: set[int] = set()
+    broken: set[int] = set()
+    for team in reversed(order):  # sub-teams first
+        if pool[team] == 0:
+            continue
+        parent = parents[team]
+        below = _nearest_groups(team, children, grouped)
+        if pool[team] >= k or (parent is None and not below):
+            grouped.add(team)
+            continue
+        if below:
+            # The fewest people lose a figure of their own: the smallest sub-team's subtree,
+            # then the shortest way down, then the smallest group.
+            path = min(below, key=lambda p: (people[p[0]], len(p), pool[p[-1]], p[-1]))
+            target = path[-1]
+            broken.update(path)  # each holds people from outside it now
+        else:
+            assert parent is not None  # a root without a group below kept its pool above
+            target = parent
+            broken.add(team)  # its people are counted outside it
+        into[team] = target
+        pool[target] += pool[team]
+        pool[team] = 0
+
+    def final(team: int) -> int:
+        while team not in grouped and team in into:
+            team = into[team]
+        return team
+
+    return Groups(label={team: final(team) for team in order if invited.get(team)}, broken=broken)
+
+
+def _nearest_groups(
+    team: int, children: Mapping[int, list[int]], grouped: set[int]
+) -> list[list[int]]:
+    """Paths from `team`'s child down to each nearest group in its subtree (excluding `team`)."""
+    found, stack = [], [[child] for child in children.get(team, ())]
+    while stack:
+        path = stack.pop()
+        if path[-1] in grouped:
+            found.append(path)
+        else:
+            stack.extend([*path, child] for child in children.get(path[-1], ()))
+    return found
+
+
 def _window_tree(rnd: Round) -> dict[int, int | None]:
     """The tree of the round's window so far, plus the teams created since (new leaves)."""
     window = round_window(number=rnd.number)
@@ -77,22 +161,60 @@ def _window_tree(rnd: Round) -> dict[int, int | None]:
     return parents
 
 
+def _relabel(
+    model: type[Participation] | type[Response], rnd: Round, label: dict[int, int]
+) -> None:
+    """Give the round's rows of `model` their group instead of their team."""
+    moved = {team: group for team, group in label.items() if team != group}
+    if not moved:
+        return
+    if connection.vendor == "postgresql":  # one statement however many teams move
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {model._meta.db_table} AS row SET team_id = m.grp"  # noqa: S608  # nosec B608
+                " FROM unnest(%s::bigint[], %s::bigint[]) AS m(team, grp)"
+                " WHERE row.round_id = %s AND row.team_id = m.team",
+                [list(moved), list(moved.values()), rnd.pk],
+            )
+        return
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for team, group in moved.items():
+        by_group[group].append(team)
+    for group, teams in by_group.items():
+        model.objects.filter(round=rnd, team_id__in=teams).update(team_id=group)
+
+
 def round_tree_freeze(*, round: Round) -> bool:
-    """Freeze a closed round's tree and forget who answered. False when the round is open or
-    already frozen; safe to run twice or concurrently (a row lock)."""
+    """Freeze a closed round's tree, group its invitees and forget who answered. False when the
+    round is open or already frozen; safe to run twice or concurrently (a row lock)."""
     with transaction.atomic():
         rnd = Round.objects.select_for_update().get(pk=round.pk)
         if rnd.status != Round.Status.CLOSED or rnd.tree_frozen:
             return False
         parents = _window_tree(rnd)
         paths = tree_paths(parents)
+        invited = dict(
+            Participation.objects.filter(round=rnd)
+            .values_list("team_id")
+            .annotate(n=Count("pk"))
+            .values_list("team_id", "n")
+        )
+        groups = groups_label(parents=parents, invited=invited, k=rnd.min_group_size)
         RoundTeam.objects.bulk_create(
             (
-                RoundTeam(round=rnd, team_id=team, parent_id=parents[team], path=path)
+                RoundTeam(
+                    round=rnd,
+                    team_id=team,
+                    parent_id=parents[team],
+                    path=path,
+                    whole=team not in groups.broken,
+                )
                 for team, path in paths.items()
             ),
             batch_size=2000,
         )
+        _relabel(Participation, rnd, groups.label)
+        _relabel(Response, rnd, groups.label)
         Participation.objects.filter(round=rnd, responded__isnull=False).update(responded=None)
         Round.objects.filter(pk=rnd.pk).update(
             tree_frozen=True, tree_roots=sorted(t for t, p in parents.items() if p is None)

@@ -41,7 +41,7 @@ from culture.models import (
 )
 
 # Bump when what a stored decision holds changes: every stored decision is then made again.
-DECISION_FORMAT = 4
+DECISION_FORMAT = 5
 
 
 def tree_fingerprint(parents: Mapping[int, int | None]) -> str:
@@ -122,6 +122,7 @@ class _WindowInputs:
     family: dict[str, str]  # measure -> the family it is decided with (A2b)
     invited: dict[int, dict[int, int]]
     responded: dict[int, dict[int, int]]
+    broken: dict[int, frozenset[int]]  # round -> teams without a figure of their own (A6)
 
 
 def _window_inputs(
@@ -136,7 +137,13 @@ def _window_inputs(
     ).values_list("round_id", "team_id", "invited", "responded"):
         invited[round_id][team_id] = count
         responded[round_id][team_id] = answered
+    broken: dict[int, set[int]] = defaultdict(set)
+    for round_id, team_id in RoundTeam.objects.filter(
+        round_id__in=round_ids, whole=False
+    ).values_list("round_id", "team_id"):
+        broken[round_id].add(team_id)
     return _WindowInputs(
+        broken={key: frozenset(teams) for key, teams in broken.items()},
         rounds=rounds,
         parents=parents,
         own={measure: dict(by_round) for measure, by_round in own.items()},
@@ -165,6 +172,7 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
             own_by_round={key: own_by_round.get(key, {}) for key in round_ids},
             invited_by_round=invited,
             k_by_round=k_by_round,
+            broken_by_round=inputs.broken,
         )[round_ids[0]]  # one window: one plan
         small |= plans[measure].window_mode
     # A2b: a family of measures that share answers is shown where every member of it may be.
@@ -204,11 +212,14 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
                     shown[node]["p"].append(measure)
     for pk in round_ids:
         k = k_by_round[pk]
-        for node in tree_visible(parents=parents, own=invited.get(pk, {}), k=k):
+        broken = inputs.broken.get(pk, frozenset())
+        for node in tree_visible(parents=parents, own=invited.get(pk, {}), k=k, hidden=broken):
             shown[node]["part"].append(pk)
         # Comments (A4): the same block rule on respondents, with at least ten per slice.
         comment_k = max(COMMENT_MIN_RESPONDENTS, k)
-        for node in tree_visible(parents=parents, own=responded.get(pk, {}), k=comment_k):
+        for node in tree_visible(
+            parents=parents, own=responded.get(pk, {}), k=comment_k, hidden=broken
+        ):
             shown[node]["com"].append(pk)
     for node in small:
         shown[node]["small"] = True

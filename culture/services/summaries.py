@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
-from checkins.models import Round
+from checkins.models import Round, RoundTeam
 from culture.models import (
     ParticipationRollup,
     RoundRollupState,
@@ -142,15 +142,21 @@ def team_summary_build(
     )
 
 
+def team_ids_asked(*, round: Round) -> list[int]:
+    """The teams whose frozen subtree was asked in the round: those with roll-ups, and those
+    whose invitees were counted in a larger group (A6; they get a summary without figures)."""
+    with_rollups = ParticipationRollup.objects.filter(
+        round=round, includes_subteams=True
+    ).values_list("team_id", flat=True)
+    grouped = RoundTeam.objects.filter(round=round, whole=False).values_list("team_id", flat=True)
+    return sorted(set(with_rollups) | set(grouped))
+
+
 def round_summaries_build(*, round: Round) -> list[TeamRoundSummary]:
     """The summaries of every team asked in a closed, rolled-up round, from one score book that
     holds the round and each team's earlier rounds (a fixed number of queries, however many
     teams). Not saved."""
-    team_ids = list(
-        ParticipationRollup.objects.filter(round=round, includes_subteams=True).values_list(
-            "team_id", flat=True
-        )
-    )
+    team_ids = team_ids_asked(round=round)
     if not team_ids:
         return []
     history = _history_get(round=round, team_ids=team_ids)

@@ -54,7 +54,9 @@ def seeded(survey):
     sizes = {"platform": 12, "payments": 11, "data": 11, "sales": 20, "emea": 11, "tiny": 6}
     for key, size in sizes.items():
         PersonFactory.create_batch(size, team=teams[key])
-    hr = PersonFactory(team=root, role=Person.Role.HR_ADMIN, email="hr-anon@example.com")
+    # HR works in Sales: a lone invitee at the root would be grouped with the smallest
+    # sub-team's people every week (A6), and Tiny would lose its own pooled figure.
+    hr = PersonFactory(team=teams["sales"], role=Person.Role.HR_ADMIN, email="hr-anon@example.com")
     lead = PersonFactory(team=eng, role=Person.Role.MANAGER, email="lead-anon@example.com")
     eng.managers.add(lead)
     answering = {"platform": 12, "payments": 10, "data": 3, "sales": 20, "emea": 4, "tiny": 5}

@@ -150,7 +150,9 @@ def test_outsider_cannot_set_a_focus_on_another_team(client, outsider, password,
 
 def test_comments_need_ten_and_cannot_be_subtracted(client, hr_admin, password, org, survey):
     """Platform (12) and Payments (4) comment: Engineering shows all 16; neither child shows any,
-    because Engineering minus Platform would be the four in Payments."""
+    because Engineering minus Platform would be the four in Payments. (The survey asks
+    Engineering only: a lone invitee above it would take Engineering's own figure too, A6.)"""
+    survey.audience.set([org.engineering])
     rnd = round_open(survey=survey)
     for i, p in enumerate(people_in(org.platform, 12, rnd)):
         answer_all(p, value=4, comment=f"platform remark {i}")
