@@ -26,6 +26,7 @@ from culture.visibility import (
     Cell,
     HiddenReason,
     Participation,
+    participation_checked,
     summary_lines_checked,
 )
 from org.models import Team
@@ -218,15 +219,16 @@ def team_summaries_data(*, team: Team, rounds: int = 12) -> list[dict[str, Any]]
             }
             for line in lines
         ]
-        visible = not row.participation.suppressed
+        participation = participation_checked(stored_invited=summary.invited, now=row.participation)
+        rate = participation.rate
         ranked = {line.dimension_id for line in lines}
         found.append(
             {
                 "round": round_data(row.round),
-                "invited": summary.invited if visible else None,
-                "responded": summary.responded if visible else None,
-                "participation_rate": summary.participation_rate if visible else None,
-                "low_participation": summary.low_participation and visible,
+                "invited": participation.invited,
+                "responded": participation.responded,
+                "participation_rate": None if rate is None else round(rate, 1),
+                "low_participation": summary.low_participation and not participation.suppressed,
                 "real_drop": any(line.real and (line.delta or 0) < 0 for line in lines),
                 "strongest": summary.strongest_id if summary.strongest_id in ranked else None,
                 "weakest": summary.weakest_id if summary.weakest_id in ranked else None,

@@ -34,6 +34,7 @@ from culture.visibility import (
     HiddenReason,
     Participation,
     comparison_get,
+    participation_checked,
     participation_from,
     summary_lines_checked,
 )
@@ -203,8 +204,10 @@ def summary_view_get(*, book: ScoreBook, team: Team) -> SummaryView | None:
         entries = data.get("dimensions") or []
         if isinstance(entries, str):
             entries = json.loads(entries)
-        counts = book.participation(team_id=team.pk, round=rnd)
-        participation = participation_from(None if data.get("invited") is None else counts)
+        participation = participation_checked(
+            stored_invited=data.get("invited"),
+            now=participation_from(book.participation(team_id=team.pk, round=rnd)),
+        )
         cells = [
             {d.pk: book.cell(team_id=team.pk, dimension_id=d.pk, round=r) for d in book.dimensions}
             for r in book.latest[index:]

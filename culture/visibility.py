@@ -198,6 +198,12 @@ def participation_from(counts: tuple[int, int] | None) -> Participation:
     return Participation(suppressed=False, invited=counts[0], responded=counts[1])
 
 
+def participation_checked(*, stored_invited: int | None, now: Participation) -> Participation:
+    """A stored summary's participation as it may be shown today: only where the summary had
+    it and today's decision shows it, with today's counts (A1, A3)."""
+    return PARTICIPATION_HIDDEN if stored_invited is None or now.suppressed else now
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A shown figure against the previous shown figure of its kind (A3b)."""

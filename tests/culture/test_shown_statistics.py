@@ -237,3 +237,25 @@ def test_the_dashboard_card_compares_only_shown_figures_of_the_same_kind(survey,
     html = client.get(reverse("culture:dashboard")).content.decode()
     assert "since the period before" in html
     assert "Not enough to compare" not in html
+
+
+def test_no_statistic_is_computed_from_roll_up_sums_of_single_rounds():
+    """A3b, one rule: changes come from `culture.visibility.comparison_get` on shown cells; the
+    score book no longer hands out a round's raw sums for statistics, and nothing in culture/
+    or api/ runs Welch's test on them."""
+    from pathlib import Path
+
+    from culture.scorebook import ScoreBook
+
+    assert not hasattr(ScoreBook, "sums")
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("culture", "api")
+        for path in (root / folder).rglob("*.py")
+        if any(
+            needle in path.read_text() for needle in ("book.sums(", "welch_p(", "change_between(")
+        )
+        and path.name not in ("visibility.py", "statistics.py")
+    ]
+    assert offenders == []
