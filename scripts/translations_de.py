@@ -546,7 +546,7 @@ DE = {
     "Not enough to compare (the figure before is not shown):": "Zu wenig für einen Vergleich (der Wert davor wird nicht gezeigt):",
     "no spread: everyone gave the same answers": "keine Streuung: alle gaben dieselben Antworten",
     "%(n)s people, all gave the same answers": "%(n)s Personen, alle gaben dieselben Antworten",
-    "When everyone in a group gave the same answers, the figure says so: it then tells each of them what the others said, as a unanimous result always does, but never who said it.": "Wenn alle in einer Gruppe dieselben Antworten gegeben haben, sagt der Wert das: Dann erfährt jede Person, was die anderen gesagt haben – wie bei jedem einstimmigen Ergebnis –, aber nie, wer was gesagt hat.",
+    "When everyone in a group gives the same answer, the group's figure shows it: each of them then knows what the others said, as with any unanimous vote, but nobody can tell who said what.": "Wenn alle in einer Gruppe dieselbe Antwort geben, zeigt der Wert der Gruppe das: Dann weiß jede Person, was die anderen gesagt haben – wie bei jeder einstimmigen Abstimmung –, aber niemand kann erkennen, wer was gesagt hat.",
     "%% of invited people who took part": "%% der Eingeladenen, die teilgenommen haben",
     "Share of invited people who took part, by week (the table below lists the same)": "Anteil der Eingeladenen, die teilgenommen haben, je Woche (die Tabelle darunter enthält dieselben Werte)",
 }
