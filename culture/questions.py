@@ -72,7 +72,7 @@ def _n_window(
 def question_figures_get(
     *, book: ScoreBook, team: Team, latest: list[Round]
 ) -> list[QuestionFigure]:
-    """The newest figure the rules allow per question asked in `latest` (two queries, plus the
+    """The newest figure the rules allow per question asked in `latest` (one query, plus the
     rounds' question sets once per score book).
 
     A question is listed when a round's question set asked it (the same for every team), never
@@ -87,14 +87,13 @@ def question_figures_get(
     asked = {
         int(measure[1:])
         for rnd in latest
-        for measure in book.measures_asked.get(rnd.pk, ())
+        for measure in book.asked.measures.get(rnd.pk, ())
         if measure.startswith("q")
     }
     versions = {
-        v.pk: v
-        for v in QuestionVersion.objects.filter(pk__in=asked)
-        .exclude(question__scale=Question.Scale.TEXT)
-        .select_related("question__dimension")
+        pk: version
+        for pk, version in book.asked.versions.items()
+        if pk in asked and version.question.scale != Question.Scale.TEXT
     }
     by_pk = {r.pk: r for r in book.rounds}
 

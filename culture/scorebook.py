@@ -43,11 +43,12 @@ from culture.visibility import (
     NOT_ASKED,
     Cell,
     HiddenReason,
+    RoundQuestions,
     Verdict,
     cell_from_sums,
     hidden,
     outcome_decide,
-    round_measures_load,
+    round_questions_load,
 )
 from org.models import Team
 
@@ -128,14 +129,14 @@ class ScoreBook:
         return window.round_keys if window else [round.id]
 
     @functools.cached_property
-    def measures_asked(self) -> dict[int, set[str]]:
-        """Per round, the measures its question set asked (one query, on first use)."""
-        return round_measures_load(round_ids=[r.pk for r in self.rounds])
+    def asked(self) -> RoundQuestions:
+        """What each loaded round's question set asked (one query, on first use)."""
+        return round_questions_load(round_ids=[r.pk for r in self.rounds])
 
     def asks(self, *, node: int, measure: str, round: Round) -> bool:
         """A3b: whether the round asked the node this measure, from facts about the round
         only: its question set, and whether it invited anyone of the node's subtree."""
-        if measure not in self.measures_asked.get(round.id, ()):
+        if measure not in self.asked.measures.get(round.id, ()):
             return False
         if node == ORG:
             roots = self.roots_by_round.get(round.id, ())

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from checkins.models import RoundQuestion
+from checkins.models import QuestionVersion, RoundQuestion
 from culture.statistics import Change, change_between, summarise
 
 
@@ -157,21 +157,33 @@ def cell_from_sums(*, sums: SumsRow, k: int, pooled_rounds: int = 1) -> Cell:
     )
 
 
-def round_measures_load(*, round_ids: Iterable[int]) -> dict[int, set[str]]:
-    """What each round's question set asked: "d<dimension id>" and "q<question version id>".
+@dataclass(frozen=True)
+class RoundQuestions:
+    """What each round's question set asked: "d<dimension id>" and "q<question version id>" per
+    round, and the question versions themselves (with their question and dimension)."""
 
-    The same for every team of the round (everyone gets the same questions), so "not asked"
-    read from here says nothing about who answered (A3b). One query.
+    measures: dict[int, set[str]]
+    versions: dict[int, QuestionVersion]
+
+
+def round_questions_load(*, round_ids: Iterable[int]) -> RoundQuestions:
+    """The rounds' question sets, in one query (the question figures need no other).
+
+    The same for every team of a round (everyone gets the same questions), so "not asked" read
+    from here says nothing about who answered (A3b).
     """
-    found: dict[int, set[str]] = {}
-    for round_id, version_id, dimension_id in RoundQuestion.objects.filter(
-        round_id__in=list(round_ids)
-    ).values_list("round_id", "question_version_id", "question_version__question__dimension_id"):
-        mine = found.setdefault(round_id, set())
-        mine.add(f"q{version_id}")
-        if dimension_id is not None:
-            mine.add(f"d{dimension_id}")
-    return found
+    measures: dict[int, set[str]] = {}
+    versions: dict[int, QuestionVersion] = {}
+    for row in RoundQuestion.objects.filter(round_id__in=list(round_ids)).select_related(
+        "question_version__question__dimension"
+    ):
+        version = row.question_version
+        versions[version.pk] = version
+        mine = measures.setdefault(row.round_id, set())
+        mine.add(f"q{version.pk}")
+        if version.question.dimension_id is not None:
+            mine.add(f"d{version.question.dimension_id}")
+    return RoundQuestions(measures=measures, versions=versions)
 
 
 @dataclass(frozen=True)
