@@ -3,8 +3,9 @@
 Nothing here computes or hides a figure itself. Dimension cells come from
 `culture.selectors.team_scores_get` (one team) or `scorebook_build` + `score_rows` (a subtree, as
 the organisation heatmap does); question figures from `culture.questions.question_figures_get`;
-trend summaries are stored engine output and are re-checked against today's decision. A hidden
-cell becomes {"suppressed": true, "reason": …} with no number at all.
+trend summaries are stored engine output, re-checked by `culture.visibility` against today's
+cells (changes computed again from shown figures only, A3b). A hidden cell becomes
+{"suppressed": true, "reason": <a `HiddenReason` code>} with no number at all.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from typing import Any
 from checkins.models import Round
 from culture.models import TeamRoundSummary
 from culture.questions import QuestionFigure, question_figures_get
-from culture.scorebook import NOT_ASKED, Cell, scorebook_build
-from culture.selectors import (
+from culture.scorebook import scorebook_build
+from culture.selectors import RoundRow, score_rows, team_page_get, team_scores_get
+from culture.visibility import (
+    NOT_ASKED,
+    Cell,
+    HiddenReason,
     Participation,
-    RoundRow,
-    score_rows,
-    team_page_get,
-    team_scores_get,
+    participation_checked,
+    summary_lines_checked,
 )
 from org.models import Team
 from org.selectors import team_subtree
@@ -37,7 +40,8 @@ def cell_data(cell: Cell) -> dict[str, Any] | None:
     if cell is NOT_ASKED or (not cell.suppressed and cell.score is None):
         return None
     if cell.suppressed or cell.score is None:
-        return {"suppressed": True, "reason": cell.reason or "hidden by the anonymity rules"}
+        # A3b: a stable code, the same for every count below k; words are the client's.
+        return {"suppressed": True, "reason": (cell.reason or HiddenReason.FEWER_THAN_K).value}
     return {
         "suppressed": False,
         "n": cell.n,
@@ -49,9 +53,10 @@ def cell_data(cell: Cell) -> dict[str, Any] | None:
     }
 
 
-def participation_data(participation: Participation, k: int) -> dict[str, Any]:
+def participation_data(participation: Participation) -> dict[str, Any]:
     if participation.suppressed:
-        return {"suppressed": True, "reason": f"fewer than {k} invited in a part of the team"}
+        reason = participation.reason or HiddenReason.FEWER_THAN_K
+        return {"suppressed": True, "reason": reason.value}
     rate = participation.rate
     return {
         "suppressed": False,
@@ -61,7 +66,7 @@ def participation_data(participation: Participation, k: int) -> dict[str, Any]:
     }
 
 
-def question_data(figure: QuestionFigure, k: int) -> dict[str, Any]:
+def question_data(figure: QuestionFigure) -> dict[str, Any]:
     question = figure.version.question
     data: dict[str, Any] = {
         "question": question.pk,
@@ -70,10 +75,8 @@ def question_data(figure: QuestionFigure, k: int) -> dict[str, Any]:
         "dimension": question.dimension_id,
     }
     if figure.suppressed:
-        data["figure"] = {
-            "suppressed": True,
-            "reason": f"fewer than {k} respondents, or pooled with other weeks",
-        }
+        reason = figure.reason or HiddenReason.FEWER_THAN_K
+        data["figure"] = {"suppressed": True, "reason": reason.value}
     else:
         data["figure"] = {
             "suppressed": False,
@@ -122,7 +125,6 @@ def team_scores_data(*, team: Team, query: ScoreQuery) -> dict[str, Any]:
     names = {d.pk: d for d in scores.dimensions}
     periods = []
     for row in rows:
-        k = row.round.min_group_size
         dimensions = []
         for dimension_id, cell in row.cells.items():
             data = cell_data(cell)
@@ -132,9 +134,9 @@ def team_scores_data(*, team: Team, query: ScoreQuery) -> dict[str, Any]:
         periods.append(
             {
                 "round": round_data(row.round),
-                "participation": participation_data(row.participation, k),
+                "participation": participation_data(row.participation),
                 "dimensions": dimensions,
-                "questions": [question_data(f, k) for f in questions.get(row.round.pk, [])],
+                "questions": [question_data(f) for f in questions.get(row.round.pk, [])],
             }
         )
     return {"team": team.pk, "periods": periods}
@@ -190,41 +192,44 @@ def scores_export_csv(
 
 
 def team_summaries_data(*, team: Team, rounds: int = 12) -> list[dict[str, Any]]:
-    """Stored trend summaries, re-checked against today's engine decision: a dimension or a
-    participation count appears only where the team's scores show it now."""
+    """Stored trend summaries, re-checked against today's cells by `culture.visibility`: a
+    dimension or a participation count appears only where the team's scores show it now, and
+    every change, p-value and "real change" is computed again from shown figures (A3b)."""
     scores = team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS))
-    by_round = {row.round.pk: row for row in scores.rows}
+    index = {row.round.pk: i for i, row in enumerate(scores.rows)}
     found = []
-    for summary in TeamRoundSummary.objects.filter(team=team, round_id__in=list(by_round)).order_by(
+    for summary in TeamRoundSummary.objects.filter(team=team, round_id__in=list(index)).order_by(
         "-round__period_start", "-round_id"
     ):
-        row = by_round[summary.round_id]
-        shown = {
-            pk for pk, cell in row.cells.items() if not cell.suppressed and cell.score is not None
-        }
+        at = index[summary.round_id]
+        row = scores.rows[at]
+        lines = summary_lines_checked(
+            entries=summary.dimensions, cells=[r.cells for r in scores.rows[at:]]
+        )
         dimensions = [
             {
-                "dimension": d["dimension"],
-                "name": d["name"],
-                "score": d["score"],
-                "previous": d["previous"],
-                "delta": d["delta"],
-                "p_value": d["p_value"],
-                "real_change": d["real"],
+                "dimension": line.dimension_id,
+                "name": line.name,
+                "score": line.score,
+                "previous": line.previous,
+                "delta": line.delta,
+                "p_value": line.p_value,
+                "real_change": line.real,
+                "change": line.comparison.verdict.value,
             }
-            for d in summary.dimensions
-            if d["dimension"] in shown
+            for line in lines
         ]
-        visible = not row.participation.suppressed
-        ranked = {d["dimension"] for d in dimensions}
+        participation = participation_checked(stored_invited=summary.invited, now=row.participation)
+        rate = participation.rate
+        ranked = {line.dimension_id for line in lines}
         found.append(
             {
                 "round": round_data(row.round),
-                "invited": summary.invited if visible else None,
-                "responded": summary.responded if visible else None,
-                "participation_rate": summary.participation_rate if visible else None,
-                "low_participation": summary.low_participation and visible,
-                "real_drop": any(d["real_change"] and (d["delta"] or 0) < 0 for d in dimensions),
+                "invited": participation.invited,
+                "responded": participation.responded,
+                "participation_rate": None if rate is None else round(rate, 1),
+                "low_participation": summary.low_participation and not participation.suppressed,
+                "real_drop": any(line.real and (line.delta or 0) < 0 for line in lines),
                 "strongest": summary.strongest_id if summary.strongest_id in ranked else None,
                 "weakest": summary.weakest_id if summary.weakest_id in ranked else None,
                 "dimensions": dimensions,

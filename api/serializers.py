@@ -9,6 +9,7 @@ from rest_framework import serializers
 from api import fields as f
 from api.models import ApiToken
 from checkins.models import Dimension, Question, QuestionVersion, Round, Survey
+from culture.visibility import ChangeVerdict, HiddenReason
 from org.models import Person, Team
 
 NO_LINE_BREAKS = "Line breaks are not allowed here."
@@ -207,7 +208,8 @@ FIGURE_SCHEMA = {
             "type": "object",
             "properties": {
                 "suppressed": {"type": "boolean", "enum": [True]},
-                "reason": {"type": "string"},
+                # A3b: a stable code, the same for every count below k (no number).
+                "reason": {"type": "string", "enum": list(HiddenReason.values)},
             },
             "required": ["suppressed", "reason"],
             "additionalProperties": False,
@@ -306,6 +308,8 @@ class SummaryDimensionSerializer(serializers.Serializer):
     delta = serializers.FloatField(allow_null=True)
     p_value = serializers.FloatField(allow_null=True)
     real_change = serializers.BooleanField()
+    # A3b: from the shown figures only; "not_enough" where the previous one is not shown.
+    change = serializers.ChoiceField(choices=ChangeVerdict.choices)
 
 
 class TeamSummarySerializer(serializers.Serializer):

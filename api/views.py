@@ -133,7 +133,7 @@ class TeamViewSet(
     @action(detail=True, filterset_class=None)
     def scores(self, request: Request, pk: str) -> Response:
         """Scores per dimension and question per period (newest first), through the anonymity
-        engine. A hidden figure is {"suppressed": true, "reason": …} and carries no number."""
+        engine. A hidden figure is {"suppressed": true, "reason": <code>} and carries no number."""
         team = self._team(pk)
         filters.single_values(request, s.ScoreQuerySerializer().fields)
         query = s.ScoreQuerySerializer(data=request.query_params)

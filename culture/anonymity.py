@@ -399,13 +399,3 @@ def plans_for_rounds(
         for key in keys:
             by_round[key] = plan
     return by_round
-
-
-def participation_visible(*, invited: int, k: int) -> bool:
-    """A1: participation counts only where at least k people were invited."""
-    return invited >= k
-
-
-def comments_visible(*, respondents: int) -> bool:
-    """A4: comments only from slices of at least ten respondents."""
-    return respondents >= COMMENT_MIN_RESPONDENTS

@@ -15,9 +15,10 @@ from django.conf import settings
 from checkins.models import Dimension, Round
 from culture.anonymity import ORG
 from culture.models import DimensionReliability
-from culture.scorebook import NOT_ASKED, Cell, ScoreBook, hidden_cell, scorebook_build
-from culture.selectors import DimensionCard, Participation, card_from
+from culture.scorebook import ScoreBook, scorebook_build
+from culture.selectors import DimensionCard, card_from
 from culture.statistics import alpha_from_sums
+from culture.visibility import NOT_ASKED, Cell, hidden, participation_from
 from org.models import Team
 
 ALPHA_FLAG = 0.7  # below this a dimension's items do not measure one thing reliably
@@ -86,7 +87,7 @@ def reliability_get(*, book: ScoreBook) -> list[Reliability]:
             found.get(dimension.pk, []), key=lambda r: rounds[r.round_id].period_start, reverse=True
         ):
             cell = book.cell(team_id=ORG, dimension_id=dimension.pk, round=rounds[row.round_id])
-            if cell.score is None or cell.pooled_rounds > 1 or len(row.items) < 2:
+            if not cell.shown or cell.pooled_rounds > 1 or len(row.items) < 2:
                 continue
             if chosen and row.items != chosen[0].items:
                 continue  # pool only rounds that asked the same items
@@ -112,17 +113,12 @@ def reliability_get(*, book: ScoreBook) -> list[Reliability]:
     return out
 
 
-def _visible(
-    book: ScoreBook, team_id: int, dimension_id: int, rounds: list[Round], hidden: list[bool]
+def _cells(
+    book: ScoreBook, team_id: int, dimension_id: int, rounds: list[Round]
 ) -> Iterator[tuple[Round, Cell]]:
-    """The team's visible cells of one dimension, newest first, computed only as far as read;
-    notes in `hidden` whether a hidden cell was passed."""
+    """The team's cells of one dimension, newest first, computed only as far as read."""
     for rnd in rounds:
-        cell = book.cell(team_id=team_id, dimension_id=dimension_id, round=rnd)
-        if cell.score is not None:
-            yield rnd, cell
-        elif cell.suppressed:
-            hidden.append(True)
+        yield rnd, book.cell(team_id=team_id, dimension_id=dimension_id, round=rnd)
 
 
 def organisation_heatmap_get(*, rounds: int = HEATMAP_ROUNDS, sort: int | None = None) -> Heatmap:
@@ -135,25 +131,24 @@ def organisation_heatmap_get(*, rounds: int = HEATMAP_ROUNDS, sort: int | None =
         cells: dict[int, Cell] = {}
         cards: dict[int, DimensionCard] = {}
         for dimension in book.dimensions:
-            hidden: list[bool] = []
-            card = card_from(dimension, _visible(book, team.pk, dimension.pk, latest, hidden))
+            card = card_from(dimension, _cells(book, team.pk, dimension.pk, latest))
             cards[dimension.pk] = card
             if card.latest is not None:
                 cells[dimension.pk] = card.latest
-            elif hidden:
-                cells[dimension.pk] = hidden_cell(latest[0].min_group_size)
+            elif card.hidden_reason is not None:
+                cells[dimension.pk] = hidden(card.hidden_reason)  # why, never a number
             else:
                 cells[dimension.pk] = NOT_ASKED
         rate = None
         for rnd in latest:
             counts = book.participation(team_id=team.pk, round=rnd)
             if counts is not None:
-                rate = Participation(suppressed=False, invited=counts[0], responded=counts[1]).rate
+                rate = participation_from(counts).rate
                 break
         drops = [
             c.dimension
             for c in cards.values()
-            if c.change is not None and c.change.is_real and c.change.delta < 0
+            if c.real and c.change is not None and c.change.delta < 0
         ]
         parent = book.teams.get(team.parent_id) if team.parent_id else None
         rows.append(

@@ -1,19 +1,24 @@
 """Question-level detail and eNPS for the team page, each question through the anonymity engine.
 
 A question can have fewer answers than its dimension (people skip items), so each question
-version gets its own decision from its own counts; eNPS lives here on its -100..100 scale and is
-never mixed into the 0-100 dimension scores.
+version gets its own decision from its own counts, by the same rule as every cell
+(`culture.visibility.outcome_decide`): zero answers to a question the round asked look exactly
+like 1..k-1 (A3b). eNPS lives here on its -100..100 scale and is never mixed into the 0-100
+dimension scores.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from checkins.models import Question, QuestionVersion, Round
 from culture.models import QuestionRollup
 from culture.scorebook import ScoreBook
 from culture.statistics import FAVOURABLE_FROM, SCALE_TOP
+from culture.visibility import HiddenReason, Verdict, outcome_decide
 from org.models import Team
 
 
@@ -22,6 +27,7 @@ class QuestionFigure:
     version: QuestionVersion
     round: Round | None  # the period the figure belongs to (its last round when pooled)
     suppressed: bool
+    reason: HiddenReason | None = None  # why it is hidden; the same below k whatever the count
     n: int | None = None
     favourable_pct: float | None = None
     enps: float | None = None
@@ -53,10 +59,25 @@ def _figure(version: QuestionVersion, rnd: Round, counts: dict[int, int], pooled
     )  # fmt: skip
 
 
+def _n_week(week: Callable[[int, int], dict[int, int]], version_id: int, round_id: int) -> int:
+    return sum(week(version_id, round_id).values())
+
+
+def _n_window(
+    window: Callable[[int, list[int]], dict[int, int]], version_id: int, keys: list[int]
+) -> int:
+    return sum(window(version_id, keys).values())
+
+
 def question_figures_get(
     *, book: ScoreBook, team: Team, latest: list[Round]
 ) -> list[QuestionFigure]:
-    """The newest figure the engine allows per question asked in `latest` (two queries)."""
+    """The newest figure the rules allow per question asked in `latest` (one query, plus the
+    rounds' question sets once per score book).
+
+    A question is listed when a round's question set asked it (the same for every team), never
+    because someone answered it; a question with no shown figure says why, by the newest round
+    that asked it: the same reason for 0 answers as for 1..k-1 (A3b)."""
     round_ids = [r.pk for r in book.rounds]
     mine: dict[tuple[int, int], dict[int, int]] = {}
     for round_id, version_id, counts in QuestionRollup.objects.filter(
@@ -66,36 +87,53 @@ def question_figures_get(
     asked = {
         int(measure[1:])
         for rnd in latest
-        for measure, keys in (
-            book.windows[rnd.pk].measures if rnd.pk in book.windows else {}
-        ).items()
-        if measure.startswith("q") and rnd.pk in keys
+        for measure in book.asked.measures.get(rnd.pk, ())
+        if measure.startswith("q")
     }
     versions = {
-        v.pk: v
-        for v in QuestionVersion.objects.filter(pk__in=asked)
-        .exclude(question__scale=Question.Scale.TEXT)
-        .select_related("question__dimension")
+        pk: version
+        for pk, version in book.asked.versions.items()
+        if pk in asked and version.question.scale != Question.Scale.TEXT
     }
     by_pk = {r.pk: r for r in book.rounds}
+
+    def week(version_id: int, round_id: int) -> dict[int, int]:
+        return mine.get((version_id, round_id), {})
+
+    def window(version_id: int, keys: list[int]) -> dict[int, int]:
+        pooled: dict[int, int] = defaultdict(int)
+        for key in keys:
+            for value, count in week(version_id, key).items():
+                pooled[value] += count
+        return dict(pooled)
+
     figures = []
     for version_id, version in versions.items():
-        found = QuestionFigure(version=version, round=None, suppressed=True)
+        found: QuestionFigure | None = None
+        reason: HiddenReason | None = None
         for rnd in latest:
-            verdict = book.decision(node=team.pk, measure=f"q{version_id}", round=rnd)
-            if verdict is None or (version_id, rnd.pk) not in mine:
-                continue
-            if verdict == "weekly":
-                found = _figure(version, rnd, mine[(version_id, rnd.pk)], 1)
+            measure = f"q{version_id}"
+            keys = book.window_keys(rnd)
+            outcome = outcome_decide(
+                verdict=book.decision(node=team.pk, measure=measure, round=rnd),
+                asked=book.asks(node=team.pk, measure=measure, round=rnd),
+                small=book.small(node=team.pk, round=rnd),
+                k=rnd.min_group_size,
+                n_week=functools.partial(_n_week, week, version_id, rnd.pk),
+                n_window=functools.partial(_n_window, window, version_id, keys),
+            )
+            if outcome == Verdict.WEEKLY:
+                found = _figure(version, rnd, week(version_id, rnd.pk), 1)
                 break
-            if verdict == "pooled":
-                keys = book.window_keys(rnd)
-                pooled: dict[int, int] = defaultdict(int)
-                for key in keys:
-                    for value, count in mine.get((version_id, key), {}).items():
-                        pooled[value] += count
-                found = _figure(version, by_pk[rnd.pk], dict(pooled), len(keys))
+            if outcome == Verdict.POOLED:
+                found = _figure(version, by_pk[rnd.pk], window(version_id, keys), len(keys))
                 break
+            if reason is None and outcome != HiddenReason.NOT_ASKED:
+                reason = HiddenReason(outcome)
+        if found is None:
+            if reason is None:
+                continue  # no round of the view asked this team (none of it was invited)
+            found = QuestionFigure(version=version, round=None, suppressed=True, reason=reason)
         figures.append(found)
     figures.sort(
         key=lambda f: (f.is_enps, f.version.question.dimension_id or 0, f.version.question.position)

@@ -3,7 +3,7 @@
 A `ScoreBook` holds, for whole windows of closed rounds, the engine's stored verdicts for the
 teams the page asks about (decided once per window on every team's own-member counts, so every
 viewer and every view length sees the same decision; `culture.services.decisions`) and those
-teams' subtree sums. It hands out `Cell`s only.
+teams' subtree sums. It hands out `Cell`s only, built by the one rule of `culture.visibility`.
 """
 
 from __future__ import annotations
@@ -39,62 +39,23 @@ from culture.models import (
     WindowDecision,
 )
 from culture.services.decisions import format_prefix, window_decision_compute
-from culture.statistics import Sums, summarise
+from culture.visibility import (
+    NOT_ASKED,
+    Cell,
+    HiddenReason,
+    RoundQuestions,
+    Verdict,
+    cell_from_sums,
+    hidden,
+    outcome_decide,
+    round_questions_load,
+)
 from org.models import Team
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One figure, or the reason it is hidden. A suppressed cell carries no number at all."""
-
-    suppressed: bool
-    reason: str = ""
-    # No figure and nothing hidden: the dimension had no question in this round.
-    n: int | None = None
-    score: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    favourable_pct: float | None = None
-    # A small group's figure pooled over a fixed window of rounds (A3): how many rounds.
-    pooled_rounds: int = 1
-    # Kept for the statistics (Welch's test); never rendered on their own.
-    sd: float | None = None
-
-    @property
-    def protects_others(self) -> bool:
-        return self.suppressed and self.reason == PROTECTS
-
-
-NOT_ASKED = Cell(suppressed=False, reason="not asked this round")
-# Hidden although at least k answered: showing it would let a smaller neighbouring group be
-# worked out by subtraction (A2), or a pooled window by difference (A3). See ADR 0015.
-PROTECTS = "hidden to protect a smaller group"
-WAITS = "pooled into a 4-week figure"
-
-
-def hidden_cell(k: int) -> Cell:
-    return Cell(suppressed=True, reason=f"fewer than {k} respondents")
-
 
 # A group's additive figures as the score book keeps them (plain tuples: a page reads tens of
 # thousands): n, sum and sum of squares of scores, favourable answers, scored answers.
 Row = tuple[int, float, float, int, int]
 ZERO: Row = (0, 0.0, 0.0, 0, 0)
-
-
-def _cell(sums: Row, pooled_rounds: int = 1) -> Cell:
-    n, total, total_sq, favourable, answered = sums
-    summary = summarise(n=n, total=total, total_sq=total_sq)
-    return Cell(
-        suppressed=False,
-        n=n,
-        score=round(summary.mean, 1),
-        ci_low=round(max(summary.ci_low, 0.0), 1),
-        ci_high=round(min(summary.ci_high, 100.0), 1),
-        favourable_pct=round(100.0 * favourable / answered, 1) if answered else None,
-        pooled_rounds=pooled_rounds,
-        sd=summary.sd,
-    )
 
 
 @dataclass(frozen=True)
@@ -149,50 +110,67 @@ class ScoreBook:
     def k(self, round: Round) -> int:
         return round.min_group_size
 
-    def decision(self, *, node: int, measure: str, round: Round) -> str | None:
-        """The engine's stored verdict: "weekly", "pooled" (the figure sits on the window's last
-        round), "pooled-later" (this round is inside a pooled window), "hidden", or None when
-        the measure was not asked anywhere in the round's window."""
+    def decision(self, *, node: int, measure: str, round: Round) -> Verdict | None:
+        """The engine's stored verdict: WEEKLY, POOLED (the figure sits on the window's last
+        round), POOLED_LATER (this round is inside a pooled window), HIDDEN, or None when no
+        one answered the measure anywhere in the round's window."""
         window = self.windows.get(round.id)
         if window is None or measure not in window.measures:
             return None
         shown = self.shown.get(node, NOTHING)
         if round.id in shown.weekly.get(measure, ()):
-            return "weekly"
+            return Verdict.WEEKLY
         if (measure, window.round_keys[-1]) in shown.pooled:
-            return "pooled" if round.id == window.round_keys[-1] else "pooled-later"
-        return "hidden"
+            return Verdict.POOLED if round.id == window.round_keys[-1] else Verdict.POOLED_LATER
+        return Verdict.HIDDEN
 
     def window_keys(self, round: Round) -> list[int]:
         window = self.windows.get(round.id)
         return window.round_keys if window else [round.id]
 
-    def asked(self, *, measure: str, round: Round) -> bool:
-        window = self.windows.get(round.id)
-        return window is not None and round.id in window.measures.get(measure, ())
+    @functools.cached_property
+    def asked(self) -> RoundQuestions:
+        """What each loaded round's question set asked (one query, on first use)."""
+        return round_questions_load(round_ids=[r.pk for r in self.rounds])
+
+    def asks(self, *, node: int, measure: str, round: Round) -> bool:
+        """A3b: whether the round asked the node this measure, from facts about the round
+        only: its question set, and whether it invited anyone of the node's subtree."""
+        if measure not in self.asked.measures.get(round.id, ()):
+            return False
+        if node == ORG:
+            roots = self.roots_by_round.get(round.id, ())
+            return any(self.invited.get((root, round.id), (0, 0))[0] for root in roots)
+        return self.invited.get((node, round.id), (0, 0))[0] > 0
+
+    def small(self, *, node: int, round: Round) -> bool:
+        """The node is shown only as whole-window figures in this round's window (A3)."""
+        return round.id in self.shown.get(node, NOTHING).small_in
 
     def cell(self, *, team_id: int, dimension_id: int, round: Round) -> Cell:
-        verdict = self.decision(node=team_id, measure=f"d{dimension_id}", round=round)
-        if verdict is None:
-            return NOT_ASKED
-        if verdict == "weekly":
-            return _cell(self._sums(team_id, dimension_id, [round.id]))
+        """A1-A3b: the one rule of culture.visibility on this book's verdicts and sums."""
+        measure = f"d{dimension_id}"
         keys = self.window_keys(round)
-        sums = self._sums(team_id, dimension_id, keys)
-        if sums[0] == 0:  # n
-            return NOT_ASKED
-        if verdict == "pooled":
-            return _cell(sums, pooled_rounds=len(keys))
-        if verdict == "pooled-later":
-            return Cell(suppressed=True, reason="pooled with the next weeks")
-        own = self._sums(team_id, dimension_id, [round.id])[0]  # n
-        if own == 0:
-            return NOT_ASKED
-        if round.id in self.shown.get(team_id, NOTHING).small_in:
-            return Cell(suppressed=True, reason=WAITS)  # a small team: 4-week figures only
-        if own >= self.k(round):
-            return Cell(suppressed=True, reason=PROTECTS)
-        return hidden_cell(self.k(round))
+        found = outcome_decide(
+            verdict=self.decision(node=team_id, measure=measure, round=round),
+            asked=self.asks(node=team_id, measure=measure, round=round),
+            small=self.small(node=team_id, round=round),
+            k=self.k(round),
+            n_week=lambda: self._sums(team_id, dimension_id, [round.id])[0],
+            n_window=lambda: self._sums(team_id, dimension_id, keys)[0],
+        )
+        if found == Verdict.WEEKLY:
+            return cell_from_sums(
+                sums=self._sums(team_id, dimension_id, [round.id]), k=self.k(round)
+            )
+        if found == Verdict.POOLED:
+            return cell_from_sums(
+                sums=self._sums(team_id, dimension_id, keys),
+                k=self.k(round),
+                pooled_rounds=len(keys),
+            )
+        assert isinstance(found, HiddenReason)
+        return NOT_ASKED if found == HiddenReason.NOT_ASKED else hidden(found)
 
     def participation(self, *, team_id: int, round: Round) -> tuple[int, int] | None:
         if round.id not in self.shown.get(team_id, NOTHING).participation:
@@ -206,11 +184,6 @@ class ScoreBook:
     def comments_allowed(self, *, team_id: int, round: Round) -> bool:
         """A4: the engine's block rule on respondents with at least ten per slice."""
         return round.id in self.shown.get(team_id, NOTHING).comments
-
-    def sums(self, *, team_id: int, dimension_id: int, round_id: int) -> Sums:
-        """A subtree's own figures of one round (for the statistics; never shown as such)."""
-        n, total, total_sq, favourable, answered = self._sums(team_id, dimension_id, [round_id])
-        return Sums(n=n, total=total, total_sq=total_sq, favourable=favourable, answered=answered)
 
     def _sums(self, team_id: int, dimension_id: int, round_ids: list[int]) -> Row:
         subtree = self.subtree

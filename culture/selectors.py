@@ -2,14 +2,13 @@
 
 The engine (culture/anonymity.py) decides from respondent counts which subtree figures may be
 shown, for the whole organisation at once (A1, A2, A3); this module loads roll-ups of closed,
-rolled-up rounds only (A5) through `scorebook_build` and turns them into cells. No selector
-returns who answered (A7): participation is a count, shown only where the engine allows it.
+rolled-up rounds only (A5) through `scorebook_build` and asks `culture.visibility` for each cell,
+change and re-checked summary line (A3b). No selector returns who answered (A7): participation
+is a count, shown only where the engine allows it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import json
 import secrets
 from collections.abc import Iterable
@@ -22,26 +21,27 @@ from checkins.models import Dimension, Response, Round, RoundTeam
 from culture.anonymity import ORG
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
-from culture.scorebook import NOT_ASKED, Cell, ScoreBook, scorebook_build
+from culture.scorebook import ScoreBook, scorebook_build
 from culture.starters import needs_starters, starters_for
-from culture.statistics import Change, change_between
+from culture.statistics import Change
+from culture.visibility import (
+    NOT_ASKED,
+    NOT_ENOUGH,
+    Cell,
+    ChangeVerdict,
+    CheckedLine,
+    Comparison,
+    HiddenReason,
+    Participation,
+    comparison_get,
+    participation_checked,
+    participation_from,
+    summary_lines_checked,
+)
 from org.models import Person, Team
 from org.selectors import teams_led_get
 
 __all__ = ["NOT_ASKED", "Cell", "Participation", "RoundRow", "TeamScores", "team_scores_get"]
-
-
-@dataclass(frozen=True)
-class Participation:
-    suppressed: bool
-    invited: int | None = None
-    responded: int | None = None
-
-    @property
-    def rate(self) -> float | None:
-        if self.suppressed or not self.invited:
-            return None
-        return 100.0 * (self.responded or 0) / self.invited
 
 
 @dataclass
@@ -61,12 +61,9 @@ class TeamScores:
 def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[RoundRow]:
     rows = []
     for rnd in rounds:
-        counts = book.participation(team_id=team_id, round=rnd)
         row = RoundRow(
             round=rnd,
-            participation=Participation(suppressed=True)
-            if counts is None
-            else Participation(suppressed=False, invited=counts[0], responded=counts[1]),
+            participation=participation_from(book.participation(team_id=team_id, round=rnd)),
         )
         for dimension in book.dimensions:
             row.cells[dimension.pk] = book.cell(
@@ -92,46 +89,43 @@ class DimensionCard:
     dimension: Dimension
     latest: Cell | None
     latest_round: Round | None
-    change: Change | None
-    hidden_reason: str = ""  # "protects" when the newest period is hidden only to protect others
+    comparison: Comparison = NOT_ENOUGH
+    # Why nothing is shown, when no period of the view has a figure (the newest hidden one's).
+    hidden_reason: HiddenReason | None = None
+
+    @property
+    def change(self) -> Change | None:
+        """The change from the previous shown figure of the same kind, if there is one (A3b)."""
+        return self.comparison.change
+
+    @property
+    def real(self) -> bool:
+        return self.comparison.verdict == ChangeVerdict.REAL
 
 
-def _stats(cell: Cell) -> tuple[float, float, int]:
-    assert cell.score is not None and cell.n is not None
-    return cell.score, cell.sd or 0.0, cell.n
-
-
-def card_from(dimension: Dimension, shown: Iterable[tuple[Round, Cell]]) -> DimensionCard:
-    """A card from the visible cells of one dimension, newest first (reads at most two)."""
-    latest = list(itertools.islice(shown, 2))
-    change = None
-    if len(latest) >= 2:
-        change = change_between(before=_stats(latest[1][1]), after=_stats(latest[0][1]))
-    return DimensionCard(
-        dimension=dimension,
-        latest=latest[0][1] if latest else None,
-        latest_round=latest[0][0] if latest else None,
-        change=change,
-    )
+def card_from(dimension: Dimension, cells: Iterable[tuple[Round, Cell]]) -> DimensionCard:
+    """A card from one dimension's cells, newest first: the newest shown figure and how it
+    compares with the previous shown figure of its kind. Reads the cells only as far as needed
+    (the heatmap computes them lazily)."""
+    found = iter(cells)
+    reason: HiddenReason | None = None
+    for rnd, cell in found:
+        if cell.shown:
+            comparison = comparison_get(current=cell, earlier=(c for _r, c in found))
+            return DimensionCard(
+                dimension=dimension, latest=cell, latest_round=rnd, comparison=comparison
+            )
+        if cell.suppressed and reason is None:
+            reason = cell.reason
+    return DimensionCard(dimension=dimension, latest=None, latest_round=None, hidden_reason=reason)
 
 
 def dimension_cards(scores: TeamScores) -> list[DimensionCard]:
     """Latest visible figure per dimension and its change from the period before (Welch)."""
-    cards = []
-    for dimension in scores.dimensions:
-        card = card_from(
-            dimension,
-            (
-                (row.round, row.cells[dimension.pk])
-                for row in scores.rows
-                if row.cells[dimension.pk].score is not None
-            ),
-        )
-        newest = scores.rows[0].cells[dimension.pk] if scores.rows else None
-        if card.latest is None and newest is not None and newest.protects_others:
-            card = dataclasses.replace(card, hidden_reason="protects")
-        cards.append(card)
-    return cards
+    return [
+        card_from(dimension, ((row.round, row.cells[dimension.pk]) for row in scores.rows))
+        for dimension in scores.dimensions
+    ]
 
 
 @dataclass(frozen=True)
@@ -150,9 +144,23 @@ class Starters:
 @dataclass(frozen=True)
 class SummaryLine:
     dimension: Dimension
-    score: float
-    delta: float | None
-    real: bool
+    line: CheckedLine
+
+    @property
+    def score(self) -> float:
+        return self.line.score
+
+    @property
+    def delta(self) -> float | None:
+        return self.line.delta
+
+    @property
+    def real(self) -> bool:
+        return self.line.real
+
+    @property
+    def compared(self) -> bool:
+        return self.line.comparison.verdict != ChangeVerdict.NOT_ENOUGH
 
 
 @dataclass(frozen=True)
@@ -171,19 +179,23 @@ class SummaryView:
 
     @property
     def within_noise(self) -> list[SummaryLine]:
-        return [line for line in self.lines if not line.real and line.delta is not None]
+        return [line for line in self.lines if line.compared and not line.real]
+
+    @property
+    def not_compared(self) -> list[SummaryLine]:
+        return [line for line in self.lines if not line.compared]
 
 
 def summary_view_get(*, book: ScoreBook, team: Team) -> SummaryView | None:
     """The newest stored summary of the team's subtree among the page's rounds.
 
-    The summary was written through the engine when its round closed; it is checked again here,
-    figure by figure, against the engine's current decision (a figure the engine would not show
-    now, or that no longer matches the roll-ups, is left out), so it can never show more than the
-    rest of the page.
+    The summary was written through the engine when its round closed; `culture.visibility`
+    checks it again here, figure by figure, against today's cells (a figure the engine would not
+    show now, or that no longer matches the roll-ups, is left out, and every change is computed
+    again from shown figures only, A3b), so it can never show more than the rest of the page.
     """
     dimensions = {d.pk: d for d in book.dimensions}
-    for rnd in book.latest:
+    for index, rnd in enumerate(book.latest):
         data: Any = getattr(rnd, "team_summary", None)
         if data is None:
             continue
@@ -192,28 +204,19 @@ def summary_view_get(*, book: ScoreBook, team: Team) -> SummaryView | None:
         entries = data.get("dimensions") or []
         if isinstance(entries, str):
             entries = json.loads(entries)
-        counts = book.participation(team_id=team.pk, round=rnd)
-        participation = (
-            Participation(suppressed=True)
-            if counts is None or data.get("invited") is None
-            else Participation(suppressed=False, invited=counts[0], responded=counts[1])
+        participation = participation_checked(
+            stored_invited=data.get("invited"),
+            now=participation_from(book.participation(team_id=team.pk, round=rnd)),
         )
-        lines = []
-        for entry in entries:
-            dimension = dimensions.get(entry.get("dimension"))
-            if dimension is None:
-                continue
-            cell = book.cell(team_id=team.pk, dimension_id=dimension.pk, round=rnd)
-            if cell.score is None or abs(cell.score - float(entry["score"])) > 0.05:
-                continue
-            lines.append(
-                SummaryLine(
-                    dimension=dimension,
-                    score=cell.score,
-                    delta=entry.get("delta"),
-                    real=bool(entry.get("real")),
-                )
-            )
+        cells = [
+            {d.pk: book.cell(team_id=team.pk, dimension_id=d.pk, round=r) for d in book.dimensions}
+            for r in book.latest[index:]
+        ]
+        lines = [
+            SummaryLine(dimension=dimensions[line.dimension_id], line=line)
+            for line in summary_lines_checked(entries=entries, cells=cells)
+            if line.dimension_id in dimensions
+        ]
         shown = {line.dimension.pk for line in lines}
         two = len(lines) >= 2
         return SummaryView(
@@ -285,7 +288,7 @@ def _focus_get(*, team: Team, cards: list[DimensionCard]) -> dict[int, Focus]:
 def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
     out = []
     for card in cards:
-        falling = bool(card.change and card.change.is_real and card.change.delta < 0)
+        falling = bool(card.real and card.change and card.change.delta < 0)
         score = card.latest.score if card.latest else None
         if needs_starters(score=score, falling=falling):
             out.append(
@@ -324,7 +327,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
             found: Cell = NOT_ASKED
             for rnd in latest:
                 cell = book.cell(team_id=child.pk, dimension_id=dimension.pk, round=rnd)
-                if cell.score is not None:
+                if cell.shown:
                     found = cell
                     break
                 if cell.suppressed and found is NOT_ASKED:

@@ -1,9 +1,11 @@
 """What the manager digest and the HR alert may say about a round, under the anonymity rules.
 
-Figures come from stored summaries, which only hold cells `culture.selectors` let through (A1).
-An email is one view, so A2 applies inside it: when an email shows a team and one of its
-sub-teams, the rest of the team (team minus the listed sub-teams) must hold 0 or at least k
-people in every count the email gives; otherwise the smallest listed sub-team is left out.
+Figures come from stored summaries, which only hold cells `culture.visibility` let through
+(A1), with changes computed from shown figures only (A3b): a line whose previous figure is not
+shown says "not enough to compare". An email is one view, so A2 applies inside it: when an email
+shows a team and one of its sub-teams, the rest of the team (team minus the listed sub-teams)
+must hold 0 or at least k people in every count the email gives; otherwise the smallest listed
+sub-team is left out (`culture.visibility.listed_kept`, the one guard).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db.models import Q
 
 from checkins.models import Dimension, Round
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
+from culture.visibility import ChangeVerdict, listed_kept
 from org.models import Person, Team
 from org.selectors import teams_led_get
 
@@ -38,19 +41,34 @@ class TeamLine:
         return [
             {
                 **d,
-                "name": labels.get(d["dimension"], d["name"]),
-                "fall": -d["delta"] if d["delta"] is not None and d["delta"] < 0 else None,
+                "name": labels.get(d["dimension"], d.get("name", "")),
+                "change": _change_of(d),
+                "fall": -d["delta"] if d.get("delta") is not None and d["delta"] < 0 else None,
             }
             for d in self.summary.dimensions
         ]
 
     @property
     def changes(self) -> list[dict]:
-        return [d for d in self.dimensions if d["delta"] is not None]
+        return [d for d in self.dimensions if d["change"] != ChangeVerdict.NOT_ENOUGH]
 
     @property
     def drops(self) -> list[dict]:
-        return [d for d in self.dimensions if d["real"] and d["delta"] < 0]
+        return [d for d in self.dimensions if d["change"] == ChangeVerdict.REAL and d["fall"]]
+
+    @property
+    def not_compared(self) -> list[dict]:
+        """A3b: dimensions whose previous figure is not shown: "not enough to compare"."""
+        return [d for d in self.dimensions if d["change"] == ChangeVerdict.NOT_ENOUGH]
+
+
+def _change_of(entry: dict) -> ChangeVerdict:
+    """The stored line's verdict (summaries name it; older ones only carry delta and real)."""
+    if entry.get("change") in ChangeVerdict.values:
+        return ChangeVerdict(entry["change"])
+    if entry.get("delta") is None:
+        return ChangeVerdict.NOT_ENOUGH
+    return ChangeVerdict.REAL if entry.get("real") else ChangeVerdict.WITHIN_NOISE
 
 
 @dataclass
@@ -106,32 +124,10 @@ def lines_kept(
     *, lines: list[TeamLine], counts: dict[int, dict[str, int]], k: int
 ) -> list[TeamLine]:
     """`lines_without_subtraction` on given internal counts per team (a pure function)."""
-    ordered = sorted(lines, key=lambda line: line.team.path)
-    # The tree of listed teams: a path's block of descendants follows it in path order.
-    children: dict[int, list[TeamLine]] = {id(line): [] for line in ordered}
-    stack: list[TeamLine] = []
-    for line in ordered:
-        while stack and not line.team.path.startswith(stack[-1].team.path):
-            stack.pop()
-        if stack:
-            children[id(stack[-1])].append(line)
-        stack.append(line)
-    removed: set[int] = set()
-    for parent in ordered:
-        if id(parent) in removed:
-            continue
-        mine = counts[parent.team.pk]
-        tops = children[id(parent)]
-        while tops and any(
-            0 < mine.get(key, 0) - sum(counts[t.team.pk].get(key, 0) for t in tops) < k
-            for key in mine
-        ):
-            smallest = min(tops, key=lambda t: counts[t.team.pk].get("responded", 0))
-            removed.add(id(smallest))
-            tops.remove(smallest)
-            tops.extend(children[id(smallest)])
-            tops.sort(key=lambda t: t.team.path)
-    return [line for line in lines if id(line) not in removed]
+    kept = listed_kept(
+        listed=[(line.team.pk, line.team.path) for line in lines], counts=counts, k=k
+    )
+    return [line for line in lines if line.team.pk in kept]
 
 
 def alert_get(*, round: Round) -> list[TeamLine]:

@@ -47,10 +47,21 @@ class Summary:
     ci_high: float
 
 
-def summarise(*, n: int, total: float, total_sq: float) -> Summary:
-    """Mean, standard deviation and 95 % t-interval from n, the sum and the sum of squares."""
+def summarise(*, n: int, total: float, total_sq: float) -> Summary | None:
+    """Mean, standard deviation and 95 % t-interval from n, the sum and the sum of squares.
+
+    None when the three cannot come from n real scores (n < 1, a non-finite sum, a sum of
+    squares below what the mean forces): such a figure is never shown as a number (A1), and a
+    page never fails on it (a moved team's roll-ups once divided by n = 0 here).
+    """
+    if n < 1 or not (math.isfinite(total) and math.isfinite(total_sq)):
+        return None
     mean = total / n
-    var = max(total_sq - n * mean * mean, 0.0) / (n - 1) if n > 1 else 0.0
+    spread = total_sq - n * mean * mean
+    # Rounding in the sums leaves a tiny negative spread when every score is the same.
+    if spread < -1e-6 * max(1.0, abs(total_sq)):
+        return None
+    var = max(spread, 0.0) / (n - 1) if n > 1 else 0.0
     sd = math.sqrt(var)
     half = _t_975(n - 1) * sd / math.sqrt(n) if n > 1 else float("nan")
     return Summary(n=n, mean=mean, sd=sd, ci_low=mean - half, ci_high=mean + half)

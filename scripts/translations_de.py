@@ -540,6 +540,13 @@ DE = {
     "No summary yet: one is written when a week's check-in closes.": "Noch keine Zusammenfassung: Sie entsteht, sobald der Check-in einer Woche schließt.",
     "hidden: protects a smaller team": "verborgen: schützt ein kleineres Team",
     "small team: shown as a 4-week figure": "kleines Team: als 4-Wochen-Wert gezeigt",
+    "fewer than k people": "weniger als k Personen",
+    "not enough to compare": "zu wenig für einen Vergleich",
+    "Not enough to compare: the figure before this one is not shown.": "Zu wenig für einen Vergleich: Der Wert davor wird nicht gezeigt.",
+    "Not enough to compare (the figure before is not shown):": "Zu wenig für einen Vergleich (der Wert davor wird nicht gezeigt):",
+    "no spread: everyone gave the same answers": "keine Streuung: alle gaben dieselben Antworten",
+    "%(n)s people, all gave the same answers": "%(n)s Personen, alle gaben dieselben Antworten",
+    "When everyone in a group gives the same answer, the group's figure shows it: each of them then knows what the others said, as with any unanimous vote, but nobody can tell who said what.": "Wenn alle in einer Gruppe dieselbe Antwort geben, zeigt der Wert der Gruppe das: Dann weiß jede Person, was die anderen gesagt haben – wie bei jeder einstimmigen Abstimmung –, aber niemand kann erkennen, wer was gesagt hat.",
     "%% of invited people who took part": "%% der Eingeladenen, die teilgenommen haben",
     "Share of invited people who took part, by week (the table below lists the same)": "Anteil der Eingeladenen, die teilgenommen haben, je Woche (die Tabelle darunter enthält dieselben Werte)",
 }

@@ -3,14 +3,17 @@ strongest and weakest dimension.
 
 Figures come from the score book's cells (`culture.scorebook`, the engine's stored verdicts), so
 a cell it hides (fewer than k respondents, or protecting a smaller group) never reaches a
-summary; one score book serves every team of a round. "Real change" follows the brief: Welch's
-test from n, sum and sum of squares gives p < 0.05 and the difference is at least 5 points.
+summary; one score book serves every team of a round. "Real change" follows the brief (Welch's
+test gives p < 0.05 and the difference is at least 5 points), computed by
+`culture.visibility.comparison_get` from the two shown figures only (A3b): never from the sums
+of a week hidden inside a pooled window. Where the previous figure is not shown, the line says
+"not enough to compare".
 """
 
 from __future__ import annotations
 
 import builtins  # `round` is a parameter name here, as in every service on rounds
-import math
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,32 +27,12 @@ from culture.models import (
     RoundSummaryState,
     TeamRoundSummary,
 )
-from culture.scorebook import NOT_ASKED, Cell, ScoreBook, scorebook_build
+from culture.scorebook import ScoreBook, scorebook_build
 from culture.selectors import score_rows
-from culture.statistics import (
-    REAL_CHANGE_P,
-    REAL_CHANGE_POINTS,
-    Sums,
-    change_between,
-    summarise,
-)
+from culture.visibility import ChangeVerdict, comparison_get
 
 # Enough history to find the round before, even when a dimension skipped a round.
 HISTORY_ROUNDS = 8
-
-
-def welch_p(*, a: Sums, b: Sums) -> float | None:
-    """Welch's two-sided test between two roll-ups, from their sums (no raw answers)."""
-    if a.n < 2 or b.n < 2:
-        return None
-    sa = summarise(n=a.n, total=a.total, total_sq=a.total_sq)
-    sb = summarise(n=b.n, total=b.total, total_sq=b.total_sq)
-    change = change_between(before=(sb.mean, sb.sd, b.n), after=(sa.mean, sa.sd, a.n))
-    return None if change is None or math.isnan(change.p_value) else change.p_value
-
-
-def _visible(cell: Cell | None) -> bool:
-    return cell is not None and not cell.suppressed and cell.score is not None
 
 
 def _history_get(*, round: Round, team_ids: list[int]) -> dict[int, list[int]]:
@@ -91,40 +74,27 @@ def team_summary_build(
     rounds in `history` (newest first), from a score book that holds them all. Not saved."""
     rows = score_rows(book=book, team_id=team_id, rounds=history)
     row, earlier = rows[0], rows[1:]
-    dimensions = []
+    dimensions: list[dict[str, Any]] = []
     for dimension in book.dimensions:
-        cell = row.cells.get(dimension.pk)
-        if not _visible(cell):
+        cell = row.cells[dimension.pk]
+        if not cell.shown:
             continue
-        assert cell is not None and cell.score is not None  # for the type checker
-        entry: dict = {
-            "dimension": dimension.pk,
-            "name": dimension.name,
-            "score": cell.score,
-            "previous": None,
-            "delta": None,
-            "p_value": None,
-            "real": False,
-        }
-        # The most recent earlier round that asked this dimension; hidden there means no trend.
-        before = next(
-            (r for r in earlier if r.cells.get(dimension.pk, NOT_ASKED) is not NOT_ASKED), None
+        assert cell.score is not None  # for the type checker
+        # A3b: against the previous shown figure of the same kind, from shown figures only.
+        comparison = comparison_get(current=cell, earlier=(r.cells[dimension.pk] for r in earlier))
+        change = comparison.change
+        dimensions.append(
+            {
+                "dimension": dimension.pk,
+                "name": dimension.name,
+                "score": cell.score,
+                "previous": comparison.previous.score if change and comparison.previous else None,
+                "delta": change.delta if change else None,
+                "p_value": builtins.round(change.p_value, 4) if change else None,
+                "real": comparison.verdict == ChangeVerdict.REAL,
+                "change": comparison.verdict.value,
+            }
         )
-        before_cell = before.cells.get(dimension.pk) if before else None
-        if before is not None and _visible(before_cell):
-            assert before_cell is not None and before_cell.score is not None
-            delta = builtins.round(cell.score - before_cell.score, 1)
-            p = welch_p(
-                a=book.sums(team_id=team_id, dimension_id=dimension.pk, round_id=round.pk),
-                b=book.sums(team_id=team_id, dimension_id=dimension.pk, round_id=before.round.pk),
-            )
-            entry.update(
-                previous=before_cell.score,
-                delta=delta,
-                p_value=None if p is None else builtins.round(p, 4),
-                real=p is not None and p < REAL_CHANGE_P and abs(delta) >= REAL_CHANGE_POINTS,
-            )
-        dimensions.append(entry)
     ranked = sorted(dimensions, key=lambda d: d["score"])
     two_or_more = len(ranked) >= 2
     participation = row.participation

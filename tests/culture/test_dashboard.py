@@ -42,7 +42,7 @@ def test_manager_sees_their_subtree_scores_after_close(client, manager, password
     html = client.get(reverse("culture:dashboard")).content.decode()
     assert "Engineering" in html and "Sales" not in html
     assert sorted(_scores_on_cards(html)) == sorted(f"{cell.score:.0f}" for cell in visible)
-    assert "No earlier period to compare with yet." in html
+    assert "Not enough to compare: the figure before this one is not shown." in html
 
 
 def test_a_small_child_hides_the_parent_figure_that_would_expose_it(
