@@ -121,7 +121,8 @@ class NodeDecision(models.Model):
     """What may be shown of one team's subtree (node 0: the organisation) in one window.
 
     `shown` = {"w": {measure: [round ids shown weekly]}, "p": [measures pooled over the window],
-    "part": [round ids with participation], "com": [round ids with comments], "small": true when
+    "part": [round ids with participation], "com": [round ids with comments], "grp": [round ids
+    whose invitees of this team were counted in a larger group (A6)], "small": true when
     the team is shown only as whole-window figures}. A node with nothing visible and not small has
     no row: absence means hidden.
     """

@@ -76,6 +76,7 @@ class Shown:
     participation: set[int] = field(default_factory=set)
     comments: set[int] = field(default_factory=set)
     small_in: set[int] = field(default_factory=set)  # rounds whose window pools this node
+    grouped: set[int] = field(default_factory=set)  # rounds its people counted in a larger group
 
 
 NOTHING = Shown()
@@ -141,6 +142,8 @@ class ScoreBook:
         if node == ORG:
             roots = self.roots_by_round.get(round.id, ())
             return any(self.invited.get((root, round.id), (0, 0))[0] for root in roots)
+        if round.id in self.shown.get(node, NOTHING).grouped:
+            return True  # invited, its people counted in a larger group (A6)
         return self.invited.get((node, round.id), (0, 0))[0] > 0
 
     def small(self, *, node: int, round: Round) -> bool:
@@ -337,6 +340,7 @@ def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
         mine.pooled.update((measure, last_of[decision_id]) for measure in shown.get("p", ()))
         mine.participation.update(shown.get("part", ()))
         mine.comments.update(shown.get("com", ()))
+        mine.grouped.update(shown.get("grp", ()))
         if shown.get("small"):
             mine.small_in.update(book.windows_by_decision[decision_id])
 

@@ -41,7 +41,7 @@ from culture.models import (
 )
 
 # Bump when what a stored decision holds changes: every stored decision is then made again.
-DECISION_FORMAT = 5
+DECISION_FORMAT = 6
 
 
 def tree_fingerprint(parents: Mapping[int, int | None]) -> str:
@@ -161,7 +161,7 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
     k_by_round = {pk: k for pk, _number, k, _state in rounds}
     pairs = [(pk, number) for pk, number, _k, _state in rounds]
     shown: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"w": defaultdict(list), "p": [], "part": [], "com": []}
+        lambda: {"w": defaultdict(list), "p": [], "part": [], "com": [], "grp": []}
     )
     small: set[int] = set()  # nodes shown only as whole-window figures (too few invitees)
     plans: dict[str, WindowPlan] = {}
@@ -211,6 +211,10 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
                 for node in together & plans[measure].pooled:
                     shown[node]["p"].append(measure)
     for pk in round_ids:
+        # Asked, but its people were counted in a larger group (A6): the pages say "fewer than k"
+        # for it, exactly as for a team that was asked and answered too little.
+        for node in inputs.broken.get(pk, ()):
+            shown[node]["grp"].append(pk)
         k = k_by_round[pk]
         broken = inputs.broken.get(pk, frozenset())
         for node in tree_visible(parents=parents, own=invited.get(pk, {}), k=k, hidden=broken):
@@ -323,7 +327,7 @@ def _compact(found: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if found["w"]:
         out["w"] = {measure: sorted(keys) for measure, keys in found["w"].items()}
-    for name in ("p", "part", "com"):
+    for name in ("p", "part", "com", "grp"):
         if found[name]:
             out[name] = sorted(found[name])
     if found.get("small"):

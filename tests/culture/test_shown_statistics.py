@@ -61,8 +61,12 @@ def _twins(survey, *, weeks: int) -> dict:
     Six more people join each before week 5, so weeks 5 and 6 are shown week by week."""
     root = TeamFactory(name="Acme")
     alpha, beta = TeamFactory(name="Alpha", parent=root), TeamFactory(name="Beta", parent=root)
-    hr = PersonFactory(team=root, role=Person.Role.HR_ADMIN)
-    lead = PersonFactory(team=root, role=Person.Role.MANAGER)
+    # HR and the lead sit in an office of five: lone invitees at the root would be grouped
+    # with one twin's people every week (A6) and make the twins differ.
+    office = TeamFactory(name="Office", parent=root)
+    hr = PersonFactory(team=office, role=Person.Role.HR_ADMIN)
+    lead = PersonFactory(team=office, role=Person.Role.MANAGER)
+    PersonFactory.create_batch(3, team=office)
     alpha.managers.add(lead)
     people = {t: [PersonFactory(team=t) for _ in range(6)] for t in (alpha, beta)}
     high = dict.fromkeys([*people[alpha], *people[beta]], 5)
