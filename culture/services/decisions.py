@@ -41,7 +41,7 @@ from culture.models import (
 )
 
 # Bump when what a stored decision holds changes: every stored decision is then made again.
-DECISION_FORMAT = 6
+DECISION_FORMAT = 7
 
 
 def tree_fingerprint(parents: Mapping[int, int | None]) -> str:
@@ -175,10 +175,13 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
             broken_by_round=inputs.broken,
         )[round_ids[0]]  # one window: one plan
         small |= plans[measure].window_mode
-    # A2b: a family of measures that share answers is shown where every member of it may be.
-    # Each member's own figures are safe, and a subset of a safe set of figures reveals no
-    # more, so the intersection is safe for every member at once. A subtree where a member has
-    # no respondent at all does not constrain the family (its figure for that member is empty).
+    # A2b: a dimension, its items and its complete and partial respondents share answers. Alone,
+    # a dimension's figure mixes them beyond separation, so it keeps its own decision; an item's
+    # figure is shown only where every member of the family may be, so the items beside their
+    # dimension never isolate a lone answer or a lone partial respondent. Each member's own
+    # figures are safe, and a subset of a safe set of figures reveals no more, so the
+    # intersection is safe for every member at once. A subtree where a member has no
+    # respondent at all does not constrain the family (its figure for that member is empty).
     members: dict[str, list[str]] = defaultdict(list)
     for measure in own:
         members[inputs.family[measure]].append(measure)
@@ -198,7 +201,8 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
             together = set.intersection(*allowed.values()) if allowed else set()
             for measure in allowed:
                 if measure[0] in "dq":
-                    for node in together & plans[measure].weekly.get(key, set()):
+                    mine = plans[measure].weekly.get(key, set())
+                    for node in mine if measure[0] == "d" else together & mine:
                         shown[node]["w"][measure].append(key)
         allowed = {
             m: _with_empty(plans[m].pooled, parents, pooled_own[m]) & plans[m].window_mode
@@ -208,7 +212,8 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
         together = set.intersection(*allowed.values()) if allowed else set()
         for measure in allowed:
             if measure[0] in "dq":
-                for node in together & plans[measure].pooled:
+                mine = plans[measure].pooled
+                for node in mine if measure[0] == "d" else together & mine:
                     shown[node]["p"].append(measure)
     for pk in round_ids:
         # Asked, but its people were counted in a larger group (A6): the pages say "fewer than k"

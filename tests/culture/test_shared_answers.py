@@ -1,4 +1,4 @@
-"""A2b: measures that share answers are decided as one.
+"""A2b: measures that share answers are decided together.
 
 A dimension's figures (its mean of each respondent's answered items, its favourable share over
 all its answers) are built from the same answers as its items' figures. Decided apart, a visible
@@ -52,9 +52,9 @@ def _verdicts(team, rnd, dimension, items):
     return cell, shown
 
 
-def test_a_dimension_is_not_shown_beside_its_items_when_one_item_has_a_lone_answer(survey, org):
+def test_items_are_not_shown_beside_their_dimension_when_one_has_a_lone_answer(survey, org):
     """Ten answer item 1, one of them item 2: the dimension's favourable count minus item 1's
-    would be that one answer, so the dimension and its items are hidden together."""
+    would be that one answer, so the items are hidden; the dimension alone keeps its figure."""
     rnd, versions, dimension, first, second = _round_with_two_items(survey)
     people = people_in(org.platform, 10, rnd)
     _answer(people[0], versions, overrides={second.pk: 1})
@@ -64,14 +64,14 @@ def test_a_dimension_is_not_shown_beside_its_items_when_one_item_has_a_lone_answ
 
     cell, shown = _verdicts(org.platform, rnd, dimension, [first, second])
 
-    assert shown[second.pk] != "weekly"
-    assert cell.suppressed and shown[first.pk] != "weekly"
+    assert shown[second.pk] != "weekly" and shown[first.pk] != "weekly"
+    assert not cell.suppressed and cell.n == 10
 
 
-def test_a_lone_partial_respondent_hides_the_dimension_family(survey, org):
+def test_a_lone_partial_respondent_hides_the_items_beside_their_dimension(survey, org):
     """Nine answer both items, one answers only item 1. Each item has 9 or 10 answers, yet the
     dimension's total (a mean per respondent) minus half the items' totals is half that one
-    person's answer: the family is hidden together."""
+    person's answer: the items are hidden beside it, the dimension alone stays."""
     rnd, versions, dimension, first, second = _round_with_two_items(survey)
     people = people_in(org.platform, 10, rnd)
     _answer(people[0], versions, skip={second}, overrides={first.pk: 1})
@@ -81,8 +81,8 @@ def test_a_lone_partial_respondent_hides_the_dimension_family(survey, org):
 
     cell, shown = _verdicts(org.platform, rnd, dimension, [first, second])
 
-    assert cell.suppressed
     assert "weekly" not in shown.values()
+    assert not cell.suppressed and cell.n == 10
 
 
 def test_when_everyone_answers_everything_the_family_is_shown(survey, org):
