@@ -171,7 +171,7 @@ def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, rounds: 
         for q in period["questions"]:
             version = versions[(q["question"], q["version"])]
             _question(snap, world, "api", team.pk, version, round_id, q["figure"])
-    for summary in team_summaries_data(team=team):
+    for summary in team_summaries_data(team=team, rounds=rounds):
         round_id = summary["round"]["id"]
         _participation(
             snap, "api summary", team.pk, round_id, summary["invited"], summary["responded"]
@@ -210,9 +210,10 @@ def observe_all(world: World, rnd: Round) -> None:
     """Everything every role can read once `rnd` closed, and the database dump (class 5).
 
     Teams whose subtree (today) held nobody in any round so far show nothing and are skipped.
-    The API's per-round question figures (the costliest read) cover every round at the world's
-    last close and the newly closed round at the others (the page's newest question figures
-    and every dimension cell are read for every round at every close).
+    The API (per-round question figures and stored summaries, the costliest reads) covers
+    every round at the world's last close and the newly closed round at the others; the page
+    (every dimension cell, participation, comments, the newest question figures and summary)
+    is read for every round at every close.
     """
     closed = [t.pk for t in world.rounds if t.pk <= rnd.pk]
     snap = Snapshot(after=rnd.pk, tree=world.tree(), closed=closed)

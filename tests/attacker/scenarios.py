@@ -125,15 +125,19 @@ def _everyone(world: World, people: list[Person], **kwargs) -> RoundTruth:
 
 
 def reorganisation() -> World:
-    """Parent (7) = A (6) + B (1): A is hidden to protect B. B moves out after the round, the
-    round is decided again on today's tree, and parent's stored 7 minus A's 6 is B's person."""
+    """The issue's case: parent (11) = A (10) + B (1), so A is hidden to protect B. After the
+    round B moves under another department C (10); the round is decided again on today's tree
+    while parent keeps its stored n=11, so parent minus A (n=10) is B's person, and parent's
+    comments, read by today's team paths, lose exactly B's comment."""
     world = World(k=3)
-    parent = world.team()
+    parent, c = world.team(), world.team()
     a, b = world.team(parent), world.team(parent)
-    people = [world.person(a) for _ in range(6)] + [world.person(b)]
-    _everyone(world, people)
+    people = [world.person(t) for t in [a] * 10 + [c] * 10] + [world.person(b)]
+    truth = world.open()
+    for person in people:
+        world.submit(person, answers(truth), comment=f"comment of {person.name}")
     world.close(observe_all)
-    world.move_team(b, None)
+    world.move_team(b, c)
     _everyone(world, people)
     world.close(observe_all)
     return world

@@ -16,6 +16,7 @@ entry when its fix lands, and an entry whose leak is gone fails the suite until 
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -96,6 +97,9 @@ def random_findings(django_db_setup, django_db_blocker) -> dict[int, list[str]]:
         print(f"attacker: class {number}: {len(messages)} organisation(s) leaked")
         if messages:
             print(f"attacker: class {number}: first: {messages[0]}")
+    if os.environ.get("RELHEALTH_ATTACKER_DUMP"):  # every finding, for reading them all
+        with open(os.environ["RELHEALTH_ATTACKER_DUMP"], "w") as out:
+            json.dump(found, out, indent=1)
     assert count[0] >= EXAMPLES
     return found
 
