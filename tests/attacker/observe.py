@@ -1,0 +1,281 @@
+"""Read every output every role could read after a close, as the attacker keeps them.
+
+An HR admin sees a superset of what any manager sees (every team's page and API), so reading
+every team through every output covers every role. Each read runs in its own savepoint
+(`World.step`): a crash is a finding (leak class 7) and the other outputs are still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+
+from api.selectors import ScoreQuery, scores_export_csv, team_scores_data, team_summaries_data
+from checkins.models import Answer, Dimension, Participation, QuestionVersion, Response, Round
+from culture.anonymity import ORG, window_of
+from culture.models import (
+    DimensionReliability,
+    DimensionRollup,
+    ParticipationRollup,
+    QuestionRollup,
+    TeamRoundSummary,
+)
+from culture.organisation import organisation_heatmap_get
+from culture.selectors import team_page_get
+from culture.selectors_digest import alert_get, digest_get
+from org.models import Person, Team
+from tests.attacker.world import Parents, World
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A shown number: family "score" (dimension mean x n), "dimfav" (a dimension's favourable
+    answers), "item" (one question's favourable answers or eNPS), "part" (respondents among
+    invitees: n = invited, value = responded)."""
+
+    view: str
+    family: str
+    team: int
+    measure: int  # dimension id, question version id, or 0 for participation
+    rounds: tuple[int, ...]
+    n: int
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Hidden:
+    view: str
+    team: int
+    dimension: int
+    round: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A trend statement: a change, its p-value, "real change", a drop flag."""
+
+    view: str
+    team: int
+    dimension: int
+    round: int
+    score: float | None
+    previous: float | None
+    delta: float | None
+    p_value: float | None
+    real: bool
+
+
+@dataclass(frozen=True)
+class Comments:
+    view: str
+    team: int
+    round: int
+    texts: frozenset[str]
+
+
+@dataclass
+class Snapshot:
+    after: int  # the round whose close this snapshot follows
+    tree: Parents
+    closed: list[int]
+    figures: set[Figure] = field(default_factory=set)
+    hidden: set[Hidden] = field(default_factory=set)
+    derived: set[Derived] = field(default_factory=set)
+    comments: set[Comments] = field(default_factory=set)
+
+
+def _window_rounds(world: World, closed: list[int], round_id: int) -> tuple[int, ...]:
+    by_pk = {t.pk: t for t in world.rounds}
+    window = window_of(round_number=by_pk[round_id].number)
+    return tuple(pk for pk in closed if window_of(round_number=by_pk[pk].number) == window)
+
+
+def _cell(snap: Snapshot, world: World, view: str, team: int, dim: int, round_id: int, cell):
+    """Record a dimension cell (a Cell or the API's dict) as figures or as a hidden reason."""
+    get = cell.get if isinstance(cell, dict) else lambda name: getattr(cell, name, None)
+    score = get("score") if not isinstance(cell, dict) else get("mean")
+    if cell is None or get("suppressed") or score is None:
+        reason = "omitted: not asked" if cell is None else (get("reason") or "not asked")
+        snap.hidden.add(Hidden(view, team, dim, round_id, reason))
+        return
+    pooled = int(get("pooled_rounds") or 1)
+    rounds = _window_rounds(world, snap.closed, round_id) if pooled > 1 else (round_id,)
+    snap.figures.add(Figure(view, "score", team, dim, rounds, int(get("n")), float(score)))
+    favourable = get("favourable_pct")
+    if favourable is not None:
+        snap.figures.add(Figure(view, "dimfav", team, dim, rounds, int(get("n")), favourable))
+
+
+def _question(snap: Snapshot, world, view: str, team: int, version: int, round_id, figure):
+    if figure is None or figure["suppressed"] or round_id is None:
+        return
+    pooled = int(figure.get("pooled_rounds") or 1)
+    rounds = _window_rounds(world, snap.closed, round_id) if pooled > 1 else (round_id,)
+    value = figure["enps"] if figure.get("enps") is not None else figure["favourable_pct"]
+    snap.figures.add(Figure(view, "item", team, version, rounds, int(figure["n"]), value))
+
+
+def _participation(snap: Snapshot, view: str, team: int, round_id: int, invited, responded):
+    if invited is not None and responded is not None:
+        snap.figures.add(Figure(view, "part", team, 0, (round_id,), invited, responded))
+
+
+def _summary_entry(snap: Snapshot, view: str, team: int, round_id: int, d: dict) -> None:
+    snap.derived.add(
+        Derived(
+            view, team, d["dimension"], round_id, d.get("score"), d.get("previous"),
+            d.get("delta"), d.get("p_value"), bool(d.get("real", d.get("real_change"))),
+        )
+    )  # fmt: skip
+
+
+def _team_page(world: World, snap: Snapshot, team: Team) -> None:
+    page = team_page_get(team=team)
+    for node, rows in ((team.pk, page.scores.rows), (ORG, page.organisation.rows)):
+        for row in rows:
+            p = row.participation
+            _participation(snap, "page", node, row.round.pk, p.invited, p.responded)
+            for dim, cell in row.cells.items():
+                _cell(snap, world, "page", node, dim, row.round.pk, cell)
+    by_round: dict[int, set[str]] = {}
+    for rnd, text in page.comments:
+        by_round.setdefault(rnd.pk, set()).add(text)
+    for round_id, texts in by_round.items():
+        snap.comments.add(Comments("page", team.pk, round_id, frozenset(texts)))
+    for q in page.questions:
+        data = {"suppressed": q.suppressed, "n": q.n, "favourable_pct": q.favourable_pct,
+                "enps": q.enps, "pooled_rounds": q.pooled_rounds}  # fmt: skip
+        _question(snap, world, "page", team.pk, q.version.pk, q.round and q.round.pk, data)
+    if page.summary is not None:
+        for line in page.summary.lines:
+            entry = {"dimension": line.dimension.pk, "score": line.score, "delta": line.delta,
+                     "real": line.real}  # fmt: skip
+            _summary_entry(snap, "page summary", team.pk, page.summary.round.pk, entry)
+
+
+def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, rounds: int) -> None:
+    keys = dict(Dimension.objects.values_list("key", "pk"))
+    data = team_scores_data(team=team, query=ScoreQuery(rounds=rounds))
+    for period in data["periods"]:
+        round_id = period["round"]["id"]
+        p = period["participation"]
+        _participation(snap, "api", team.pk, round_id, p.get("invited"), p.get("responded"))
+        shown = {d["dimension"]: d["figure"] for d in period["dimensions"]}
+        for dim in keys.values():
+            _cell(snap, world, "api", team.pk, dim, round_id, shown.get(dim))
+        for q in period["questions"]:
+            version = versions[(q["question"], q["version"])]
+            _question(snap, world, "api", team.pk, version, round_id, q["figure"])
+    for summary in team_summaries_data(team=team, rounds=rounds):
+        round_id = summary["round"]["id"]
+        _participation(
+            snap, "api summary", team.pk, round_id, summary["invited"], summary["responded"]
+        )
+        for d in summary["dimensions"]:
+            _summary_entry(snap, "api summary", team.pk, round_id, d)
+
+
+def _export(world: World, snap: Snapshot, root: Team) -> None:
+    keys = dict(Dimension.objects.values_list("key", "pk"))
+    text, _count = scores_export_csv(team=root, rounds=12, period_from=None, period_to=None)
+    for row in csv.DictReader(io.StringIO(text)):
+        team, dim, round_id = int(row["team_id"]), keys[row["dimension"]], int(row["round_id"])
+        cell = {
+            "suppressed": row["suppressed"] == "true", "reason": row["reason"],
+            "n": row["n"] or None, "mean": float(row["mean"]) if row["mean"] else None,
+            "favourable_pct": float(row["favourable_pct"]) if row["favourable_pct"] else None,
+            "pooled_rounds": row["pooled_rounds"] or 1,
+        }  # fmt: skip
+        _cell(snap, world, "csv", team, dim, round_id, cell)
+
+
+def _emails(snap: Snapshot, rnd: Round) -> None:
+    lines = [("alert", line) for line in alert_get(round=rnd)]
+    for manager in Person.objects.filter(managed_teams__isnull=False, is_active=True).distinct():
+        digest = digest_get(manager=manager, round=rnd)
+        lines += [("digest", line) for line in (digest.lines if digest else [])]
+    for view, line in lines:
+        s = line.summary
+        _participation(snap, view, line.team.pk, rnd.pk, s.invited, s.responded)
+        for d in s.dimensions:
+            _summary_entry(snap, view, line.team.pk, rnd.pk, d)
+
+
+def observe_all(world: World, rnd: Round) -> None:
+    """Everything every role can read once `rnd` closed, and the database dump (class 5).
+
+    Teams whose subtree (today) held nobody in any round so far show nothing and are skipped.
+    The API (per-round question figures and stored summaries, the costliest reads) covers
+    every round at the world's last close and the newly closed round at the others; the page
+    (every dimension cell, participation, comments, the newest question figures and summary)
+    is read for every round at every close.
+    """
+    closed = [t.pk for t in world.rounds if t.pk <= rnd.pk]
+    snap = Snapshot(after=rnd.pk, tree=world.tree(), closed=closed)
+    history = 12 if world.last_round else 1
+    versions = {(q, n): pk for pk, q, n in QuestionVersion.objects.values_list(
+        "pk", "question_id", "number")}  # fmt: skip
+    for team in Team.objects.order_by("path"):
+        if not world.ever_populated(snap.tree, team.pk):
+            continue
+        world.step(f"team_page_get(team={team.name})", lambda t=team: _team_page(world, snap, t))
+        world.step(
+            f"api team_scores_data/team_summaries_data(team={team.name})",
+            lambda t=team: _team_api(world, snap, t, versions, history),
+        )
+    for root in Team.objects.filter(parent=None):
+        world.step(f"scores_export_csv(team={root.name})", lambda t=root: _export(world, snap, t))
+    world.step("organisation_heatmap_get()", organisation_heatmap_get)
+    world.step("digest_get/alert_get", lambda: _emails(snap, rnd))
+    world.snapshots.append(snap)
+    world.step("database dump", lambda: database_dump(world, rnd))
+
+
+def database_dump(world: World, rnd: Round) -> None:
+    """Leak class 5: read the raw tables as a database reader after the reshuffle and look for a
+    join that singles out a person's answers."""
+    k = rnd.min_group_size
+    names = world.names
+    teams = world.team_names
+    participation_fields = {f.name for f in Participation._meta.get_fields()}
+    for team_id in set(Response.objects.filter(round=rnd).values_list("team_id", flat=True)):
+        authors = Participation.objects.filter(round=rnd)
+        if "team" in participation_fields:
+            authors = authors.filter(team_id=team_id)
+        if "responded" in participation_fields:
+            authors = authors.filter(responded=True)
+        people = sorted(names.get(p, str(p)) for p in authors.values_list("person", flat=True))
+        if 0 < len(people) < k:
+            world.db_findings.append(
+                f"round {rnd.number}: responses labelled {teams.get(team_id)} can only be from "
+                f"{people} (Participation with that team{' and responded' if 'responded' in participation_fields else ''})"
+            )
+    invited = dict(
+        Participation.objects.filter(round=rnd).values_list("person", "team")
+    )  # who was in each team (HR knows this anyway)
+    for model, count in ((DimensionRollup, "n"), (QuestionRollup, "n"),
+                         (ParticipationRollup, "invited")):  # fmt: skip
+        for team_id, subtree, n in model.objects.filter(round=rnd).values_list(
+            "team_id", "includes_subteams", count
+        ):
+            if 0 < n < k:
+                own = sorted(names.get(p, "?") for p, t in invited.items() if t == team_id)
+                scope = "subtree" if subtree else "own-member"
+                world.db_findings.append(
+                    f"round {rnd.number}: {model.__name__} {scope} row of "
+                    f"{teams.get(team_id)} holds {count}={n} < k={k} (members {own})"
+                )
+    for n in DimensionReliability.objects.filter(round=rnd).values_list("n", flat=True):
+        if 0 < n < k:
+            world.db_findings.append(f"round {rnd.number}: DimensionReliability n={n} < k")
+    for team_id, n in TeamRoundSummary.objects.filter(round=rnd).values_list("team", "invited"):
+        if n is not None and 0 < n < k:
+            world.db_findings.append(f"round {rnd.number}: summary of {teams.get(team_id)} n={n}")
+    private = [ContentType.objects.get_for_model(m) for m in (Participation, Response, Answer)]
+    if LogEntry.objects.filter(content_type__in=private).exists():
+        world.db_findings.append("the audit log records participations, responses or answers")
