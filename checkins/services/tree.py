@@ -65,6 +65,9 @@ class Groups:
     broken: set[int]  # teams with no figure of their own: their group is cut across
 
 
+TOP = 0  # a virtual parent of the root teams (team ids start at 1)
+
+
 def groups_label(
     *, parents: Mapping[int, int | None], invited: Mapping[int, int], k: int
 ) -> Groups:
@@ -74,28 +77,33 @@ def groups_label(
     is a group (labelled with the team). A smaller one joins a group below the team, in the
     smallest sub-team that has one, and the teams on the way down to it have no figure of their
     own (the engine would hide such a smallest part anyway, A2); with no group below it goes up
-    to the parent, and the team has no figure of its own.
-    A root with no group below keeps even a small pool: a whole organisation below k shows
-    nothing anyway.
+    to the parent, and the team has no figure of its own. Above the root teams a virtual top
+    gathers small roots the same way (labelled with the first of them); only a whole round
+    below k invitees stays below k, and it shows nothing anyway.
     """
-    order = tree_order(parents)
+    tree: dict[int, int | None] = {
+        team: TOP if parent is None else parent for team, parent in parents.items()
+    }
+    tree[TOP] = None
+    order = tree_order(tree)
     children: dict[int, list[int]] = defaultdict(list)
     for team in order:
-        parent = parents[team]
+        parent = tree[team]
         if parent is not None:
             children[parent].append(team)
     pool = {team: invited.get(team, 0) for team in order}
     people = dict(pool)  # invitees in each team's subtree
     for team in reversed(order):
-        if parents[team] is not None:
-            people[parents[team]] += people[team]  # type: ignore[index]
+        parent = tree[team]
+        if parent is not None:
+            people[parent] += people[team]
     into: dict[int, int] = {}
     grouped: set[int] = set()
     broken: set[int] = set()
     for team in reversed(order):  # sub-teams first
         if pool[team] == 0:
             continue
-        parent = parents[team]
+        parent = tree[team]
         below = _nearest_groups(team, children, grouped)
         if pool[team] >= k or (parent is None and not below):
             grouped.add(team)
@@ -107,19 +115,24 @@ def groups_label(
             target = path[-1]
             broken.update(path)  # each holds people from outside it now
         else:
-            assert parent is not None  # a root without a group below kept its pool above
+            assert parent is not None  # only the top keeps a small pool with no group below
             target = parent
             broken.add(team)  # its people are counted outside it
         into[team] = target
         pool[target] += pool[team]
         pool[team] = 0
+    # The top is no team: its group takes the name of the first root gathered into it.
+    gathered = sorted(team for team, target in into.items() if target == TOP)
 
     def final(team: int) -> int:
         while team not in grouped and team in into:
             team = into[team]
-        return team
+        return gathered[0] if team == TOP else team
 
-    return Groups(label={team: final(team) for team in order if invited.get(team)}, broken=broken)
+    return Groups(
+        label={team: final(team) for team in order if team != TOP and invited.get(team)},
+        broken=broken - {TOP},
+    )
 
 
 def _nearest_groups(

@@ -14,11 +14,12 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from scipy import stats
+
 from culture.anonymity import COMMENT_MIN_RESPONDENTS, ORG
-from culture.statistics import Sums
 from tests.attacker.observe import Figure, Snapshot
 from tests.attacker.solver import Row, attack
-from tests.attacker.world import Parents, RoundTruth, World
+from tests.attacker.world import Parents, RoundTruth, World, subtree
 
 CLASSES = {
     0: "the attacker's model explains every shown figure",
@@ -29,17 +30,6 @@ CLASSES = {
     5: "stored data pairs people with answers after the reshuffle (database dump)",
     7: "re-organisations crash pages and jobs",
 }
-
-
-def subtree(parents: Parents, team: int) -> set[int]:
-    if team == ORG:
-        return set(parents)
-    found, changed = {team}, True
-    while changed:
-        before = len(found)
-        found |= {t for t, parent in parents.items() if parent in found}
-        changed = len(found) != before
-    return found
 
 
 class Attacker:
@@ -60,8 +50,18 @@ class Attacker:
         teams = subtree(tree, team)
         return {p for p, own in t.team_of.items() if own in teams}
 
+    def grouped(self, team: int, t: RoundTruth) -> set[int]:
+        """The invitees a figure of `team` covers once its round closed: those whose group lies
+        in the team's subtree of the frozen tree (everyone for the organisation)."""
+        if team == ORG:
+            return set(t.group_of)
+        teams = subtree(t.frozen, team) if team in t.frozen else set()
+        return {p for p, group in t.group_of.items() if group in teams}
+
     def _weights(self, snap: Snapshot, f: Figure, t: RoundTruth, how: str) -> Counter:
         """How often each invitee counts in the figure under one reading of the trees."""
+        if how == "grouped":
+            return Counter(self.grouped(f.team, t))
         if how == "frozen":
             return Counter(self.members(t.tree, f.team, t))
         if how == "today":
@@ -74,7 +74,7 @@ class Attacker:
         return found
 
     def resolve(self, snap: Snapshot, f: Figure) -> Row | None:
-        readings = ["frozen", "today"] + (["roots"] if f.team == ORG else [])
+        readings = ["grouped", "frozen", "today"] + (["roots"] if f.team == ORG else [])
         for how in readings:
             found = self._support(snap, f, how)
             if found is not None:
@@ -222,8 +222,11 @@ def _comment_findings(attacker: Attacker) -> list[str]:
     for snap in world.snapshots:
         for c in snap.comments:
             t = attacker.truth[c.round]
-            for tree in (snap.tree, t.tree):
-                people = attacker.members(tree, c.team, t) & set(t.answers)
+            readings = [attacker.grouped(c.team, t)] + [
+                attacker.members(tree, c.team, t) for tree in (snap.tree, t.tree)
+            ]
+            for covered in readings:
+                people = covered & set(t.answers)
                 if {t.comments[p] for p in people if p in t.comments} == set(c.texts):
                     lists[c.round].append(people)
                     break
@@ -262,18 +265,21 @@ def check_shared_answers(world: World) -> None:
 
 
 def _true_p(attacker: Attacker, team: int, dimension: int, a: int, b: int) -> float | None:
-    from culture.services.summaries import welch_p
-
-    sums = []
+    """Welch's p between the team's true single weeks a and b (what a leak would carry)."""
+    groups = []
     for round_id in (a, b):
         t = attacker.truth[round_id]
-        scores = [
-            s
-            for p in attacker.members(t.tree, team, t) & set(t.answers)
-            if (s := t.dimension_score(p, dimension)) is not None
-        ]
-        sums.append(Sums(n=len(scores), total=sum(scores), total_sq=sum(s * s for s in scores)))
-    return welch_p(a=sums[0], b=sums[1])
+        groups.append(
+            [
+                s
+                for p in attacker.grouped(team, t) & set(t.answers)
+                if (s := t.dimension_score(p, dimension)) is not None
+            ]
+        )
+    if min(len(g) for g in groups) < 2:
+        return None
+    p = float(stats.ttest_ind(groups[0], groups[1], equal_var=False).pvalue)
+    return None if math.isnan(p) else p
 
 
 def check_derived(world: World) -> None:
@@ -328,8 +334,9 @@ def check_reasons(world: World) -> None:
             if not t.dimension_items(h.dimension):
                 continue  # really not asked this round: everyone can see that
             counts, invitees = [], set()
-            for tree in (t.tree, snap.tree):
-                people = attacker.members(tree, h.team, t)
+            for people in [attacker.grouped(h.team, t)] + [
+                attacker.members(tree, h.team, t) for tree in (t.tree, snap.tree)
+            ]:
                 invitees |= people
                 counts.append(
                     sum(
@@ -341,7 +348,9 @@ def check_reasons(world: World) -> None:
             if not invitees or min(counts) >= t.k:
                 continue
             zero = max(counts) == 0
-            seen[h.view][zero].add(h.reason)
+            # Per team and window: a small team's window mode (fixed by who was invited when the
+            # window opened, which HR knows) may give it another reason than a large team.
+            seen[(h.view, h.team, (t.number - 1) // 4)][zero].add(h.reason)
             if zero and "not asked" in h.reason:
                 lone = ""
                 if len(invitees) == 1:
@@ -352,10 +361,13 @@ def check_reasons(world: World) -> None:
                     f"{h.view}: {world.team_names.get(h.team, 'organisation')} round "
                     f"{t.number} says '{h.reason}' for an asked dimension with 0 answers{lone}"
                 )
-    for view, reasons in seen.items():
+    for (view, team, _window), reasons in seen.items():
         only_zero = reasons[True] - reasons[False]
         if only_zero and reasons[False]:
-            findings.append(f"{view}: reasons {sorted(only_zero)} appear only for 0 answers")
+            findings.append(
+                f"{view}: {world.team_names.get(team, 'organisation')} says "
+                f"{sorted(only_zero)} only when 0 answered"
+            )
     _fail(4, sorted(set(findings)))
 
 

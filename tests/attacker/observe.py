@@ -15,7 +15,15 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from api.selectors import ScoreQuery, scores_export_csv, team_scores_data, team_summaries_data
-from checkins.models import Answer, Dimension, Participation, QuestionVersion, Response, Round
+from checkins.models import (
+    Answer,
+    Dimension,
+    Participation,
+    QuestionVersion,
+    Response,
+    Round,
+    RoundTeam,
+)
 from culture.anonymity import ORG, window_of
 from culture.models import (
     DimensionReliability,
@@ -28,7 +36,7 @@ from culture.organisation import organisation_heatmap_get
 from culture.selectors import team_page_get
 from culture.selectors_digest import alert_get, digest_get
 from org.models import Person, Team
-from tests.attacker.world import Parents, World
+from tests.attacker.world import Parents, World, subtree
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,8 @@ def database_dump(world: World, rnd: Round) -> None:
     """Leak class 5: read the raw tables as a database reader after the reshuffle and look for a
     join that singles out a person's answers."""
     k = rnd.min_group_size
+    if Participation.objects.filter(round=rnd).count() < k:
+        return  # a round with fewer than k invitees in all cannot be anonymous (threat model)
     names = world.names
     teams = world.team_names
     participation_fields = {f.name for f in Participation._meta.get_fields()}
@@ -247,8 +257,8 @@ def database_dump(world: World, rnd: Round) -> None:
         authors = Participation.objects.filter(round=rnd)
         if "team" in participation_fields:
             authors = authors.filter(team_id=team_id)
-        if "responded" in participation_fields:
-            authors = authors.filter(responded=True)
+        if "responded" in participation_fields and authors.filter(responded=True).exists():
+            authors = authors.filter(responded=True)  # the flag is still there: it narrows
         people = sorted(names.get(p, str(p)) for p in authors.values_list("person", flat=True))
         if 0 < len(people) < k:
             world.db_findings.append(
@@ -257,22 +267,26 @@ def database_dump(world: World, rnd: Round) -> None:
             )
     invited = dict(
         Participation.objects.filter(round=rnd).values_list("person", "team")
-    )  # who was in each team (HR knows this anyway)
-    for model, count in ((DimensionRollup, "n"), (QuestionRollup, "n"),
-                         (ParticipationRollup, "invited")):  # fmt: skip
-        for team_id, subtree, n in model.objects.filter(round=rnd).values_list(
-            "team_id", "includes_subteams", count
+    )  # each invitee's label: their group once the round closed (HR knows the groups too)
+    frozen = dict(RoundTeam.objects.filter(round=rnd).values_list("team_id", "parent_id"))
+    # A roll-up row narrows its answers to the invitees it covers: those labelled with the row's
+    # team (own-member row) or with a team of its subtree in the round's tree (subtree row).
+    # Fewer than k of them single the answers out (A6), however many of them responded.
+    for model in (DimensionRollup, QuestionRollup, ParticipationRollup):
+        for team_id, whole_subtree in set(
+            model.objects.filter(round=rnd).values_list("team_id", "includes_subteams")
         ):
-            if 0 < n < k:
-                own = sorted(names.get(p, "?") for p, t in invited.items() if t == team_id)
-                scope = "subtree" if subtree else "own-member"
+            below = subtree(frozen, team_id) if whole_subtree else {team_id}
+            covered = sorted(names.get(p, "?") for p, t in invited.items() if t in below)
+            if len(covered) < k:
+                scope = "subtree" if whole_subtree else "own-member"
                 world.db_findings.append(
                     f"round {rnd.number}: {model.__name__} {scope} row of "
-                    f"{teams.get(team_id)} holds {count}={n} < k={k} (members {own})"
+                    f"{teams.get(team_id)} covers {len(covered)} < k={k} invitees {covered}"
                 )
     for n in DimensionReliability.objects.filter(round=rnd).values_list("n", flat=True):
-        if 0 < n < k:
-            world.db_findings.append(f"round {rnd.number}: DimensionReliability n={n} < k")
+        if n and len(invited) < k:
+            world.db_findings.append(f"round {rnd.number}: DimensionReliability of {n} < k")
     for team_id, n in TeamRoundSummary.objects.filter(round=rnd).values_list("team", "invited"):
         if n is not None and 0 < n < k:
             world.db_findings.append(f"round {rnd.number}: summary of {teams.get(team_id)} n={n}")

@@ -7,9 +7,8 @@ import random
 
 from checkins.models import Question
 from org.models import Person, Team
-from tests.attacker.checks import subtree
 from tests.attacker.observe import observe_all
-from tests.attacker.world import RoundTruth, World
+from tests.attacker.world import RoundTruth, World, subtree
 
 
 def answers(

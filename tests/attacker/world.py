@@ -27,11 +27,13 @@ from checkins.models import (
     QuestionVersion,
     Round,
     RoundQuestion,
+    RoundTeam,
     Survey,
 )
 from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.responses import response_submit, round_questions_forget
 from checkins.services.rounds import round_close, round_open
+from culture.anonymity import ORG
 from culture.services.decisions import round_decisions_compute
 from culture.services.reliability import round_reliability_compute
 from culture.services.rollups import round_rollup_compute
@@ -73,6 +75,18 @@ class Item:
         return to_0_100(value=scored, scale=self.scale)
 
 
+def subtree(parents: Parents, team: int) -> set[int]:
+    """The team and every team below it in `parents` (every team for the organisation)."""
+    if team == ORG:
+        return set(parents)
+    found, changed = {team}, True
+    while changed:
+        before = len(found)
+        found |= {t for t, parent in parents.items() if parent in found}
+        changed = len(found) != before
+    return found
+
+
 @dataclass
 class RoundTruth:
     """Everything about one round, including what only the system may know."""
@@ -83,6 +97,10 @@ class RoundTruth:
     tree: Parents  # frozen with the round (nothing is re-organised while a round is open)
     items: dict[int, Item]
     team_of: dict[int, int] = field(default_factory=dict)  # invitee -> team at opening
+    # From the close: the tree the round was frozen on and each invitee's group (A3, A6). Both
+    # follow from what HR knows (the tree then, who was invited), so the attacker has them.
+    frozen: Parents = field(default_factory=dict)
+    group_of: dict[int, int] = field(default_factory=dict)
     answers: dict[int, dict[int, int | None]] = field(default_factory=dict)  # respondent -> ...
     comments: dict[int, str] = field(default_factory=dict)
 
@@ -250,6 +268,8 @@ class World:
         rnd = Round.objects.get(pk=truth.pk)
         round_close(round=rnd)
         rnd.refresh_from_db()
+        truth.frozen = dict(RoundTeam.objects.filter(round=rnd).values_list("team_id", "parent_id"))
+        truth.group_of = dict(Participation.objects.filter(round=rnd).values_list("person", "team"))
         self.step("round_rollup_compute", lambda: round_rollup_compute(round=rnd))
         self.step("round_decisions_compute", lambda: round_decisions_compute(round=rnd))
         self.step("round_reliability_compute", lambda: round_reliability_compute(round=rnd))

@@ -45,8 +45,9 @@ def test_groups_reach_k_and_whole_teams_keep_exactly_their_members(seed, teams, 
     for team, count in invited.items():
         if count:
             size[groups.label[team]] += count
+    everyone = sum(invited.values())
     for label, count in size.items():
-        assert count >= k or parents[label] is None, (label, count)
+        assert count >= k or everyone < k, (label, count)  # a round below k cannot be helped
     for team in parents:
         if team in groups.broken:
             continue

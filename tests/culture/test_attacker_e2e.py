@@ -35,14 +35,7 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("RELHEALTH_ATTACKER_EXAMPLES", "200"))
 
-KNOWN_LEAKS: dict[int, str] = {
-    1: "issue 14 leak class 1 (re-organisation after a round closed): not fixed yet",
-    2: "issue 14 leak class 2 (dimension and items decided separately): not fixed yet",
-    3: "issue 14 leak class 3 (statistics from hidden weeks): not fixed yet",
-    4: "issue 14 leak class 4 (the hidden cell's reason is an oracle): not fixed yet",
-    5: "issue 14 leak class 5 (stored data pairs people with answers): not fixed yet",
-    7: "issue 14 leak class 7 (re-organisations crash pages): not fixed yet",
-}
+KNOWN_LEAKS: dict[int, str] = {}  # every class of issue 14 is fixed: keep it empty
 
 
 def _marked(numbers):
