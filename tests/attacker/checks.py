@@ -334,9 +334,14 @@ def check_reasons(world: World) -> None:
             if not t.dimension_items(h.dimension):
                 continue  # really not asked this round: everyone can see that
             counts, invitees = [], set()
-            for people in [attacker.grouped(h.team, t)] + [
-                attacker.members(tree, h.team, t) for tree in (t.tree, snap.tree)
-            ]:
+            # The groups of the close are what the figures cover; before them (a round closed
+            # without grouping) the trees of the round and of today are the candidates.
+            readings = (
+                [attacker.grouped(h.team, t)]
+                if t.group_of
+                else [attacker.members(tree, h.team, t) for tree in (t.tree, snap.tree)]
+            )
+            for people in readings:
                 invitees |= people
                 counts.append(
                     sum(
