@@ -69,7 +69,11 @@ TOP = 0  # a virtual parent of the root teams (team ids start at 1)
 
 
 def groups_label(
-    *, parents: Mapping[int, int | None], invited: Mapping[int, int], k: int
+    *,
+    parents: Mapping[int, int | None],
+    invited: Mapping[int, int],
+    k: int,
+    gone: frozenset[int] = frozenset(),
 ) -> Groups:
     """Groups of at least k invitees along the tree, bottom-up.
 
@@ -79,7 +83,8 @@ def groups_label(
     own (the engine would hide such a smallest part anyway, A2); with no group below it goes up
     to the parent, and the team has no figure of its own. Above the root teams a virtual top
     gathers small roots the same way (labelled with the first of them); only a whole round
-    below k invitees stays below k, and it shows nothing anyway.
+    below k invitees stays below k, and it shows nothing anyway. A team deleted since the
+    window's tree was frozen (`gone`) never names a group: rows cannot point at it.
     """
     tree: dict[int, int | None] = {
         team: TOP if parent is None else parent for team, parent in parents.items()
@@ -105,7 +110,7 @@ def groups_label(
             continue
         parent = tree[team]
         below = _nearest_groups(team, children, grouped)
-        if pool[team] >= k or (parent is None and not below):
+        if (pool[team] >= k and team not in gone) or (parent is None and not below):
             grouped.add(team)
             continue
         if below:
@@ -122,7 +127,9 @@ def groups_label(
         pool[target] += pool[team]
         pool[team] = 0
     # The top is no team: its group takes the name of the first root gathered into it.
-    gathered = sorted(team for team, target in into.items() if target == TOP)
+    gathered = sorted(
+        (team for team, target in into.items() if target == TOP), key=lambda t: (t in gone, t)
+    )
 
     def final(team: int) -> int:
         while team not in grouped and team in into:
@@ -149,8 +156,9 @@ def _nearest_groups(
     return found
 
 
-def _window_tree(rnd: Round) -> dict[int, int | None]:
-    """The tree of the round's window so far, plus the teams created since (new leaves)."""
+def _window_tree(rnd: Round) -> tuple[dict[int, int | None], frozenset[int]]:
+    """The tree of the round's window so far, plus the teams created since (new leaves), and
+    the teams of that tree deleted since."""
     window = round_window(number=rnd.number)
     earlier = (
         Round.objects.filter(
@@ -171,7 +179,7 @@ def _window_tree(rnd: Round) -> dict[int, int | None]:
     today = dict(Team.objects.values_list("pk", "parent_id"))
     for team, parent in today.items():
         parents.setdefault(team, parent)
-    return parents
+    return parents, frozenset(parents) - frozenset(today)
 
 
 def _relabel(
@@ -204,7 +212,7 @@ def round_tree_freeze(*, round: Round) -> bool:
         rnd = Round.objects.select_for_update().get(pk=round.pk)
         if rnd.status != Round.Status.CLOSED or rnd.tree_frozen:
             return False
-        parents = _window_tree(rnd)
+        parents, gone = _window_tree(rnd)
         paths = tree_paths(parents)
         invited = dict(
             Participation.objects.filter(round=rnd)
@@ -212,7 +220,7 @@ def round_tree_freeze(*, round: Round) -> bool:
             .annotate(n=Count("pk"))
             .values_list("team_id", "n")
         )
-        groups = groups_label(parents=parents, invited=invited, k=rnd.min_group_size)
+        groups = groups_label(parents=parents, invited=invited, k=rnd.min_group_size, gone=gone)
         RoundTeam.objects.bulk_create(
             (
                 RoundTeam(
