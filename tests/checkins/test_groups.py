@@ -17,17 +17,8 @@ from checkins.models import Participation, Response, RoundTeam
 from checkins.services.rounds import round_open
 from checkins.services.tree import groups_label
 from org.models import Person
+from tests.attacker.world import subtree
 from tests.helpers import answer_all, close_and_roll_up, people_in
-
-
-def _subtree(parents: dict[int, int | None], team: int) -> set[int]:
-    found = {team}
-    changed = True
-    while changed:
-        more = {t for t, p in parents.items() if p in found} - found
-        changed = bool(more)
-        found |= more
-    return found
 
 
 @settings(max_examples=300, deadline=None)
@@ -54,7 +45,7 @@ def test_groups_reach_k_and_whole_teams_keep_exactly_their_members(seed, teams, 
     for team in parents:
         if team in groups.broken:
             continue
-        inside = _subtree(parents, team)
+        inside = subtree(parents, team)
         members = sum(invited[t] for t in inside)
         counted = sum(invited[t] for t in parents if invited[t] and groups.label[t] in inside)
         assert counted == members, team

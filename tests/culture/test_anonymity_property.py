@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from culture.anonymity import ORG, plans_for_rounds
+from culture.anonymity import plans_for_rounds
+from tests.attacker.world import subtree
 
 Figure = frozenset[tuple[int, int]]  # (person, round) answers
 
@@ -53,17 +54,6 @@ def _organisation(rng: random.Random, people: int, teams: int, rounds: int) -> t
     return parents, membership, respondents
 
 
-def _subtree(parents: dict[int, int | None], team: int) -> set[int]:
-    if team == ORG:
-        return set(parents)
-    found, changed = {team}, True
-    while changed:
-        before = len(found)
-        found |= {t for t, parent in parents.items() if parent in found}
-        changed = len(found) != before
-    return found
-
-
 def _visible_figures(parents, membership, respondents, k, first_number, closed) -> set[Figure]:
     """Every figure shown once the first `closed` rounds have closed."""
     keys = list(range(closed))
@@ -80,7 +70,7 @@ def _visible_figures(parents, membership, respondents, k, first_number, closed) 
     )
 
     def answers(team: int, rounds: list[int]) -> Figure:
-        teams = _subtree(parents, team)
+        teams = subtree(parents, team)
         return frozenset(
             (p, r) for r in rounds for p in respondents[r] if membership[r][p] in teams
         )
