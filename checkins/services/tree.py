@@ -126,20 +126,22 @@ def groups_label(
         into[team] = target
         pool[target] += pool[team]
         pool[team] = 0
-    # The top is no team: its group takes the name of the first root gathered into it.
-    gathered = sorted(
-        (team for team, target in into.items() if target == TOP), key=lambda t: (t in gone, t)
-    )
 
     def final(team: int) -> int:
         while team not in grouped and team in into:
             team = into[team]
-        return gathered[0] if team == TOP else team
+        return team
 
-    return Groups(
-        label={team: final(team) for team in order if team != TOP and invited.get(team)},
-        broken=broken - {TOP},
-    )
+    label = {team: final(team) for team in order if team != TOP and invited.get(team)}
+    # The top is no team: its group takes the name of the first root gathered into it that
+    # still exists, else of the first team among its people (every team with invitees exists).
+    roots = sorted(t for t, target in into.items() if target == TOP and t not in gone)
+    members = sorted(team for team, group in label.items() if group == TOP)
+    if members:
+        name = (roots or members)[0]
+        broken.add(name)  # it holds people from outside it now
+        label = {team: name if group == TOP else group for team, group in label.items()}
+    return Groups(label=label, broken=broken - {TOP})
 
 
 def _nearest_groups(
