@@ -206,6 +206,16 @@ class ScoreBook:
         return (sum(n), sum(total), sum(total_sq), sum(favourable), sum(answered))
 
 
+def round_teams_asked() -> QuerySet[RoundTeam]:
+    """The (round, team) pairs whose team's frozen subtree was asked: someone in it was invited
+    (it has roll-ups), or its invitees were counted in a larger group (it has no figure of its
+    own then, but was asked, A6). One rule for the pages and the summaries."""
+    rolled = ParticipationRollup.objects.filter(
+        round_id=OuterRef("round_id"), team_id=OuterRef("team_id"), includes_subteams=True
+    )
+    return RoundTeam.objects.filter(Q(whole=False) | Exists(rolled))
+
+
 def _rounds_load(
     *, latest_of: Team | None, count: int, given_ids: list[int] | None = None
 ) -> tuple[list[Round], list[Round]]:
@@ -226,17 +236,9 @@ def _rounds_load(
             .values("pk")[:count]
         )
     else:
-        # The rounds that asked someone in the team's frozen subtree, and those where its
-        # invitees were counted in a larger group (it has no figure then, but was asked).
-        asked = ParticipationRollup.objects.filter(
-            round_id=OuterRef("round_id"), team=latest_of, includes_subteams=True
-        )
         latest_ids = (
-            RoundTeam.objects.filter(
-                Q(whole=False) | Exists(asked),
-                team_id=latest_of.pk,
-                round__status=Round.Status.CLOSED,
-            )
+            round_teams_asked()
+            .filter(team_id=latest_of.pk, round__status=Round.Status.CLOSED)
             .order_by("-round__period_start", "-round_id")
             .values("round_id")[:count]
         )

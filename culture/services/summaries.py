@@ -20,14 +20,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
-from checkins.models import Round, RoundTeam
+from checkins.models import Round
 from culture.models import (
     ParticipationRollup,
     RoundRollupState,
     RoundSummaryState,
     TeamRoundSummary,
 )
-from culture.scorebook import ScoreBook, scorebook_build
+from culture.scorebook import ScoreBook, round_teams_asked, scorebook_build
 from culture.selectors import score_rows
 from culture.visibility import ChangeVerdict, comparison_get
 
@@ -115,11 +115,7 @@ def team_summary_build(
 def team_ids_asked(*, round: Round) -> list[int]:
     """The teams whose frozen subtree was asked in the round: those with roll-ups, and those
     whose invitees were counted in a larger group (A6; they get a summary without figures)."""
-    with_rollups = ParticipationRollup.objects.filter(
-        round=round, includes_subteams=True
-    ).values_list("team_id", flat=True)
-    grouped = RoundTeam.objects.filter(round=round, whole=False).values_list("team_id", flat=True)
-    return sorted(set(with_rollups) | set(grouped))
+    return sorted(round_teams_asked().filter(round=round).values_list("team_id", flat=True))
 
 
 def round_summaries_build(*, round: Round) -> list[TeamRoundSummary]:
