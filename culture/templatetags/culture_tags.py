@@ -1,5 +1,7 @@
 from django import template
 
+from culture.charts import svg_number
+
 register = template.Library()
 
 
@@ -17,6 +19,7 @@ def heat_band(score: float | None) -> int:
 
 
 @register.filter
-def enps_x(value: float | None) -> float:
-    """The x position of an eNPS (-100..100) on the 400-wide axis of the eNPS strip."""
-    return 200.0 + 1.9 * float(value or 0)
+def enps_x(value: float | None) -> str:
+    """The x position of an eNPS (-100..100) on the 400-wide axis of the eNPS strip, as SVG
+    reads it in every language ("23.0", never "23,0")."""
+    return svg_number(200.0 + 1.9 * float(value or 0))

@@ -222,3 +222,30 @@ def test_welch_p_value_matches_scipy(before, after):
     expected = stats.ttest_ind_from_stats(m2, s2, n2, m1, s1, n1, equal_var=False).pvalue
     got = welch_p_value(m1=m1, s1=s1, n1=n1, m2=m2, s2=s2, n2=n2)
     assert got == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
+
+
+SVG_NUMBER_ATTRIBUTES = re.compile(r'\s(x|y|x1|x2|y1|y2|cx|cy|r|points)="([^"]*)"')
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_chart_coordinates_are_numbers_in_every_language(
+    client, manager, password, org, history, language
+):
+    """SVG is read by machines: a German page must not write "174,0" where "174.0" is meant."""
+    manager.language = language
+    manager.save(update_fields=["language"])
+    html = _get(client, manager, password, org.engineering).content.decode()
+    assert f'<html lang="{language}"' in html
+    svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    assert svgs, "the team page draws its charts"
+    checked = 0
+    for svg in svgs:
+        for name, value in SVG_NUMBER_ATTRIBUTES.findall(svg):
+            numbers = value.replace(",", " ").split() if name == "points" else [value]
+            if name == "points":
+                # Points are "x,y x,y": exactly one comma per pair, each side a number.
+                assert all(pair.count(",") == 1 for pair in value.split()), value
+            for number in numbers:
+                float(number)  # raises on "174,0" read as one attribute
+                checked += 1
+    assert checked > 20
