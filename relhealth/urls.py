@@ -5,13 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from org import views as org_views
-from relhealth import views
+from relhealth import language_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", org_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("privacy/", views.privacy, name="privacy"),
+    path("language/", language_views.language_set, name="set-language"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("", include("org.urls")),

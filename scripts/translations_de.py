@@ -549,6 +549,7 @@ DE = {
     "When everyone in a group gives the same answer, the group's figure shows it: each of them then knows what the others said, as with any unanimous vote, but nobody can tell who said what.": "Wenn alle in einer Gruppe dieselbe Antwort geben, zeigt der Wert der Gruppe das: Dann weiß jede Person, was die anderen gesagt haben – wie bei jeder einstimmigen Abstimmung –, aber niemand kann erkennen, wer was gesagt hat.",
     "%% of invited people who took part": "%% der Eingeladenen, die teilgenommen haben",
     "Share of invited people who took part, by week (the table below lists the same)": "Anteil der Eingeladenen, die teilgenommen haben, je Woche (die Tabelle darunter enthält dieselben Werte)",
+    "Change language": "Sprache wechseln",
 }
 
 
