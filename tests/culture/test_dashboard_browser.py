@@ -110,3 +110,24 @@ def test_one_long_comment_does_not_widen_the_team_page(
     page.goto(f"{live_server.url}/teams/{org.engineering.pk}/")
     assert page.get_by_text("remark 3").count() == 1  # the comments are on the page
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_pages_load_without_console_errors_or_missing_files(browser, live_server, demo):
+    """No CSP violation (htmx's inline indicator style was one on every page), no 404 (the
+    favicon was one), on the pages each role opens first."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on(
+        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    page.goto(f"{live_server.url}/login/")
+    _login(page, live_server, DEMO_LOGINS["hr"])
+    for path in ("/", "/dashboard/", "/organisation/", "/hr/people/", "/hr/surveys/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    team = page.locator("a[href^='/teams/']").first
+    if team.count():
+        page.goto(f"{live_server.url}{team.get_attribute('href')}")
+        page.wait_for_load_state("networkidle")
+    assert problems == []
