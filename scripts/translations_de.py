@@ -550,6 +550,8 @@ DE = {
     "%% of invited people who took part": "%% der Eingeladenen, die teilgenommen haben",
     "Share of invited people who took part, by week (the table below lists the same)": "Anteil der Eingeladenen, die teilgenommen haben, je Woche (die Tabelle darunter enthält dieselben Werte)",
     "Change language": "Sprache wechseln",
+    "Colour legend": "Farblegende",
+    "no figure: the cell says why": "kein Wert: die Zelle nennt den Grund",
 }
 
 

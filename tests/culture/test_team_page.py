@@ -184,6 +184,16 @@ def test_organisation_heatmap_is_for_hr_only(client, manager, hr_admin, password
     assert named["Sales"] > named["Engineering"] and named["Sales"] not in flagged
     # Platform (8 invitees) waits for its four-week window.
     assert "fewer than 5" in html and "style=" not in html
+    # A colour legend with the five bands and the one mark for a cell without a figure; every
+    # such cell (hidden or never asked) carries that mark and says why in words.
+    legend = html.split('class="heat-legend"')[1].split("</ul>")[0]
+    assert all(f'class="heat-{band}"' in legend for band in range(5))
+    assert 'class="heat-hidden"' in legend
+    table = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert ">—<" not in table
+    cells = re.findall(r'<td class="([^"]*)">([^<]*)', table)
+    blank = [text for css, text in cells if "heat-hidden" in css]
+    assert blank and all(text.strip() for text in blank)
 
 
 def test_organisation_heatmap_query_count_does_not_grow_with_teams(
