@@ -552,6 +552,11 @@ DE = {
     "Change language": "Sprache wechseln",
     "Colour legend": "Farblegende",
     "no figure: the cell says why": "kein Wert: die Zelle nennt den Grund",
+    "Mark done": "Als erledigt markieren",
+    "Open again": "Wieder öffnen",
+    "Action marked done.": "Maßnahme als erledigt markiert.",
+    "Action open again.": "Maßnahme wieder offen.",
+    "done": "erledigt",
 }
 
 

@@ -137,6 +137,52 @@ def test_manager_sets_a_focus_and_records_an_action(client, manager, password, o
     ]
     html = client.get(reverse("culture:team", args=[org.engineering.pk])).content.decode()
     assert "Unchanged since the focus was set." in html and "follow up 5 Jan" in html
+    action = FocusAction.objects.get()
+    done_url = reverse("culture:action-done", args=[org.engineering.pk, focus.pk, action.pk])
+    assert "Mark done" in html and done_url in html
+    client.post(done_url)
+    action.refresh_from_db()
+    assert action.done
+    html = client.get(reverse("culture:team", args=[org.engineering.pk])).content.decode()
+    assert "Open again" in html and "Mark done" not in html
+    client.post(done_url, {"done": "0"})  # a click made by mistake can be undone
+    action.refresh_from_db()
+    assert not action.done
+
+
+def test_set_focus_proposes_the_dimension_that_fell(client, manager, password, org, history):
+    """Platform's drop makes Engineering's dimensions fall: the form proposes a fallen one,
+    not simply the first in the list."""
+    from culture.selectors import team_page_get
+
+    page = team_page_get(team=org.engineering)
+    falling = [item.dimension.pk for item in page.starters if item.why == "falling"]
+    assert falling and page.focus_suggested_id == falling[0]
+    html = _get(client, manager, password, org.engineering).content.decode()
+    form = html.split('id="focus-dimension"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)" selected>', form) == [str(falling[0])]
+
+
+def test_nobody_else_marks_an_action_done(client, manager, outsider, password, org, history):
+    from checkins.models import Dimension
+    from culture.models import FocusAction
+    from culture.services.focus import focus_action_add, focus_area_set
+
+    focus = focus_area_set(
+        team=org.engineering,
+        dimension=Dimension.objects.get(key="trust"),
+        person=manager,
+        baseline_score=None,
+    )
+    action = focus_action_add(focus=focus, text="Talk", follow_up_on=history[1].period_start)
+    client.login(username=outsider.email, password=password)
+    url = reverse("culture:action-done", args=[org.engineering.pk, focus.pk, action.pk])
+    assert client.post(url).status_code == 404
+    # Nor through a team the person may see but the action is not on.
+    url = reverse("culture:action-done", args=[org.sales.pk, focus.pk, action.pk])
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code in (404, 405)
+    assert not FocusAction.objects.get().done
 
 
 def test_outsider_cannot_set_a_focus_on_another_team(client, outsider, password, org, history):
