@@ -1,4 +1,5 @@
 from django import template
+from django.utils import formats
 
 from culture.charts import svg_number
 
@@ -23,3 +24,16 @@ def enps_x(value: float | None) -> str:
     """The x position of an eNPS (-100..100) on the 400-wide axis of the eNPS strip, as SVG
     reads it in every language ("23.0", never "23,0")."""
     return svg_number(200.0 + 1.9 * float(value or 0))
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    """A change in whole points with its sign, in the reader's language: "+2", "0", and a
+    true minus sign (U+2212) before a fall."""
+    if value is None:
+        return ""
+    rounded = round(float(value))
+    number = formats.number_format(abs(rounded))
+    if rounded > 0:
+        return f"+{number}"
+    return f"\u2212{number}" if rounded < 0 else "0"
