@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from checkins.models import Participation, Question, QuestionVersion, Round, Survey
-from checkins.services.rounds import round_questions_pick
+from checkins.services.rounds import round_questions_pick, survey_audience_queryset
 from checkins.services.tokens import participation_token
 from org.models import Person
 
@@ -35,6 +37,19 @@ def open_checkins_get(*, person: Person) -> list[OpenCheckin]:
         )
         for p in participations
     ]
+
+
+def next_checkin_get(*, person: Person) -> dt.datetime | None:
+    """When the person's next check-in opens: the earliest scheduled round of an active survey
+    that asks them (None when none is scheduled)."""
+    # An opening already due (the scheduler's next sweep takes it) has no date worth showing.
+    upcoming = Survey.objects.filter(is_active=True, next_round_at__gt=timezone.now()).order_by(
+        "next_round_at"
+    )
+    for survey in upcoming:
+        if survey_audience_queryset(survey=survey).filter(pk=person.pk).exists():
+            return survey.next_round_at
+    return None
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,52 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
     )
 
 
+@dataclass
+class EmployeeView:
+    """What an employee sees of their team's results: "you said, we did"."""
+
+    team: Team  # the smallest group around them whose figures are shown (their own team first)
+    own_team: bool
+    cards: list[DimensionCard]
+    focus: list[Focus]  # what the manager set, with its actions
+
+
+# How far up the tree the employee home looks for a group with figures (own team, then above).
+EMPLOYEE_VIEW_LEVELS = 3
+
+
+def employee_view_get(*, person: Person) -> EmployeeView | None:
+    """The latest released figures of the person's team, exactly as its manager sees them (the
+    same score book and visibility rules), and the focus areas with actions set for it. A team
+    too small to show anything gives way to the nearest team above it that shows a figure."""
+    team = person.team
+    if team is None:
+        return None
+    levels = [team, *Team.objects.filter(pk__in=_ancestor_ids(team)).order_by("-depth")]
+    for level, candidate in enumerate(levels[:EMPLOYEE_VIEW_LEVELS]):
+        cards = dimension_cards(team_scores_get(team=candidate))
+        if any(card.latest is not None for card in cards) or level == len(levels) - 1:
+            break
+    else:
+        candidate, cards = team, dimension_cards(team_scores_get(team=team))
+    latest = {card.dimension.pk: card.latest for card in cards}
+    focus = []
+    areas = FocusArea.objects.filter(team__in=levels, is_active=True).select_related(
+        "team", "dimension"
+    )
+    for area in areas.prefetch_related("actions").order_by("-team__depth", "created_at"):
+        cell = latest.get(area.dimension_id) if area.team_id == candidate.pk else None
+        moved = None
+        if cell is not None and cell.score is not None and area.baseline_score is not None:
+            moved = round(cell.score - area.baseline_score, 1)
+        focus.append(Focus(area=area, moved=moved))
+    return EmployeeView(team=candidate, own_team=candidate.pk == team.pk, cards=cards, focus=focus)
+
+
+def _ancestor_ids(team: Team) -> list[int]:
+    return [int(part) for part in team.path.strip("/").split("/")[:-1] if part]
+
+
 def dashboard_teams_get(*, viewer: Person) -> list[Team]:
     """The teams whose figures a viewer's dashboard shows: the top-most teams they lead.
 

@@ -14,7 +14,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from checkins.selectors import open_checkins_get
+from checkins.selectors import next_checkin_get, open_checkins_get
+from culture.selectors import employee_view_get
 from org.http import AuthenticatedRequest
 from org.models import OrgSettings
 from relhealth.celery import app as celery_app
@@ -23,11 +24,18 @@ from relhealth.middleware import DATABASE_UNAVAILABLE, database_unavailable_resp
 
 @login_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
+    """Each role's start: open check-ins, when the next one opens, and what became of the
+    answers ("you said, we did": the team's released figures and the manager's focus)."""
     person = request.user
     return render(
         request,
         "org/home.html",
-        {"open_checkins": open_checkins_get(person=person), "is_manager": person.is_manager},
+        {
+            "open_checkins": open_checkins_get(person=person),
+            "next_checkin": next_checkin_get(person=person),
+            "team_view": employee_view_get(person=person),
+            "is_manager": person.is_manager,
+        },
     )
 
 

@@ -561,6 +561,16 @@ DE = {
     "How we know": "Woher wir das wissen",
     "The true figure is most likely between %(lo)s and %(hi)s (95 %% interval). A change counts as real only when it is at least 5 points and clearly larger than the usual ups and downs (Welch's test, p &lt; 0.05).": "Der wahre Wert liegt sehr wahrscheinlich zwischen %(lo)s und %(hi)s (95-%%-Intervall). Eine Veränderung gilt nur dann als echt, wenn sie mindestens 5 Punkte beträgt und deutlich größer ist als die üblichen Schwankungen (Welch-Test, p &lt; 0,05).",
     "Scores run from 0 to 100, higher is better. A change is called real only when it is clearly more than the usual ups and downs. Figures from too few people are never shown, and a week's figures appear once its check-in has closed.": "Werte reichen von 0 bis 100, höher ist besser. Eine Veränderung heißt nur dann echt, wenn sie deutlich größer ist als die üblichen Schwankungen. Werte von zu wenigen Personen werden nie gezeigt, und die Werte einer Woche erscheinen, sobald ihr Check-in geschlossen ist.",
+    "The next check-in opens on %(d)s at %(t)s (%(z)s time); the link comes by email.": "Der nächste Check-in öffnet am %(d)s um %(t)s (Zeitzone %(z)s); der Link kommt per E-Mail.",
+    "What came of your answers": "Was aus Ihren Antworten wurde",
+    "The latest results of %(t)s, exactly as your manager sees them: never anyone's own answers, and only for groups big enough to protect everyone.": "Die neuesten Ergebnisse von %(t)s, genau so, wie Ihre Führungskraft sie sieht: nie die Antworten einzelner Personen und nur für Gruppen, die groß genug sind, um alle zu schützen.",
+    "Your team is too small to show its own figures without risking anyone's anonymity, so these are the results of %(t)s, the group around it, as its manager sees them.": "Ihr Team ist zu klein, um eigene Werte zu zeigen, ohne die Anonymität zu gefährden. Darum sehen Sie hier die Ergebnisse von %(t)s, der Gruppe darum herum, so wie deren Führungskraft sie sieht.",
+    "What your manager is working on": "Woran Ihre Führungskraft arbeitet",
+    "%(t)s, focus since %(d)s": "%(t)s, Schwerpunkt seit %(d)s",
+    "planned": "geplant",
+    "No actions recorded yet.": "Noch keine Maßnahmen erfasst.",
+    "Your manager has not chosen a focus area yet. Your answers still reach them, every week.": "Ihre Führungskraft hat noch keinen Schwerpunkt gewählt. Ihre Antworten erreichen sie trotzdem, jede Woche.",
+    "Your manager then sees the team's figures and the comments of groups big enough to protect everyone, never who said what.": "Ihre Führungskraft sieht dann die Werte des Teams und die Kommentare von Gruppen, die groß genug sind, um alle zu schützen – nie, wer was gesagt hat.",
 }
 
 

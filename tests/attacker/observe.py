@@ -33,7 +33,7 @@ from culture.models import (
     TeamRoundSummary,
 )
 from culture.organisation import organisation_heatmap_get
-from culture.selectors import team_page_get
+from culture.selectors import employee_view_get, team_page_get
 from culture.selectors_digest import alert_get, digest_get
 from org.models import Person, Team
 from tests.attacker.world import Parents, World, subtree
@@ -166,6 +166,17 @@ def _team_page(world: World, snap: Snapshot, team: Team) -> None:
             _summary_entry(snap, "page summary", team.pk, page.summary.round.pk, entry)
 
 
+def _employee_home(world: World, snap: Snapshot, person: Person) -> None:
+    """An employee's home: the latest shown card of their team (or the group around it)."""
+    view = employee_view_get(person=person)
+    if view is None:
+        return
+    for card in view.cards:
+        if card.latest is not None and card.latest_round is not None:
+            _cell(snap, world, "employee home", view.team.pk, card.dimension.pk,
+                  card.latest_round.pk, card.latest)  # fmt: skip
+
+
 def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, rounds: int) -> None:
     keys = dict(Dimension.objects.values_list("key", "pk"))
     data = team_scores_data(team=team, query=ScoreQuery(rounds=rounds))
@@ -235,6 +246,15 @@ def observe_all(world: World, rnd: Round) -> None:
         world.step(
             f"api team_scores_data/team_summaries_data(team={team.name})",
             lambda t=team: _team_api(world, snap, t, versions, history),
+        )
+    # The employee home depends only on the person's team: one reader per team.
+    readers = {}
+    for person in Person.objects.filter(team__isnull=False).select_related("team").order_by("pk"):
+        readers.setdefault(person.team_id, person)
+    for person in readers.values():
+        world.step(
+            f"employee_view_get(team={person.team.name})",
+            lambda p=person: _employee_home(world, snap, p),
         )
     for root in Team.objects.filter(parent=None):
         world.step(f"scores_export_csv(team={root.name})", lambda t=root: _export(world, snap, t))
