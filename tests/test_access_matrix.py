@@ -24,7 +24,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from checkins.models import Question
-from culture.models import FocusArea
+from culture.models import FocusAction, FocusArea
 from org.models import Person
 from org.services.refusals import access_refusals_get
 
@@ -103,6 +103,12 @@ ACCESS: dict[str, dict[str, Any]] = {
         **ENGINEERING_LEADS_POST,
         "kwargs": {"team_id": "engineering", "focus_id": "focus"},
     },
+    "culture:action-done": {
+        **ENGINEERING_LEADS_POST,
+        "kwargs": {"team_id": "engineering", "focus_id": "focus", "action_id": "action"},
+    },
+    # The language switcher takes a POST from anyone (Django's set_language, kept on the person).
+    "set-language": dict.fromkeys(ROLES, 405),
     # The REST API: the same role rules as the pages (tests/api holds its own, finer matrix).
     "api:schema": PUBLIC,
     "api:docs": PUBLIC,
@@ -208,6 +214,12 @@ def test_every_path_parameter_is_filled(route):
     assert set(route.params) <= set(rule.get("kwargs", {})), route.route
 
 
+def rnd_day():
+    import datetime as dt
+
+    return dt.date(2099, 1, 5)
+
+
 @pytest.fixture
 def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
     from checkins.services.rounds import round_open
@@ -215,12 +227,14 @@ def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
     focus = FocusArea.objects.create(
         team=org.engineering, dimension=Question.objects.first().dimension, chosen_by=manager
     )
+    action = FocusAction.objects.create(focus=focus, text="Talk", follow_up_on=rnd_day())
     rnd = round_open(survey=survey)
     return {
         "people": {"employee": employee, "outsider": outsider, "manager": manager,
                    "hr_admin": hr_admin},
         "objects": {"employee": str(employee.pk), "engineering": str(org.engineering.pk),
-                    "focus": str(focus.pk), "survey": str(survey.pk),
+                    "focus": str(focus.pk), "action": str(action.pk),
+                    "survey": str(survey.pk),
                     "question": str(Question.objects.first().pk),
                     "dimension": str(Question.objects.first().dimension_id),
                     "round": str(rnd.pk),
@@ -320,16 +334,13 @@ def test_a_manager_gets_nothing_of_a_team_outside_their_subtree(route, world, or
     focus = FocusArea.objects.create(
         team=org.sales, dimension=Question.objects.first().dimension, chosen_by=None
     )
-    url = reverse(
-        route.name,
-        kwargs={"team_id": org.sales.pk, "focus_id": focus.pk}
-        if "focus_id" in route.params
-        else {"team_id": org.sales.pk},
-    )
+    action = FocusAction.objects.create(focus=focus, text="Sales's own", follow_up_on=rnd_day())
+    available = {"team_id": org.sales.pk, "focus_id": focus.pk, "action_id": action.pk}
+    url = reverse(route.name, kwargs={p: available[p] for p in route.params})
     client = Client()
     client.force_login(manager)
     assert _check(client, manager, url, DENIED, ENGINEERING_LEADS_POST["post_only"]) is None
-    assert not focus.actions.exists()
+    assert list(focus.actions.values_list("text", "done")) == [("Sales's own", False)]
 
 
 def test_an_action_cannot_reach_another_teams_focus_through_ones_own_team(world, org, manager):
