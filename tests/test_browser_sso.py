@@ -8,12 +8,16 @@ the issuer and the audience, and matches the person by verified email.
 
 from __future__ import annotations
 
+import base64
+import time
 from urllib.parse import parse_qs, urlparse
 
+import pyotp
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
 from org.models import Person
+from org.services.two_factor import totp_device_confirm, totp_device_pending_get_or_create
 from tests.factories import PersonFactory
 from tests.oidc_provider_site import CLIENT_ID, CLIENT_SECRET, provider_running
 from tests.test_browser import _axe_serious, _shot
@@ -30,6 +34,7 @@ OP_USERS = [
     {"username": "unverified", "email": "manager@example.com", "email_verified": False},
     {"username": "stranger", "email": "stranger@example.com", "email_verified": True},
     {"username": "leaver", "email": "leaver@example.com", "email_verified": True},
+    {"username": "hanna", "email": "hr@example.com", "email_verified": True},
 ]  # fmt: skip
 
 
@@ -205,4 +210,28 @@ def test_sso_role_follows_the_groups_hr_mapped(
     employee.refresh_from_db()
     assert employee.role == Person.Role.HR_ADMIN
     assert "HR admin" in page.locator("nav").inner_text()
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_enrolled_hr_admin_enters_a_code_after_single_sign_on(
+    browser, live_server, sso, hr_admin
+):
+    device = totp_device_pending_get_or_create(person=hr_admin)
+    app = pyotp.TOTP(base64.b32encode(device.bin_key).decode())
+    assert totp_device_confirm(person=hr_admin, device=device, code=app.now()) is not None
+    context = browser.new_context()
+    page = context.new_page()
+    _sso_sign_in(page, live_server, "hanna")
+    assert urlparse(page.url).path == "/login/code/"
+    assert "_auth_user_id" not in _signed_in_session(context)
+    page.get_by_label("Code").fill(
+        app.at(int(time.time()) + 30)
+    )  # the next code (each counts once)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    assert page.url == f"{live_server.url}/"
+    session = _signed_in_session(context)
+    assert session["_auth_user_id"] == str(hr_admin.pk)
+    assert session["_auth_user_backend"] == "org.sso.SsoBackend"
     context.close()
