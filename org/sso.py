@@ -91,6 +91,11 @@ def sso_role_for_claims(claims: dict[str, Any]) -> str | None:
     return max(roles, key=ROLE_RANK.index, default=Person.Role.EMPLOYEE)
 
 
+def axes_skips_sso(request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
+    """django-axes leaves the SSO callback alone: only it authenticates with a nonce."""
+    return "nonce" in (credentials or {})
+
+
 class SsoBackend(OIDCAuthenticationBackend):
     """Signs in an existing, active person whose verified email the provider vouches for."""
 

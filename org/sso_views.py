@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 
 def sso_refused(request: HttpRequest, reason: str, status: int = 403) -> HttpResponse:
+    # The reason only: the email the provider sent is not logged.
+    logger.info("Single sign-on refused: %s", reason)
     return render(request, "org/sso_refused.html", {"reason": reason}, status=status)
 
 

@@ -56,6 +56,8 @@ def sso(settings, oidc_provider):
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     settings.RELHEALTH_OIDC_BUTTON_LABEL = "Test IdP"
+    # As in production: django-axes sees every authenticate() call, the SSO callback's too.
+    settings.AXES_ENABLED = True
     return oidc_provider
 
 
@@ -235,3 +237,20 @@ def test_an_enrolled_hr_admin_enters_a_code_after_single_sign_on(
     assert session["_auth_user_id"] == str(hr_admin.pk)
     assert session["_auth_user_backend"] == "org.sso.SsoBackend"
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refused_sso_sign_ins_do_not_lock_others_out(browser, live_server, sso, employee):
+    """Everyone behind one office address shares it: a stranger refused five times (more than
+    AXES_FAILURE_LIMIT) must not pause single sign-on for a colleague."""
+    for _ in range(6):
+        stranger = browser.new_context()
+        page = stranger.new_page()
+        _sso_sign_in(page, live_server, "stranger")
+        assert "nobody with that email address" in page.locator("main").inner_text()
+        stranger.close()
+    colleague = browser.new_context()
+    page = colleague.new_page()
+    _sso_sign_in(page, live_server, "emma")
+    assert _signed_in_session(colleague)["_auth_user_id"] == str(employee.pk)
+    colleague.close()

@@ -180,6 +180,9 @@ OIDC_CREATE_USER = False
 OIDC_USE_NONCE = True
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
+# django-axes counts password guesses; a refused single sign-on is no guess (the provider checked
+# the password), and counting it would let one stranger pause SSO for a whole office address.
+AXES_WHITELIST_CALLABLE = "org.sso.axes_skips_sso"
 # --- end of single sign-on ---
 
 # --- Second factor for HR admins (django-otp: TOTP + static backup codes; ADR 0022) ---

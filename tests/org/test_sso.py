@@ -6,6 +6,7 @@ The whole flow against a real provider is in tests/test_browser_sso.py."""
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs, urlparse
 
 import jwt
 import pytest
@@ -127,3 +128,29 @@ def test_a_mapped_role_never_removes_the_last_hr_admin(hr_admin, employee):
     person_role_from_provider(person=employee, role=Person.Role.MANAGER)
     employee.refresh_from_db()
     assert employee.role == Person.Role.MANAGER
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("asked", "kept"),
+    [
+        ("/dashboard/", "/dashboard/"),
+        ("https://evil.example.com/", None),
+        ("//evil.example.com", None),
+    ],
+)
+def test_the_start_sends_state_nonce_and_pkce_and_keeps_only_a_local_next(
+    client, configured, asked, kept
+):
+    configured.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{ISSUER}/authorize"  # no discovery needed
+    response = client.get(reverse("oidc_authentication_init"), {"next": asked})
+    assert response.status_code == 302
+    location = urlparse(response.url)
+    params = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{ISSUER}/authorize"
+    assert params["client_id"] == ["relhealth"] and params["response_type"] == ["code"]
+    assert params["code_challenge_method"] == ["S256"]
+    assert params["redirect_uri"] == ["http://testserver/sso/callback/"]
+    state, nonce = params["state"][0], params["nonce"][0]
+    assert client.session["oidc_states"][state]["nonce"] == nonce
+    assert client.session["oidc_login_next"] == kept

@@ -230,3 +230,26 @@ def test_api_tokens_and_check_in_links_never_ask_for_a_code(
     # Even half way through signing in (password given, code not yet), the link still works.
     assert _password_step(client, hr_admin, password).url == reverse("signin-code")
     assert client.get(link).status_code == 200
+
+
+@pytest.mark.django_db
+def test_turning_the_second_factor_on_is_in_the_audit_log_without_secrets(
+    client, hr_admin, still_clock
+):
+    from auditlog.models import LogEntry
+
+    client.force_login(hr_admin)
+    client.get(reverse("two-factor"))
+    device = TOTPDevice.objects.get(user=hr_admin)
+    client.post(reverse("two-factor"), {"action": "enrol", "code": _app(device).now()})
+    entries = LogEntry.objects.filter(
+        object_repr__contains=hr_admin.email, content_type__app_label__startswith="otp_"
+    )
+    assert [e.changes for e in entries.filter(action=LogEntry.Action.UPDATE)] == [
+        {"confirmed": ["False", "True"]}
+    ]
+    assert entries.count() == 3  # the app (created, confirmed) and the backup codes
+    assert all(e.actor_id == hr_admin.pk for e in entries)
+    logged = " ".join(str(e.changes) for e in entries)
+    assert device.key not in logged
+    assert not any(t in logged for t in StaticToken.objects.values_list("token", flat=True))
