@@ -55,7 +55,11 @@ def signin_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if signin_code_check(request, person=person, code=form.cleaned_data["code"]):
             return redirect(state["next"])
-        form.add_error("code", _("That code did not work. Try the current one, or a backup code."))
+        # django-otp makes each device wait after a wrong code (1 s, then 2, 4 …).
+        form.add_error(
+            "code",
+            _("That code did not work. Wait a moment, then try the current one or a backup code."),
+        )
     status = 400 if request.method == "POST" else 200
     return render(request, "org/signin_code.html", {"form": form}, status=status)
 

@@ -551,7 +551,7 @@ DE = {
     "Share of invited people who took part, by week (the table below lists the same)": "Anteil der Eingeladenen, die teilgenommen haben, je Woche (die Tabelle darunter enthält dieselben Werte)",
     # Signing in: single sign-on and the second factor (ADR 0021, 0022).
     "Your sign-in expired. Please sign in again.": "Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.",
-    "That code did not work. Try the current one, or a backup code.": "Dieser Code hat nicht funktioniert. Versuchen Sie den aktuellen Code oder einen Ersatzcode.",
+    "That code did not work. Wait a moment, then try the current one or a backup code.": "Dieser Code hat nicht funktioniert. Warten Sie einen Moment und versuchen Sie dann den aktuellen Code oder einen Ersatzcode.",
     "That code did not work. Try the current one.": "Dieser Code hat nicht funktioniert. Versuchen Sie den aktuellen Code.",
     "Sign in with %(provider)s": "Anmelden mit %(provider)s",
     "Enter your code": "Code eingeben",
