@@ -2,11 +2,15 @@
 
 The template draws what this returns with SVG elements and CSS classes (CSP forbids inline
 style attributes); each chart also gets a table for screen readers, built from the same cells.
+Every coordinate leaves here as a string with a decimal point: SVG is read by machines, and a
+float handed to a template would be localised ("174,0" in German) and break the drawing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from django.utils.formats import date_format
 
 from culture.scorebook import Cell
 from culture.selectors import RoundRow
@@ -19,17 +23,22 @@ LEFT, RIGHT, TOP, BOTTOM = 36, 12, 10, 26
 class Chart:
     lines: list[str] = field(default_factory=list)  # polyline point lists, one per unbroken run
     bands: list[str] = field(default_factory=list)  # polygons of the 95 % interval
-    dots: list[tuple[float, float, str]] = field(default_factory=list)  # x, y, title
-    y_ticks: list[tuple[float, str]] = field(default_factory=list)
-    x_labels: list[tuple[float, str]] = field(default_factory=list)
+    dots: list[tuple[str, str, str]] = field(default_factory=list)  # x, y, title
+    y_ticks: list[tuple[str, str]] = field(default_factory=list)  # y, label
+    x_labels: list[tuple[str, str]] = field(default_factory=list)  # x, label
     width: int = WIDTH
     height: int = HEIGHT
     has_data: bool = False
 
 
-def _scale(value: float, low: float, high: float) -> float:
+def svg_number(value: float) -> str:
+    """A coordinate as SVG reads it, whatever the language: '174.5', never '174,5'."""
+    return f"{value:.1f}"
+
+
+def _scale(value: float, low: float, high: float) -> str:
     span = HEIGHT - TOP - BOTTOM
-    return round(TOP + span * (1 - (value - low) / (high - low)), 1)
+    return svg_number(TOP + span * (1 - (value - low) / (high - low)))
 
 
 def trend_chart(
@@ -43,7 +52,7 @@ def trend_chart(
     chart = Chart()
     count = max(len(ordered), 2)
     step = (WIDTH - LEFT - RIGHT) / (count - 1)
-    run: list[tuple[float, Cell]] = []
+    run: list[tuple[str, Cell]] = []
 
     def flush() -> None:
         if not run:
@@ -56,10 +65,11 @@ def trend_chart(
         run.clear()
 
     for index, row in enumerate(ordered):
-        x = round(LEFT + index * step, 1)
+        x = svg_number(LEFT + index * step)
         cell = cell_of.get(row.round.pk)
         if index % max(1, len(ordered) // 6) == 0:
-            chart.x_labels.append((x, row.round.period_start.strftime("%d %b")))
+            # In the reader's language ("6 Dez"), like every date the pages show.
+            chart.x_labels.append((x, date_format(row.round.period_start, "j M")))
         if cell is None or cell.score is None:
             flush()
             continue

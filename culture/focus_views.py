@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from culture.forms import ActionForm, FocusForm
-from culture.models import FocusArea
+from culture.models import FocusAction, FocusArea
 from culture.selectors import dimension_cards, team_scores_get
-from culture.services.focus import focus_action_add, focus_area_set
+from culture.services.focus import focus_action_add, focus_action_done, focus_area_set
 from org.http import AuthenticatedRequest
 from org.models import Team
 from org.selectors import person_can_view_team
@@ -62,4 +62,23 @@ def action_add(request: AuthenticatedRequest, team_id: int, focus_id: int) -> Ht
         focus=focus, text=form.cleaned_data["text"], follow_up_on=form.cleaned_data["follow_up_on"]
     )
     messages.success(request, _("Action recorded."))
+    return redirect("culture:team", team_id=team.pk)
+
+
+@login_required
+@require_POST
+def action_done(
+    request: AuthenticatedRequest, team_id: int, focus_id: int, action_id: int
+) -> HttpResponse:
+    """Mark an action done, or open it again ("done=0")."""
+    team = _team_for(request, team_id)
+    action = get_object_or_404(
+        FocusAction, pk=action_id, focus_id=focus_id, focus__team=team, focus__is_active=True
+    )
+    done = request.POST.get("done", "1") != "0"
+    focus_action_done(action=action, done=done)
+    if done:
+        messages.success(request, _("Action marked done."))
+    else:
+        messages.success(request, _("Action open again."))
     return redirect("culture:team", team_id=team.pk)

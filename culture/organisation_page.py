@@ -31,7 +31,7 @@ from org.models import Team
 
 TEMPLATE = "culture/partials/heatmap.html"
 # Bumped when the heatmap's code or template changes in a way the fingerprint cannot see.
-FORMAT = 2  # 2: hidden cells say their reason (issue 14)
+FORMAT = 3  # 2: hidden cells say their reason (issue 14); 3: a legend, one mark per missing cell
 
 
 def heatmap_version() -> str:

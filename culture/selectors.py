@@ -246,6 +246,16 @@ class TeamPage:
     questions: list[QuestionFigure] = field(default_factory=list)
     summary: SummaryView | None = None
 
+    @property
+    def focus_suggested_id(self) -> int | None:
+        """The dimension "set focus" proposes: the first that fell for real, else the first low
+        one, else none (the manager chooses)."""
+        for why in ("falling", "low"):
+            for item in self.starters:
+                if item.why == why:
+                    return item.dimension.pk
+        return None
+
 
 def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
     """A4: comments of slices with at least ten respondents, dated by round, in random order.

@@ -14,4 +14,9 @@ urlpatterns = [
         focus_views.action_add,
         name="action-add",
     ),
+    path(
+        "teams/<int:team_id>/focus/<int:focus_id>/actions/<int:action_id>/done/",
+        focus_views.action_done,
+        name="action-done",
+    ),
 ]

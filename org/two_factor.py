@@ -32,6 +32,7 @@ ENROL_EXEMPT = frozenset(
         "signin-code",
         "logout",
         "login",
+        "set-language",
         "privacy",
         "healthz",
         "readyz",

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from org import sso_views, two_factor_views
 from org import views as org_views
-from relhealth import views
+from relhealth import language_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("sso/authenticate/", sso_views.SsoStartView.as_view(), name="oidc_authentication_init"),
     path("sso/callback/", sso_views.SsoCallbackView.as_view(), name="oidc_authentication_callback"),
     path("privacy/", views.privacy, name="privacy"),
+    path("language/", language_views.language_set, name="set-language"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("", include("org.urls")),

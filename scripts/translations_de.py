@@ -584,6 +584,18 @@ DE = {
     "I have saved them": "Ich habe sie gespeichert",
     "or": "oder",
     "Answering a check-in needs no sign-in: use the link in your invitation email.": "Für einen Check-in ist keine Anmeldung nötig: Nutzen Sie den Link in Ihrer Einladungs-E-Mail.",
+    "Change language": "Sprache wechseln",
+    "Colour legend": "Farblegende",
+    "no figure: the cell says why": "kein Wert: die Zelle nennt den Grund",
+    "Mark done": "Als erledigt markieren",
+    "Open again": "Wieder öffnen",
+    "Action marked done.": "Maßnahme als erledigt markiert.",
+    "Action open again.": "Maßnahme wieder offen.",
+    "done": "erledigt",
+    "About the same: %(d)s points since the period before, too small to tell from the usual ups and downs": "Etwa gleich: %(d)s Punkte seit dem Zeitraum davor, zu wenig, um es von den üblichen Schwankungen zu unterscheiden",
+    "How we know": "Woher wir das wissen",
+    "The true figure is most likely between %(lo)s and %(hi)s (95 %% interval). A change counts as real only when it is at least 5 points and clearly larger than the usual ups and downs (Welch's test, p &lt; 0.05).": "Der wahre Wert liegt sehr wahrscheinlich zwischen %(lo)s und %(hi)s (95-%%-Intervall). Eine Veränderung gilt nur dann als echt, wenn sie mindestens 5 Punkte beträgt und deutlich größer ist als die üblichen Schwankungen (Welch-Test, p &lt; 0,05).",
+    "Scores run from 0 to 100, higher is better. A change is called real only when it is clearly more than the usual ups and downs. Figures from too few people are never shown, and a week's figures appear once its check-in has closed.": "Werte reichen von 0 bis 100, höher ist besser. Eine Veränderung heißt nur dann echt, wenn sie deutlich größer ist als die üblichen Schwankungen. Werte von zu wenigen Personen werden nie gezeigt, und die Werte einer Woche erscheinen, sobald ihr Check-in geschlossen ist.",
 }
 
 

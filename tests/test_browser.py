@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -121,3 +122,30 @@ def test_link_problem_pages_are_accessible(browser, live_server, open_round):
     assert _axe_serious(page) == []
     _shot(page, "checkin-3-bad-link-360px")
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_check_in_fits_a_phone(browser, live_server, open_round, employee, language):
+    """At 360 px the 0-10 question is one row of targets at least 24 px wide, the scale's end
+    labels never touch, and "prefer not to answer" is a 44 px row, in English and German."""
+    from checkins.services.tokens import participation_token
+
+    employee.language = language
+    employee.save(update_fields=["language"])
+    token = participation_token(round_id=open_round.pk, person_id=employee.pk)
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/c/{token}/")
+    _shot(page, f"checkin-phone-{language}-360px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    eleven = page.locator(".scale-11 .btn")
+    assert eleven.count() == 11
+    boxes = [eleven.nth(i).bounding_box() for i in range(11)]
+    assert len({round(box["y"]) for box in boxes}) == 1, "0-10 wraps onto two rows"
+    assert min(box["width"] for box in boxes) >= 24 and min(b["height"] for b in boxes) >= 44
+    for ends in page.locator(".scale-ends").all():
+        spans = [s.bounding_box() for s in ends.locator("span").all()]
+        for left, right in itertools.pairwise(spans):
+            assert left["x"] + left["width"] + 4 <= right["x"], "scale labels run together"
+    for label in page.locator(".skip-option label").all():
+        assert label.bounding_box()["height"] >= 44

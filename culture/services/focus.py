@@ -26,5 +26,9 @@ def focus_action_add(*, focus: FocusArea, text: str, follow_up_on: dt.date) -> F
     return FocusAction.objects.create(focus=focus, text=text.strip(), follow_up_on=follow_up_on)
 
 
-def focus_action_done(*, action: FocusAction) -> None:
-    FocusAction.objects.filter(pk=action.pk).update(done=True)
+def focus_action_done(*, action: FocusAction, done: bool = True) -> FocusAction:
+    """Mark an action done (or open again, for a click made by mistake)."""
+    if action.done != done:
+        action.done = done
+        action.save(update_fields=["done"])
+    return action

@@ -73,6 +73,15 @@ def person_update(
     return person
 
 
+def person_language_set(*, person: Person, language: str) -> Person:
+    """A person's own choice of language (the switcher on every page), for pages and emails."""
+    if person.language != language:
+        person.language = language
+        person.full_clean(validate_unique=False)
+        person.save(update_fields=["language"])
+    return person
+
+
 def _team_name_check(name: str) -> None:
     # "/" separates the parts of a team path in CSV imports, so a name cannot contain it.
     if "/" in name:

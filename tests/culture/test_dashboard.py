@@ -82,3 +82,10 @@ def test_employee_without_teams_sees_none(client, employee, password):
     assert (
         "You do not lead any team yet" in client.get(reverse("culture:dashboard")).content.decode()
     )
+
+
+def test_a_change_too_small_to_tell_carries_its_sign():
+    """ "About the same: +2 points", never a bare "2 points" that could be up or down."""
+    from culture.templatetags.culture_tags import signed
+
+    assert [signed(v) for v in (2.4, -3.2, 0.3, -0.4, None)] == ["+2", "\u22123", "0", "0", ""]

@@ -85,3 +85,49 @@ def test_hr_organisation_heatmap(browser, live_server, demo, width):
     # The table scrolls inside its own box on a phone; the page itself does not.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_one_long_comment_does_not_widen_the_team_page(
+    browser, live_server, transactional_db, org, survey, hr_admin, password, width
+):
+    """A pasted URL of 2,000 characters without a space wraps inside its comment."""
+    from checkins.services.rounds import round_open
+    from tests.helpers import answer_all, close_and_roll_up, people_in
+
+    survey.audience.set([org.engineering])
+    rnd = round_open(survey=survey)
+    long_url = "https://example.com/" + "a" * 1980  # 2,000 characters, the limit
+    for i, person in enumerate(people_in(org.platform, 12, rnd)):
+        answer_all(person, value=4, comment=long_url if i == 0 else f"remark {i}")
+    close_and_roll_up(rnd)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", hr_admin.email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/teams/{org.engineering.pk}/")
+    assert page.get_by_text("remark 3").count() == 1  # the comments are on the page
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_pages_load_without_console_errors_or_missing_files(browser, live_server, demo):
+    """No CSP violation (htmx's inline indicator style was one on every page), no 404 (the
+    favicon was one), on the pages each role opens first."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on(
+        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    page.goto(f"{live_server.url}/login/")
+    _login(page, live_server, DEMO_LOGINS["hr"])
+    for path in ("/", "/dashboard/", "/organisation/", "/hr/people/", "/hr/surveys/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    team = page.locator("a[href^='/teams/']").first
+    if team.count():
+        page.goto(f"{live_server.url}{team.get_attribute('href')}")
+        page.wait_for_load_state("networkidle")
+    assert problems == []

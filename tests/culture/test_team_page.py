@@ -137,6 +137,52 @@ def test_manager_sets_a_focus_and_records_an_action(client, manager, password, o
     ]
     html = client.get(reverse("culture:team", args=[org.engineering.pk])).content.decode()
     assert "Unchanged since the focus was set." in html and "follow up 5 Jan" in html
+    action = FocusAction.objects.get()
+    done_url = reverse("culture:action-done", args=[org.engineering.pk, focus.pk, action.pk])
+    assert "Mark done" in html and done_url in html
+    client.post(done_url)
+    action.refresh_from_db()
+    assert action.done
+    html = client.get(reverse("culture:team", args=[org.engineering.pk])).content.decode()
+    assert "Open again" in html and "Mark done" not in html
+    client.post(done_url, {"done": "0"})  # a click made by mistake can be undone
+    action.refresh_from_db()
+    assert not action.done
+
+
+def test_set_focus_proposes_the_dimension_that_fell(client, manager, password, org, history):
+    """Platform's drop makes Engineering's dimensions fall: the form proposes a fallen one,
+    not simply the first in the list."""
+    from culture.selectors import team_page_get
+
+    page = team_page_get(team=org.engineering)
+    falling = [item.dimension.pk for item in page.starters if item.why == "falling"]
+    assert falling and page.focus_suggested_id == falling[0]
+    html = _get(client, manager, password, org.engineering).content.decode()
+    form = html.split('id="focus-dimension"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)" selected>', form) == [str(falling[0])]
+
+
+def test_nobody_else_marks_an_action_done(client, manager, outsider, password, org, history):
+    from checkins.models import Dimension
+    from culture.models import FocusAction
+    from culture.services.focus import focus_action_add, focus_area_set
+
+    focus = focus_area_set(
+        team=org.engineering,
+        dimension=Dimension.objects.get(key="trust"),
+        person=manager,
+        baseline_score=None,
+    )
+    action = focus_action_add(focus=focus, text="Talk", follow_up_on=history[1].period_start)
+    client.login(username=outsider.email, password=password)
+    url = reverse("culture:action-done", args=[org.engineering.pk, focus.pk, action.pk])
+    assert client.post(url).status_code == 404
+    # Nor through a team the person may see but the action is not on.
+    url = reverse("culture:action-done", args=[org.sales.pk, focus.pk, action.pk])
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code in (404, 405)
+    assert not FocusAction.objects.get().done
 
 
 def test_outsider_cannot_set_a_focus_on_another_team(client, outsider, password, org, history):
@@ -184,6 +230,16 @@ def test_organisation_heatmap_is_for_hr_only(client, manager, hr_admin, password
     assert named["Sales"] > named["Engineering"] and named["Sales"] not in flagged
     # Platform (8 invitees) waits for its four-week window.
     assert "fewer than 5" in html and "style=" not in html
+    # A colour legend with the five bands and the one mark for a cell without a figure; every
+    # such cell (hidden or never asked) carries that mark and says why in words.
+    legend = html.split('class="heat-legend"')[1].split("</ul>")[0]
+    assert all(f'class="heat-{band}"' in legend for band in range(5))
+    assert 'class="heat-hidden"' in legend
+    table = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert ">—<" not in table
+    cells = re.findall(r'<td class="([^"]*)">([^<]*)', table)
+    blank = [text for css, text in cells if "heat-hidden" in css]
+    assert blank and all(text.strip() for text in blank)
 
 
 def test_organisation_heatmap_query_count_does_not_grow_with_teams(
@@ -222,3 +278,30 @@ def test_welch_p_value_matches_scipy(before, after):
     expected = stats.ttest_ind_from_stats(m2, s2, n2, m1, s1, n1, equal_var=False).pvalue
     got = welch_p_value(m1=m1, s1=s1, n1=n1, m2=m2, s2=s2, n2=n2)
     assert got == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
+
+
+SVG_NUMBER_ATTRIBUTES = re.compile(r'\s(x|y|x1|x2|y1|y2|cx|cy|r|points)="([^"]*)"')
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_chart_coordinates_are_numbers_in_every_language(
+    client, manager, password, org, history, language
+):
+    """SVG is read by machines: a German page must not write "174,0" where "174.0" is meant."""
+    manager.language = language
+    manager.save(update_fields=["language"])
+    html = _get(client, manager, password, org.engineering).content.decode()
+    assert f'<html lang="{language}"' in html
+    svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    assert svgs, "the team page draws its charts"
+    checked = 0
+    for svg in svgs:
+        for name, value in SVG_NUMBER_ATTRIBUTES.findall(svg):
+            numbers = value.replace(",", " ").split() if name == "points" else [value]
+            if name == "points":
+                # Points are "x,y x,y": exactly one comma per pair, each side a number.
+                assert all(pair.count(",") == 1 for pair in value.split()), value
+            for number in numbers:
+                float(number)  # raises on "174,0" read as one attribute
+                checked += 1
+    assert checked > 20
