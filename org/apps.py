@@ -24,6 +24,12 @@ class OrgConfig(AppConfig):
         auditlog.register(
             OrgSettings, include_fields=["name", "min_group_size", "raw_retention_months"]
         )
+        # Second factor (ADR 0022): who turned it on or lost it, never a key or a code.
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        auditlog.register(TOTPDevice, include_fields=["name", "confirmed"])
+        auditlog.register(StaticDevice, include_fields=["name"])
 
         from django.contrib.auth.signals import user_logged_in
 

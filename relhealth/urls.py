@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from org import sso_views, two_factor_views
 from org import views as org_views
 from relhealth import language_views, views
 
@@ -11,6 +12,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", org_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Second factor: the code step of signing in, and HR admins' enrolment page.
+    path("login/code/", two_factor_views.signin_code, name="signin-code"),
+    path("account/two-factor/", two_factor_views.two_factor, name="two-factor"),
+    # Single sign-on (OpenID Connect; 404 unless configured). The names are mozilla-django-oidc's.
+    path("sso/authenticate/", sso_views.SsoStartView.as_view(), name="oidc_authentication_init"),
+    path("sso/callback/", sso_views.SsoCallbackView.as_view(), name="oidc_authentication_callback"),
     path("privacy/", views.privacy, name="privacy"),
     path("language/", language_views.language_set, name="set-language"),
     path("healthz", views.healthz, name="healthz"),

@@ -62,6 +62,12 @@ ACCESS: dict[str, dict[str, Any]] = {
     # Django's LogoutView accepts POST only.
     "logout": dict.fromkeys(ROLES, 405),
     "privacy": PUBLIC,
+    # The code step of signing in: without a password step just before, back to the sign-in page.
+    "signin-code": dict.fromkeys(ROLES, LOGIN),
+    "two-factor": HR_ONLY,
+    # Single sign-on answers 404 until it is configured (tests/test_browser_sso.py runs it).
+    "oidc_authentication_init": {**dict.fromkeys(ROLES, DENIED), "get_only": True},
+    "oidc_authentication_callback": {**dict.fromkeys(ROLES, DENIED), "get_only": True},
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "org:hr-people": HR_ONLY,
@@ -154,7 +160,8 @@ ACCESS: dict[str, dict[str, Any]] = {
 NAMESPACE_ACCESS: dict[str, dict[str, Any]] = {
     "admin": {"anonymous": LOGIN, "employee": DENIED, "outsider": DENIED, "manager": DENIED,
               "hr_admin": DENIED, "kwargs": {"object_id": "1", "app_label": "org",
-                                             "content_type_id": "1", "url": "org/"}},
+                                             "content_type_id": "1", "url": "org/",
+                                             "pk": "1"}},
 }  # fmt: skip
 UNNAMED_OK = {f"{namespace}:None" for namespace in NAMESPACE_ACCESS} | {"api:None"}
 

@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Second factor for HR admins (TOTP + backup codes), see the OTP block below.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "org",
     "checkins",
     "culture",
@@ -55,6 +59,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then HR admins without a second factor are sent to enrol when
+    # RELHEALTH_REQUIRE_HR_2FA is on.
+    "django_otp.middleware.OTPMiddleware",
+    "org.two_factor.RequireHrSecondFactorMiddleware",
     "org.middleware.AbsoluteSessionTimeoutMiddleware",
     "org.middleware.PersonLanguageMiddleware",
     # Every 403/404 a signed-in person meets is written to the audit log (ADR 0009).
@@ -74,6 +82,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OIDC block below); answers only the SSO callback, and only when configured.
+    "org.sso.SsoBackend",
 ]
 # Login throttling (S3): 5 failures for one account from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -146,6 +156,46 @@ AUTH_USER_MODEL = "org.Person"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# --- Single sign-on with OpenID Connect (mozilla-django-oidc; ADR 0021, docs/sso.md) ---
+# Off unless a client id and either an issuer (endpoints from its discovery document) or explicit
+# endpoints are set. People are matched by verified email only: nobody is created, and no role is
+# taken from the identity provider unless RELHEALTH_OIDC_ROLE_CLAIM and _ROLE_MAP say so.
+RELHEALTH_OIDC_ISSUER = env("RELHEALTH_OIDC_ISSUER", default="").rstrip("/")
+RELHEALTH_OIDC_BUTTON_LABEL = env("RELHEALTH_OIDC_BUTTON_LABEL", default="single sign-on")
+# The claim that must be true for the email to count (Entra ID: "xms_edov").
+RELHEALTH_OIDC_VERIFIED_CLAIM = env("RELHEALTH_OIDC_VERIFIED_CLAIM", default="email_verified")
+RELHEALTH_OIDC_ROLE_CLAIM = env("RELHEALTH_OIDC_ROLE_CLAIM", default="")  # e.g. "groups"
+# "idp-group=hr_admin,other-group=manager"; a person in no mapped group becomes an employee.
+RELHEALTH_OIDC_ROLE_MAP = env.dict("RELHEALTH_OIDC_ROLE_MAP", default={})
+OIDC_RP_CLIENT_ID = env("RELHEALTH_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = os.environ.get("RELHEALTH_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env("RELHEALTH_OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env("RELHEALTH_OIDC_SIGN_ALGO", default="RS256")
+# Explicit endpoints win over discovery (for a provider without a discovery document).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("RELHEALTH_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("RELHEALTH_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("RELHEALTH_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("RELHEALTH_OIDC_JWKS_ENDPOINT", default="")
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+# django-axes counts password guesses; a refused single sign-on is no guess (the provider checked
+# the password), and counting it would let one stranger pause SSO for a whole office address.
+AXES_WHITELIST_CALLABLE = "org.sso.axes_skips_sso"
+# --- end of single sign-on ---
+
+# --- Second factor for HR admins (django-otp: TOTP + static backup codes; ADR 0022) ---
+# Enrolled people enter a code after their password (or SSO) before they are signed in. With
+# RELHEALTH_REQUIRE_HR_2FA every HR admin must enrol before any other page. API tokens and
+# check-in links never ask for a code.
+RELHEALTH_REQUIRE_HR_2FA = env.bool("RELHEALTH_REQUIRE_HR_2FA", default=False)
+OTP_TOTP_ISSUER = env("RELHEALTH_OTP_ISSUER", default="Relhealth")
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code (django-otp)
+OTP_STATIC_THROTTLE_FACTOR = 1
+RELHEALTH_N_BACKUP_CODES = 10
+# --- end of second factor ---
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
