@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from checkins.hr_forms import WEEKDAYS, SurveyForm
 from checkins.models import Question, Survey
-from checkins.selectors import survey_rotation_preview, surveys_list_get
+from checkins.selectors import emails_failed_get, survey_rotation_preview, surveys_list_get
 from checkins.services.rounds import survey_audience_queryset
 from checkins.services.surveys import (
     survey_pause,
@@ -64,6 +64,7 @@ def survey_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # Round dates and status only: who answered is never shown (A7).
             "rounds": survey.rounds.order_by("-number")[:10],
             "audience_size": survey_audience_queryset(survey=survey).count(),
+            "failed_emails": emails_failed_get(survey=survey),
         },
     )
 

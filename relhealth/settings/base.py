@@ -118,7 +118,16 @@ TEMPLATES = [
                 "org.context_processors.relhealth",
             ],
         },
-    }
+    },
+    {
+        # Plain-text emails (subjects and text bodies): nothing HTML-escaped, so "R&D's pulse"
+        # reads as written (checkins.services.emails.TEXT_ENGINE).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
