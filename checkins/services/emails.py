@@ -251,6 +251,7 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
     )
     pending = set(claimed)
     mail = get_connection()
+    opened = False
     try:
         for email in rows:
             pending.discard(email.pk)
@@ -269,6 +270,12 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
                 renderer = RENDERERS.get(email.kind)
                 message = renderer(email) if renderer else None
                 if message is not None:
+                    if not opened:
+                        # Opened here, not before the loop, so a relay that is down counts as
+                        # this row's attempt. Left open, it carries the whole chunk (a refused
+                        # recipient or message resets the session, not the connection).
+                        mail.open()
+                        opened = True
                     message.connection = mail
                     message.send()
             except Exception as error:
