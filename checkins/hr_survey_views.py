@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from checkins.hr_forms import WEEKDAYS, SurveyForm
 from checkins.models import Question, Survey
-from checkins.selectors import survey_rotation_preview, surveys_list_get
+from checkins.selectors import emails_failed_get, survey_rotation_preview, surveys_list_get
 from checkins.services.rounds import survey_audience_queryset
 from checkins.services.surveys import (
     survey_pause,
@@ -64,6 +64,7 @@ def survey_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # Round dates and status only: who answered is never shown (A7).
             "rounds": survey.rounds.order_by("-number")[:10],
             "audience_size": survey_audience_queryset(survey=survey).count(),
+            "failed_emails": emails_failed_get(survey=survey),
         },
     )
 
@@ -81,10 +82,25 @@ def survey_state(request: AuthenticatedRequest, pk: int, action: str) -> HttpRes
         survey_resume(survey=survey)
         messages.success(request, _("Resumed from the next regular opening."))
     elif action == "round":
-        rnd = survey_round_start_now(survey=survey, on_emails=round_invitations_queue)
-        messages.success(
-            request, _("Round %(n)s is open; invitations are on their way.") % {"n": rnd.number}
+        # The invitations are queued once the round has committed; remember whether that worked.
+        queued: list[bool] = []
+        rnd = survey_round_start_now(
+            survey=survey, on_emails=lambda pk: queued.append(round_invitations_queue(pk))
         )
+        if queued and all(queued):
+            messages.success(
+                request, _("Round %(n)s is open; invitations are on their way.") % {"n": rnd.number}
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Round %(n)s is open, but its invitations could not be queued: the task "
+                    "queue is not reachable. They are saved and go out automatically within a "
+                    "few minutes of the queue coming back. Do not start another round."
+                )
+                % {"n": rnd.number},
+            )
     else:
         return HttpResponse(status=404)
     return redirect("checkins:hr-survey", pk=survey.pk)

@@ -328,6 +328,9 @@ class OutboundEmail(models.Model):
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Why the last failed attempt failed ("550 5.1.1 User unknown", a template error); empty
+    # while nothing failed (services/emails.py: retries and when a row is failed for good).
+    last_error = models.CharField(max_length=500, blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

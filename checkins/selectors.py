@@ -10,7 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import Participation, Question, QuestionVersion, Round, Survey
+from checkins.models import (
+    OutboundEmail,
+    Participation,
+    Question,
+    QuestionVersion,
+    Round,
+    Survey,
+)
 from checkins.services.rounds import round_questions_pick, survey_audience_queryset
 from checkins.services.tokens import participation_token
 from org.models import Person
@@ -90,3 +97,19 @@ def surveys_list_get() -> QuerySet[Survey]:
         question_count=Count("questions", filter=Q(questions__is_active=True), distinct=True),
         round_count=Count("rounds", distinct=True),
     ).prefetch_related("audience")
+
+
+# Reminders are left out: a reminder is tried only while its person has not answered, so a
+# failed one would tell HR who had not answered (A7). A refused address shows on the invitation.
+FAILED_EMAILS_SHOWN = 50
+
+
+def emails_failed_get(*, survey: Survey) -> QuerySet[OutboundEmail]:
+    """The survey's messages that failed for good, newest first, each with its reason: what HR
+    reads to correct an address or ask the operator to look at the mail server."""
+    return (
+        OutboundEmail.objects.filter(round__survey=survey, status=OutboundEmail.Status.FAILED)
+        .exclude(kind=OutboundEmail.Kind.REMINDER)
+        .select_related("recipient", "round")
+        .order_by("-claimed_at", "-pk")[:FAILED_EMAILS_SHOWN]
+    )

@@ -6,7 +6,6 @@ Every task is safe to run twice or concurrently: the services claim work with co
 from __future__ import annotations
 
 import logging
-from smtplib import SMTPException
 
 from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -67,8 +66,11 @@ def close_due_rounds() -> int:
     return rounds.rounds_close_due()
 
 
+# Only a failure of the mail connection reaches the task (SMTPException and socket errors are
+# OSError): a message that fails on its own is recorded on its row and retried by the sweep
+# after its wait (services/emails.py), so it never holds back the rest of the chunk.
 @shared_task(
-    autoretry_for=(SMTPException, ConnectionError),
+    autoretry_for=(OSError,),
     retry_backoff=30,
     retry_backoff_max=600,
     max_retries=8,

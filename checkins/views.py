@@ -20,6 +20,7 @@ from checkins.services.responses import (
 
 LINK_PROBLEMS = {
     "unknown": 404,
+    "inactive": 410,
     "closed": 410,
     "used": 200,
 }

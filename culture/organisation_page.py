@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,8 @@ from org.models import Team
 TEMPLATE = "culture/partials/heatmap.html"
 # Bumped when the heatmap's code or template changes in a way the fingerprint cannot see.
 FORMAT = 3  # 2: hidden cells say their reason (issue 14); 3: a legend, one mark per missing cell
+
+logger = logging.getLogger(__name__)
 
 
 def heatmap_version() -> str:
@@ -74,7 +77,7 @@ def heatmap_html(*, sort: int | None) -> str:
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = _key(version=heatmap_version(), sort=sort, language=language)
     timeout = settings.RELHEALTH_HEATMAP_CACHE_SECONDS
-    html = cache.get(key) if timeout else None
+    html = _cached(key) if timeout else None
     if html is None:
         context = {
             # Computed only on a miss (the template reads it).
@@ -83,8 +86,24 @@ def heatmap_html(*, sort: int | None) -> str:
         }
         html = render_to_string(TEMPLATE, context)
         if timeout:
-            cache.set(key, html, timeout)
+            _keep(key, html, timeout)
     return html
+
+
+# The cache fails open: without Redis the heatmap is rendered on every request (slower, right).
+def _cached(key: str) -> str | None:
+    try:
+        return cache.get(key)
+    except Exception as error:
+        logger.warning("heatmap cache unavailable (%s); rendering it", type(error).__name__)
+        return None
+
+
+def _keep(key: str, html: str, timeout: int) -> None:
+    try:
+        cache.set(key, html, timeout)
+    except Exception as error:
+        logger.warning("heatmap cache unavailable (%s); not kept", type(error).__name__)
 
 
 def heatmap_warm() -> int:

@@ -1,5 +1,5 @@
-"""Two cross-cutting rules for every request: refused access is audited, and a database outage
-is a clean 503 page instead of a stack trace.
+"""Cross-cutting rules for every request: refused access is audited, a database outage is a
+clean 503 page instead of a stack trace, and personal answers are never kept by a cache.
 
 `AccessRefusalAuditMiddleware` looks at the response rather than at each decorator, so every way
 a view refuses (PermissionDenied, Http404, a 404 rendered by hand, the admin's gate) is recorded
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 from org.services.refusals import access_refusal_record
 from relhealth.logfilters import redact_checkin_tokens
@@ -23,6 +24,27 @@ logger = logging.getLogger(__name__)
 REFUSALS = {403, 404}
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+
+
+API_PREFIX = "/api/"
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in person and every API
+    answer: a shared proxy or the browser's disk must not keep a page of names, figures or
+    comments for the next user of the machine. The check-in page sets it itself (`never_cache`):
+    its address is a personal link. Static files never get here (WhiteNoise answers first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith(API_PREFIX):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class AccessRefusalAuditMiddleware:

@@ -37,6 +37,16 @@ def _round_questions_fresh():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _readiness_fresh():
+    """/readyz keeps its answer for a few seconds in the process: each test asks anew."""
+    from relhealth.health import readiness_forget
+
+    readiness_forget()
+    yield
+    readiness_forget()
+
+
 @dataclass
 class Org:
     root: Team

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 from django.test import Client
+from kombu import pools
 
 from checkins.models import OutboundEmail, Participation, Response, Round
 from checkins.services.tokens import participation_token
@@ -95,6 +96,9 @@ def broker_down():
         app.conf.broker_url = saved
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu keeps producer pools per broker in a global registry; the one for the real
+        # broker was closed above, so later publishing in this process would fail without this.
+        pools.reset()
 
 
 def test_starting_a_round_while_redis_is_down_opens_it_once_and_keeps_its_emails(

@@ -3,11 +3,20 @@
 A sender claims a row with a conditional UPDATE, sends, then marks it sent, so two workers, two
 beats or a redelivered task send it once. Only a worker killed between sending and marking can
 send twice; such rows are reclaimed after `STALE_AFTER`.
+
+A failure that belongs to one message (it cannot be rendered, a bad header, the server refuses
+its recipient) is written on that row with its reason, and the row waits `retry_delay` before
+the sweep tries it again, `MAX_ATTEMPTS` times in all; the rows behind it go out meanwhile.
+Only a failure of the mail connection itself (the relay is down) stops the chunk, and the task
+retries it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
+import smtplib
 from collections.abc import Callable, Collection, Sequence
 
 from django.conf import settings
@@ -26,6 +35,18 @@ from checkins.services.tokens import participation_token
 STALE_AFTER = dt.timedelta(minutes=15)
 LEFT_BEHIND_AFTER = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+# The wait after a failed attempt doubles from RETRY_FIRST up to RETRY_LONGEST: 2, 4, 8 ... 64,
+# 120 minutes, so a row gives up about four hours after its first try (a relay away for a while
+# is outlasted, a refused address does not go on for days). The sweep runs every tick, so a
+# wait is rounded up to the next tick (5 minutes in production).
+RETRY_FIRST = LEFT_BEHIND_AFTER
+RETRY_LONGEST = dt.timedelta(hours=2)
+REASON_MAX_LENGTH = 500
+
+logger = logging.getLogger(__name__)
+
+# The template engine without autoescaping, for plain-text parts (settings.TEMPLATES).
+TEXT_ENGINE = "text"
 
 Renderer = Callable[[OutboundEmail], "EmailMultiAlternatives | None"]
 # Kind -> function building the message, or None when it should no longer go out. The reporting
@@ -34,11 +55,18 @@ RENDERERS: dict[str, Renderer] = {}
 
 
 def email_render(*, template: str, context: dict, to: str, language: str) -> EmailMultiAlternatives:
-    """Build a message from the three files `emails/<template>-subject.txt|-body.txt|-body.html`."""
+    """Build a message from the three files `emails/<template>-subject.txt|-body.txt|-body.html`.
+
+    The subject and the text body are plain text: rendered by the `text` engine, which does not
+    HTML-escape ("R&D's pulse", not "R&amp;D&#x27;s pulse"). The subject is one line whatever a
+    name holds (a line break in a header would refuse the whole message)."""
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
-        text = render_to_string(f"emails/{template}-body.txt", context)
+        subject: str = render_to_string(
+            f"emails/{template}-subject.txt", context, using=TEXT_ENGINE
+        )
+        text = render_to_string(f"emails/{template}-body.txt", context, using=TEXT_ENGINE)
         html = render_to_string(f"emails/{template}-body.html", context)
+    subject = " ".join(subject.split())
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     return message
@@ -133,6 +161,60 @@ def _mark(*, email_id: int, status: str, sent_at: dt.datetime | None = None) -> 
             OutboundEmail.objects.filter(pk=email_id).update(status=status, sent_at=sent_at)
 
 
+def _is_connection_fault(error: BaseException) -> bool:
+    """True when the mail connection failed (every message would), False when this message did:
+    it could not be built, or the server refused it or its recipient."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+        return False
+    # Sender refused, disconnected, authentication, refused connection, a timeout: all OSError.
+    return isinstance(error, OSError)
+
+
+_TOKEN_LIKE = re.compile(r"[0-9A-Fa-f]{32,}")
+
+
+def failure_reason(error: BaseException) -> str:
+    """What HR and the operator read about a failed message: the server's answer ("550 5.1.1
+    User unknown") or the error's kind and text, without anything shaped like a check-in token
+    (an error message may quote the rendered link, and tokens are stored nowhere)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, answer = next(iter(error.recipients.values()))
+        text = f"{code} {_smtp_text(answer)}"
+    elif isinstance(error, smtplib.SMTPResponseException):
+        text = f"{error.smtp_code} {_smtp_text(error.smtp_error)}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    text = _TOKEN_LIKE.sub("[redacted]", " ".join(text.split()))
+    return text[:REASON_MAX_LENGTH]
+
+
+def _smtp_text(answer: bytes | str) -> str:
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+
+
+def retry_delay(*, attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th failed try: doubling, at most RETRY_LONGEST."""
+    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_LONGEST)
+
+
+def _fail(*, email: OutboundEmail, error: BaseException, now: dt.datetime, wait: bool) -> str:
+    """Record a failed attempt on the row: failed for good after MAX_ATTEMPTS, else pending again
+    (after its wait when `wait`; at once for the task's own retry of a connection fault)."""
+    reason = failure_reason(error)
+    logger.warning(
+        "email %s (%s) failed on attempt %s: %s", email.pk, email.kind, email.attempts, reason
+    )
+    changes: dict[str, object] = {"last_error": reason}
+    if email.attempts >= MAX_ATTEMPTS:
+        changes["status"] = OutboundEmail.Status.FAILED
+    else:
+        changes["status"] = OutboundEmail.Status.PENDING
+        if wait:
+            changes["send_after"] = now + retry_delay(attempts=email.attempts)
+    OutboundEmail.objects.filter(pk=email.pk).update(**changes)
+    return str(changes["status"])
+
+
 def _release(*, email_ids: Collection[int]) -> None:
     """Give claimed rows that were never tried back to the queue, their attempt not counted."""
     OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.SENDING).update(
@@ -142,8 +224,9 @@ def _release(*, email_ids: Collection[int]) -> None:
 
 def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
     """Send the ledger rows nobody else has, over one mail connection. Returns each id's outcome:
-    a final status, "deferred" (not a local working moment) or "not-claimed" (someone else has it,
-    it is done, or it is not due yet)."""
+    a status ("pending" for a row that failed and waits for its retry), "deferred" (not a local
+    working moment) or "not-claimed" (someone else has it, it is done, or it is not due yet).
+    Raises only when the mail connection fails; rows not reached then go back untried."""
     now = timezone.now()
     outcome = dict.fromkeys(email_ids, "not-claimed")
     claimed = _claim(email_ids=email_ids, now=now)
@@ -168,6 +251,7 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
     )
     pending = set(claimed)
     mail = get_connection()
+    opened = False
     try:
         for email in rows:
             pending.discard(email.pk)
@@ -186,18 +270,25 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
                 renderer = RENDERERS.get(email.kind)
                 message = renderer(email) if renderer else None
                 if message is not None:
+                    if not opened:
+                        # Opened here, not before the loop, so a relay that is down counts as
+                        # this row's attempt. Left open, it carries the whole chunk (a refused
+                        # recipient or message resets the session, not the connection).
+                        mail.open()
+                        opened = True
                     message.connection = mail
                     message.send()
-            except Exception:
-                # Release the claim so a retry can send it; nothing went out. After MAX_ATTEMPTS
-                # the row is parked as failed for an operator rather than retried forever.
-                status = (
-                    OutboundEmail.Status.FAILED
-                    if email.attempts >= MAX_ATTEMPTS
-                    else OutboundEmail.Status.PENDING
+            except Exception as error:
+                # Nothing went out. A fault of this message waits for its retry while the rows
+                # behind it go on; a fault of the connection stops the chunk (raised, so the task
+                # retries it) and gives back the rows not reached.
+                connection_fault = _is_connection_fault(error)
+                outcome[email.pk] = _fail(
+                    email=email, error=error, now=now, wait=not connection_fault
                 )
-                OutboundEmail.objects.filter(pk=email.pk).update(status=status)
-                raise
+                if connection_fault:
+                    raise
+                continue
             if message is None:
                 _mark(email_id=email.pk, status=OutboundEmail.Status.SKIPPED)
                 outcome[email.pk] = OutboundEmail.Status.SKIPPED
@@ -205,7 +296,7 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
                 _mark(email_id=email.pk, status=OutboundEmail.Status.SENT, sent_at=timezone.now())
                 outcome[email.pk] = OutboundEmail.Status.SENT
     finally:
-        _release(email_ids=pending)  # rows not reached: an error above, or deleted meanwhile
+        _release(email_ids=pending)  # rows not reached: a connection fault, or deleted meanwhile
         mail.close()
     return outcome
 
@@ -227,16 +318,18 @@ def emails_due_now_ids(*, ids_from: QuerySet[OutboundEmail]) -> list[int]:
 
 
 def emails_due_ids(*, now: dt.datetime | None = None, limit: int = 5000) -> list[int]:
-    """Rows to send now: due (their `send_after` has passed) and either left behind by a dispatch
-    or claimed by a worker that died. Rows written in the last minutes are excluded: their own
-    on_commit dispatch is on its way."""
+    """Rows to send now: due (their `send_after` has passed) and either left behind by a dispatch,
+    claimed by a worker that died, or waiting to retry. Untried rows written in the last minutes
+    are excluded: their own on_commit dispatch is on its way."""
     now = now or timezone.now()
     OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_AFTER
     ).update(status=OutboundEmail.Status.PENDING)
     return list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.PENDING, created_at__lt=now - LEFT_BEHIND_AFTER
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING)
+        # A row tried a while ago (`claimed_at`) waits for no dispatch but this sweep: its retry.
+        .filter(
+            Q(created_at__lt=now - LEFT_BEHIND_AFTER) | Q(claimed_at__lt=now - LEFT_BEHIND_AFTER)
         )
         .filter(_due(now))
         .order_by("pk")

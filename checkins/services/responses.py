@@ -28,7 +28,7 @@ class AlreadyRecorded(CheckinError):
 @dataclass(frozen=True)
 class LinkState:
     participation: Participation | None
-    problem: str | None  # "unknown", "closed", "used" or None
+    problem: str | None  # "unknown", "inactive", "closed", "used" or None
 
 
 def participation_for_token(*, token: str) -> LinkState:
@@ -42,6 +42,9 @@ def participation_for_token(*, token: str) -> LinkState:
     )
     if participation is None:
         return LinkState(None, "unknown")
+    if not participation.person.is_active:
+        # A person deactivated since the round opened (a leaver) answers for nobody any more.
+        return LinkState(participation, "inactive")
     if participation.responded:
         return LinkState(participation, "used")
     if not participation.round.is_open:

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # A view that loses PostgreSQL answers a clean 503 (handler500 covers the middlewares).
     "relhealth.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # On every response, static files included: no camera, microphone, location and the like.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     # RELHEALTH_REQUIRE_HR_2FA is on.
     "django_otp.middleware.OTPMiddleware",
     "org.two_factor.RequireHrSecondFactorMiddleware",
+    # Signed-in pages and API answers: Cache-Control: private, no-store.
+    "relhealth.middleware.PrivateNoStoreMiddleware",
     "org.middleware.AbsoluteSessionTimeoutMiddleware",
     "org.middleware.PersonLanguageMiddleware",
     # Every 403/404 a signed-in person meets is written to the audit log (ADR 0009).
@@ -106,6 +110,8 @@ CACHES = {
     }
 }
 RATELIMIT_FAIL_OPEN = True
+# /readyz keeps its answer this long in each process (relhealth/health.py).
+RELHEALTH_READY_CACHE_SECONDS = env.float("RELHEALTH_READY_CACHE_SECONDS", default=5.0)
 RATELIMIT_VIEW = "relhealth.views.rate_limited"
 # Per check-in link, and per client address (generous: a whole office may share one address).
 RELHEALTH_CHECKIN_RATE = env("RELHEALTH_CHECKIN_RATE", default="20/m")
@@ -128,7 +134,16 @@ TEMPLATES = [
                 "org.context_processors.relhealth",
             ],
         },
-    }
+    },
+    {
+        # Plain-text emails (subjects and text bodies): nothing HTML-escaped, so "R&D's pulse"
+        # reads as written (checkins.services.emails.TEXT_ENGINE).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
@@ -379,6 +394,18 @@ SESSION_SAVE_EVERY_REQUEST = False
 RELHEALTH_SESSION_REFRESH_SECONDS = 60
 RELHEALTH_SESSION_ABSOLUTE_SECONDS = env.int("DJANGO_SESSION_ABSOLUTE_SECONDS", default=10 * 3600)
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (django-permissions-policy): nothing here needs a device or a sensor, so
+# every powerful feature is denied to the page and to any frame. Passkeys
+# (publickey-credentials-*) keep the browser's default, same origin only, for a second factor.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+        "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+        "idle-detection", "magnetometer", "microphone", "midi", "payment", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 LOGGING: dict[str, Any] = {
     "version": 1,

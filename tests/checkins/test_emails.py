@@ -190,3 +190,26 @@ def test_a_failure_mid_batch_keeps_what_was_sent_and_gives_back_the_rest(open_ro
     assert state[failing.pk] == (OutboundEmail.Status.PENDING, 1)  # tried: the attempt counts
     assert all(state[row.pk] == (OutboundEmail.Status.PENDING, 0) for row in rows[2:])
     assert [m.to[0] for m in mail.outbox] == [rows[0].recipient.email]
+
+
+def test_plain_text_parts_read_names_as_written_and_the_html_escapes_them(
+    invitation, survey, employee
+):
+    survey.name = "R&D's <pulse>"
+    survey.save()
+    employee.name = "Zoë O'Brien & co"
+    employee.save()
+    email_send(email_id=invitation.pk)
+    message = mail.outbox[0]
+    assert message.subject == "Your weekly check-in: R&D's <pulse> (about a minute)"
+    assert "Hello Zoë O'Brien & co," in message.body
+    assert "&amp;" not in message.body and "&#x27;" not in message.body
+    html = message.alternatives[0][0]
+    assert "O&#x27;Brien &amp; co" in html and "Zoë O'Brien" not in html
+
+
+def test_a_line_break_in_a_name_leaves_the_subject_one_line(invitation, survey):
+    survey.name = "Weekly\r\npulse"
+    survey.save()
+    assert email_send(email_id=invitation.pk) == OutboundEmail.Status.SENT
+    assert mail.outbox[0].subject == "Your weekly check-in: Weekly pulse (about a minute)"
