@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from org.models import OrgSettings, Person, Team
+from org.services.people_import import ImportFileError, people_csv_header_check
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -136,8 +137,6 @@ class PeopleImportForm(forms.Form):
     def clean_file(self):
         # Only the file as a whole is read here (size, encoding, header); the rows are checked
         # by the background preview.
-        from org.services.people_import import ImportFileError, people_csv_header_check
-
         upload = self.cleaned_data["file"]
         try:
             self.content = people_csv_header_check(upload)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from org.models import Person, Team
 from org.services.audit import audit_event_record
-from org.services.bulk import ids_reserve, objects_insert, rows_insert
+from org.services.bulk import ids_reserve, objects_insert, rows_insert, rows_update
 from org.services.people_rows import TEAM_PATH_MAX, CheckedRow
 
 MAX_DEACTIVATE_SHARE = 0.40
@@ -280,25 +280,12 @@ def _chunks(items: list, size: int = 10000) -> Iterator[list]:
 
 
 def _people_update(people: list[_Person]) -> None:
-    """Write the import's fields of many people: one UPDATE ... FROM (VALUES ...) per batch on
-    PostgreSQL (Django's bulk_update builds a CASE per field and row, quadratic in the batch)."""
+    """Write the import's fields of many people in one statement (PostgreSQL) or in batches."""
     if connection.vendor != "postgresql":
         objs = [Person(pk=p.pk, **{f: getattr(p, f) for f in WRITTEN}) for p in people]
         Person.objects.bulk_update(objs, WRITTEN, batch_size=200)
         return
-    table = connection.ops.quote_name(Person._meta.db_table)
-    sets = ", ".join(f"{f} = v.{f}" for f in WRITTEN)
-    for batch in _chunks(people, BATCH):
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-        params: list = []
-        for p in batch:
-            params += [p.pk, p.name, p.team_id, p.role, p.time_zone, p.language, p.is_active]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS p SET {sets} FROM (VALUES {values}) "  # noqa: S608 - names are ours
-                f"AS v(id, {', '.join(WRITTEN)}) WHERE p.id = v.id",
-                params,
-            )
+    rows_update(Person, WRITTEN, [(p.pk, *(getattr(p, f) for f in WRITTEN)) for p in people])
 
 
 def _write(plan: _Plan, actor: Person | None) -> None:
