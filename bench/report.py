@@ -106,8 +106,11 @@ def _import_rows(results: dict) -> list[dict]:
                          "s", "-", None, error))  # fmt: skip
         rows.append(_row(f"people CSV import, {n} rows ({what}): apply", figures.get("apply_s"),
                          "s", "-", None))  # fmt: skip
+        cpu = [figures.get("validate_cpu_s"), figures.get("apply_cpu_s")]
+        note = (f"our process's CPU {cpu[0]} + {cpu[1]} s, load average "
+                f"{figures.get('load_average')}") if figures else ""  # fmt: skip
         rows.append(_row(f"people CSV import, {n} rows ({what}): check + apply", total, "s",
-                         "< 60", None if total is None else total < 60))  # fmt: skip
+                         "< 60", None if total is None else total < 60, note))  # fmt: skip
     api = _get(results, "people_import", "api") or {}
     rows.append(_row(f"API bulk upsert, {api.get('records')} records: create / same again",
                      f"{api.get('create_s')} / {api.get('again_s')}" if api else None, "s", "-",
