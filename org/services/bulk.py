@@ -99,6 +99,8 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
     (Django's bulk_update builds a CASE per field and row, quadratic in its batch.)"""
     if not rows:
         return
+    # The scratch table lives until the commit: outside a transaction it would be gone at once.
+    assert connection.in_atomic_block, "rows_update needs a transaction"
     quote = connection.ops.quote_name
     meta = model._meta
     concrete = {f.attname: f for f in meta.concrete_fields}
