@@ -90,7 +90,31 @@ def targets_check(results: dict) -> list[dict]:
         rows.append(_row(label, wall, "s", "<= 60", _at_most(wall, 60), note))
     rss = _get(results, "web_memory", "peak_rss_mb")
     rows.append(_row("web worker peak RSS", rss, "MiB", "-", None))
+    rows += _import_rows(results)
     rows += _peer_rows(results)
+    return rows
+
+
+def _import_rows(results: dict) -> list[dict]:
+    n = _get(results, "people_import", "people")
+    error = _get(results, "people_import", "error") or ""
+    rows = []
+    for key, what in (("create", "new people"), ("update", "everyone renamed")):
+        figures = _get(results, "people_import", key) or {}
+        total = figures.get("total_s")
+        rows.append(_row(f"people CSV import, {n} rows ({what}): check", figures.get("validate_s"),
+                         "s", "-", None, error))  # fmt: skip
+        rows.append(_row(f"people CSV import, {n} rows ({what}): apply", figures.get("apply_s"),
+                         "s", "-", None))  # fmt: skip
+        cpu = [figures.get("validate_cpu_s"), figures.get("apply_cpu_s")]
+        note = (f"our process's CPU {cpu[0]} + {cpu[1]} s, load average "
+                f"{figures.get('load_average')}") if figures else ""  # fmt: skip
+        rows.append(_row(f"people CSV import, {n} rows ({what}): check + apply", total, "s",
+                         "< 60", None if total is None else total < 60, note))  # fmt: skip
+    api = _get(results, "people_import", "api") or {}
+    rows.append(_row(f"API bulk upsert, {api.get('records')} records: create / same again",
+                     f"{api.get('create_s')} / {api.get('again_s')}" if api else None, "s", "-",
+                     None))  # fmt: skip
     return rows
 
 

@@ -5,7 +5,9 @@ seed 10,000 people x 104 weeks (and the same people with a tenth of the history)
 page and the HR heatmap in-process, open a round and send its invitations through a real Celery
 worker, post check-ins to gunicorn on 127.0.0.1 with a bounded client, close and summarise the
 round through the worker, read the web workers' peak memory, then build the peer's workload for
-both the peer (in its own virtualenv) and us, and time results pages and the raw SQL floor.
+both the peer (in its own virtualenv) and us, and time results pages and the raw SQL floor;
+import 100,000 people from CSV (checked, then applied, as the HR screen's job does) and upsert
+10,000 through the API, on a scratch database of their own.
 Nothing is asserted: targets are compared and printed; a step that cannot finish says so.
 """
 
@@ -39,8 +41,10 @@ from bench.common import (
 )
 from bench.report import report_print, targets_check
 
-FULL = {"people": 10000, "weeks": 104, "requests": 3000, "peer_sizes": [1000, 10000, 100000]}
-QUICK = {"people": 120, "weeks": 4, "requests": 100, "peer_sizes": [1000]}
+FULL = {"people": 10000, "weeks": 104, "requests": 3000, "peer_sizes": [1000, 10000, 100000],
+        "import_people": 100000, "import_api": 10000}  # fmt: skip
+QUICK = {"people": 120, "weeks": 4, "requests": 100, "peer_sizes": [1000],
+         "import_people": 1000, "import_api": 200}  # fmt: skip
 
 
 def _machine() -> dict:
@@ -170,6 +174,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
     (VAR / "outbox").mkdir(exist_ok=True)
     full, tenth = f"{prefix}_full", f"{prefix}_tenth"
     same, peer_db, template = f"{prefix}_same", f"{prefix}_peer", f"{prefix}_migrated"
+    imports = f"{prefix}_import"
     results: dict = {"mode": "quick" if quick else "full", "machine": _machine(), "sizes": size}
     started = time.perf_counter()
     worker = web = None
@@ -247,6 +252,15 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
             return run_step("workload", "--sizes", sizes, database=same, timeout=900)
 
         _step(results, "ours_same_workload", ours_same)
+
+        def people_import() -> dict:
+            database_recreate(imports, template=template)
+            sizes = ["--people", str(size["import_people"]), "--api", str(size["import_api"])]
+            return run_step("people_import", *sizes, database=imports, timeout=1200)
+
+        _step(results, "people_import", people_import)
+        if not keep:
+            database_drop(imports)
         if peer:
             from bench.peer import peer_measure
 
@@ -267,7 +281,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         _stop(web)
         _stop(worker)
         if not keep:
-            for database in (full, tenth, same, peer_db, template):
+            for database in (full, tenth, same, peer_db, imports, template):
                 with contextlib.suppress(Exception):
                     database_drop(database)
     results["total_s"] = round(time.perf_counter() - started, 1)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from org.models import OrgSettings, Person, Team
+from org.services.people_import import ImportFileError, people_csv_header_check
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -133,12 +134,15 @@ class PeopleImportForm(forms.Form):
         label=_("Allow deactivating more than 40 % of active people"), required=False
     )
 
-
-class PeopleImportApplyForm(forms.Form):
-    content = forms.CharField(widget=forms.HiddenInput, strip=False)
-    full_sync = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    filename = forms.CharField(required=False, widget=forms.HiddenInput)
+    def clean_file(self):
+        # Only the file as a whole is read here (size, encoding, header); the rows are checked
+        # by the background preview.
+        upload = self.cleaned_data["file"]
+        try:
+            self.content = people_csv_header_check(upload)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return upload
 
 
 class ThresholdForm(forms.ModelForm):

@@ -194,3 +194,63 @@ class OrgSettings(models.Model):
             pk=1, defaults={"min_group_size": settings.RELHEALTH_MIN_GROUP_SIZE}
         )
         return obj
+
+
+class PeopleImportJob(models.Model):
+    """An uploaded people CSV between its preview and its apply, and the progress of either.
+
+    The file is kept in the database (not on a disk the worker may not share with the web
+    process, ADR 0021); only the HR admin who uploaded it sees or applies it, and a sweep deletes
+    jobs after `RELHEALTH_IMPORT_JOB_HOURS`.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        READY = "ready", _("Ready to apply")
+        REJECTED = "rejected", _("Needs fixing")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Not applied")
+
+    class Phase(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        READING = "reading", _("Reading and checking rows")
+        PLANNING = "planning", _("Comparing with the organisation")
+        WRITING = "writing", _("Writing")
+        DONE = "done", _("Done")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people_imports"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField(editable=False)
+    full_sync = models.BooleanField(default=False)
+    force = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # The outcome of the last preview or apply: counts, samples and every bad row (line, message).
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="people_import_created")]
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'import'} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.CHECKING, self.Status.APPLYING)
+
+    @property
+    def percent(self) -> int:
+        """Reading and checking rows is most of the work; planning and writing are one step each."""
+        if self.finished:
+            return 100
+        if self.phase == self.Phase.READING and self.rows_total:
+            return 5 + int(70 * min(self.rows_done, self.rows_total) / self.rows_total)
+        return {self.Phase.PLANNING: 80, self.Phase.WRITING: 90}.get(self.phase, 0)  # type: ignore[call-overload]

@@ -75,6 +75,11 @@ ACCESS: dict[str, dict[str, Any]] = {
     "org:hr-person-edit": {**HR_ONLY, "kwargs": {"pk": "employee"}},
     "org:hr-person-erase": {**HR_ONLY, "kwargs": {"pk": "employee"}},
     "org:hr-people-import": HR_ONLY,
+    # An import job is its uploader's (hr_admin's here); another HR admin gets 404 (its own test).
+    "org:hr-people-import-job": {**HR_ONLY, "kwargs": {"pk": "import"}},
+    "org:hr-people-import-job-status": {**HR_ONLY, "kwargs": {"pk": "import"}},
+    "org:hr-people-import-job-errors": {**HR_ONLY, "kwargs": {"pk": "import"}},
+    "org:hr-people-import-job-apply": {**HR_ONLY_POST, "kwargs": {"pk": "import"}},
     "org:hr-teams": HR_ONLY,
     "org:hr-team-new": HR_ONLY,
     "org:hr-team-edit": {**HR_ONLY, "kwargs": {"pk": "engineering"}},
@@ -236,6 +241,9 @@ def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
     )
     action = FocusAction.objects.create(focus=focus, text="Talk", follow_up_on=rnd_day())
     rnd = round_open(survey=survey)
+    from org.models import PeopleImportJob
+
+    job = PeopleImportJob.objects.create(owner=hr_admin, content=b"email,name,team\n")
     return {
         "people": {"employee": employee, "outsider": outsider, "manager": manager,
                    "hr_admin": hr_admin},
@@ -244,7 +252,7 @@ def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
                     "survey": str(survey.pk),
                     "question": str(Question.objects.first().pk),
                     "dimension": str(Question.objects.first().dimension_id),
-                    "round": str(rnd.pk),
+                    "round": str(rnd.pk), "import": str(job.pk),
                     "forged": "forged-token-that-matches-no-participation"},
     }  # fmt: skip
 

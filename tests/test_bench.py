@@ -39,7 +39,8 @@ def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.read_text())
     for step in ("seed", "seed_tenth", "pages", "pages_tenth", "invitations", "submissions",
-                 "web_memory", "close_and_summarise", "ours_same_workload"):  # fmt: skip
+                 "web_memory", "close_and_summarise", "ours_same_workload",
+                 "people_import"):  # fmt: skip
         assert step in results and "error" not in results[step], (step, results.get(step))
     for page in ("team_page", "heatmap"):
         figures = results["pages"][page]
@@ -51,6 +52,9 @@ def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
     assert results["invitations"]["finished"] and results["invitations"]["sent"] > 0
     assert results["close_and_summarise"]["finished"], results["close_and_summarise"]
     assert results["peer"] == {"skipped": "--no-peer"}
+    imported = results["people_import"]
+    assert imported["create"]["created"] == imported["people"] == 1000
+    assert imported["update"]["updated"] == 1000 and imported["api"]["records"] == 200
     seed = results["seed"]
     assert seed["responses"] > 0 and {"generate", "copy", "rollups", "decisions"} <= set(
         seed["phases"]

@@ -105,8 +105,10 @@ def test_every_hr_screen_fits_the_viewport(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [360, 1280])
 def test_people_import_preview_then_apply(
-    browser, live_server, hr_admin, password, org, tmp_path, width
+    browser, live_server, worker, hr_admin, password, org, tmp_path, width
 ):
+    """The upload goes to a worker: the page polls its progress bar, shows the preview, and after
+    "Apply" the bar runs again until the import is applied."""
     csv_file = tmp_path / "people.csv"
     csv_file.write_text(
         "email,name,team\n"
@@ -119,13 +121,17 @@ def test_people_import_preview_then_apply(
     page.get_by_label("CSV file").set_input_files(str(csv_file))
     with page.expect_navigation():
         page.get_by_role("button", name="Preview (dry run)").click()
+    assert "/hr/people/import/" in page.url and page.locator("#import-progress").count() == 1
+    page.get_by_role("button", name="Apply this import").wait_for(timeout=30000)
     _shot(page, f"hr-import-preview-{width}px")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert "People to add" in page.content()
     assert not hr_admin.__class__.objects.filter(email="ada@example.com").exists()
     with page.expect_navigation():
         page.get_by_role("button", name="Apply this import").click()
-    assert "The import was applied." in page.content()
+    page.get_by_text("The import was applied.").wait_for(timeout=30000)
+    assert page.locator("#import-progress").get_attribute("value") == "100"
+    _shot(page, f"hr-import-applied-{width}px")
     assert (
         hr_admin.__class__.objects.filter(email__in=["ada@example.com", "bob@example.com"]).count()
         == 2
@@ -136,6 +142,8 @@ def test_people_import_preview_then_apply(
     page.get_by_label("CSV file").set_input_files(str(bad))
     with page.expect_navigation():
         page.get_by_role("button", name="Preview (dry run)").click()
+    page.get_by_text("2 rows need fixing; nothing was imported.").wait_for(timeout=30000)
     _shot(page, f"hr-import-errors-{width}px")
     assert "Line 2:" in page.content() and "Line 3:" in page.content()
+    assert page.get_by_role("button", name="Apply this import").count() == 0
     page.close()

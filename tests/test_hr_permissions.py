@@ -84,9 +84,14 @@ def test_hr_admin_gets_in(client, hr_admin, password, employee, name, route, tar
         from checkins.models import Dimension
 
         pk = Dimension.objects.first().pk
+    if name.startswith("hr-people-import-job"):
+        from org.models import PeopleImportJob
+
+        pk = PeopleImportJob.objects.create(owner=hr_admin, content=b"email,name,team\n").pk
     response = client.get(_url(route, pk))
     # The state-changing routes accept POST only; every other screen renders.
     post_only = {
+        "hr-people-import-job-apply",
         "hr-survey-pause",
         "hr-survey-resume",
         "hr-survey-round",

@@ -1,41 +1,20 @@
-"""Bulk upsert of people by email for HR-system sync, through the people CSV import.
+"""Bulk upsert of people by email for HR-system sync: the people import's own rows and rules.
 
-The records are written as the import's CSV and handed to `org.services.people_import`, so the
-API gets exactly its validation, its all-or-nothing transaction, its audit entry and its
-mass-deactivation guard. Line numbers in its errors map back to record indexes.
+The records become `PersonRow`s for `org.services.people_rows` and `people_apply`, exactly as the
+CSV import's lines do, so the API gets its validation, its all-or-nothing transaction, its audit
+entries and its mass-deactivation guard. Errors are reported by record index.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from auditlog.context import set_actor
+
 from org.models import Person
-from org.services.people_import import ImportResult, people_import
-
-COLUMNS = ("email", "name", "team", "role", "time_zone", "language", "manages", "active")
-FIRST_LINE = 2  # the header is line 1
-
-
-def _csv(records: Iterable[Mapping[str, Any]], *, with_manages: bool) -> str:
-    columns = [c for c in COLUMNS if with_manages or c != "manages"]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        active = record.get("active")
-        values = {
-            **{
-                c: record.get(c) or ""
-                for c in ("email", "name", "team", "role", "time_zone", "language")
-            },
-            "manages": "|".join(record.get("manages") or []),
-            "active": "" if active is None else ("yes" if active else "no"),
-        }
-        writer.writerow([values[c] for c in columns])
-    return out.getvalue()
+from org.services.people_apply import ImportResult, people_rows_sync
+from org.services.people_rows import PersonRow, people_rows_check
 
 
 def people_bulk_upsert(
@@ -49,14 +28,30 @@ def people_bulk_upsert(
     """Apply the records whole or not at all. Returns the import result and errors by index.
 
     `manages` absent from every record keeps everyone's managed teams, as a CSV without that
-    column does; records carry no line breaks (the serializer refuses them), so line = index + 2.
+    column does; once any record has it, a record without it leads nothing.
     """
-    # A CSV without the column keeps everyone's managed teams; so do records without the key.
     with_manages = any(r.get("manages") is not None for r in records)
-    content = _csv(records, with_manages=with_manages)
-    result = people_import(
-        content=content, full_sync=full_sync, force=force, dry_run=dry_run, actor=actor,
-        source="API bulk upsert",
-    )  # fmt: skip
-    errors = {line - FIRST_LINE: message for line, message in result.errors}
+    rows = [
+        PersonRow(
+            line=index,
+            email=r["email"],
+            name=r["name"],
+            team=r["team"],
+            role=r.get("role") or "",
+            time_zone=r.get("time_zone") or "",
+            language=r.get("language") or "",
+            manages=tuple(r.get("manages") or ()) if with_manages else None,
+            active=r.get("active"),
+        )
+        for index, r in enumerate(records)
+    ]
+    checked, bad = people_rows_check(rows=rows, where="record")
+    with set_actor(actor):
+        result = people_rows_sync(
+            rows=checked, errors=bad, full_sync=full_sync, force=force, dry_run=dry_run,
+            actor=actor, source="API bulk upsert",
+        )  # fmt: skip
+    errors: dict[int, str] = {}
+    for index, message in result.errors:
+        errors[index] = f"{errors[index]}; {message}" if index in errors else message
     return result, errors

@@ -327,7 +327,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "culture.tasks.purge_expired_raw_data",
         "schedule": 24 * 3600,
     },
+    # Uploaded people files are kept between preview and apply, then deleted (ADR 0021).
+    "expire-people-imports": {
+        "task": "org.tasks.people_import_jobs_expire",
+        "schedule": 3600,
+    },
 }
+# Hours an uploaded people CSV (and its preview) is kept on the server before the sweep deletes it.
+RELHEALTH_IMPORT_JOB_HOURS = env.int("RELHEALTH_IMPORT_JOB_HOURS", default=24)
 
 # REST API (/api/v1/, ADR 0012): session for the browser, personal tokens for scripts; one error
 # body shape; every request counts against a per-token (else per-person/address) limit in Redis.

@@ -135,3 +135,57 @@ def test_people_create_update_deactivate(hr_admin, org, manager):
     assert last.status_code == 400 and "last active HR admin" in last.json()["detail"]
     listed = client.get("/api/v1/people/", {"subtree": org.engineering.pk, "is_active": "true"})
     assert {p["email"] for p in listed.json()["results"]} == {manager.email}
+
+
+def test_nul_bytes_and_values_too_long_to_store_are_refused_and_change_nothing(hr_admin):
+    client = client_for(hr_admin)
+    before, teams, logs = _state(), Team.objects.count(), LogEntry.objects.count()
+    records = _records(6)
+    records[1]["name"] = "Nu\u0000ll"
+    records[2]["manages"] = ["Acme/\u0000"]
+    response = client.post(BULK, {"people": records}, format="json")
+    assert response.status_code == 400
+    assert {"people[1].name", "people[2].manages[0]"} <= set(response.json()["fields"])
+    # A path within the field's 1,000 characters, but too deep for the stored team path.
+    records = _records(6)
+    records[3]["team"] = "/".join(["D"] * 300)
+    records[4]["manages"] = ["/".join(["M"] * 300)]
+    records[5]["team"] = "Acme/" + "x" * 121
+    response = client.post(BULK, {"people": records}, format="json")
+    assert response.status_code == 400, response.content
+    fields = response.json()["fields"]
+    assert set(fields) == {"people[3].record", "people[4].record", "people[5].record"}
+    assert "nested too deeply" in fields["people[3].record"][0]
+    assert "nested too deeply" in fields["people[4].record"][0]
+    assert "longer than 120 characters" in fields["people[5].record"][0]
+    assert _state() == before and Team.objects.count() == teams
+    assert LogEntry.objects.count() == logs
+
+
+def test_bulk_upsert_updates_and_audits_managed_teams(hr_admin):
+    client = client_for(hr_admin)
+    records = _records(3)
+    assert client.post(BULK, {"people": records}, format="json").status_code == 200
+    records[0]["name"] = "Renamed"
+    records[1]["manages"] = ["Acme/Engineering/Squad 1"]
+    response = client.post(BULK, {"people": records}, format="json")
+    assert response.status_code == 200
+    assert sorted(response.json()["updated"]) == ["sync0@example.com", "sync1@example.com"]
+    lead = Person.objects.get(email="sync1@example.com")
+    squad = Team.objects.get(name="Squad 1")
+    assert list(squad.managers.all()) == [lead]
+    renamed = LogEntry.objects.filter(
+        action=LogEntry.Action.UPDATE,
+        object_pk=str(Person.objects.get(email="sync0@example.com").pk),
+    ).get()
+    assert renamed.changes == {"name": ["Synced Person 0", "Renamed"]} and renamed.actor == hr_admin
+    managers = LogEntry.objects.filter(object_pk=str(squad.pk), content_type__model="team").latest(
+        "pk"
+    )
+    assert managers.changes["managers"] == {
+        "type": "m2m", "operation": "add", "objects": [str(lead)]
+    }  # fmt: skip
+    # Leaving `manages` out of every record keeps them; an empty list takes the team away.
+    records[1]["manages"] = []
+    assert client.post(BULK, {"people": records}, format="json").status_code == 200
+    assert not squad.managers.exists()
