@@ -22,7 +22,13 @@ class OrgConfig(AppConfig):
         )  # fmt: skip
         auditlog.register(Team, include_fields=["name", "parent"], m2m_fields={"managers"})
         auditlog.register(
-            OrgSettings, include_fields=["name", "min_group_size", "raw_retention_months"]
+            OrgSettings,
+            include_fields=[
+                "name",
+                "min_group_size",
+                "raw_retention_months",
+                "employees_may_sign_in",
+            ],
         )
 
         from django.contrib.auth.signals import user_logged_in

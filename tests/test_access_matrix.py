@@ -62,6 +62,13 @@ ACCESS: dict[str, dict[str, Any]] = {
     # Django's LogoutView accepts POST only.
     "logout": dict.fromkeys(ROLES, 405),
     "privacy": PUBLIC,
+    # "Forgot your password?" answers everyone the same; a forged link is a clear 400 page.
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": {**dict.fromkeys(ROLES, 400),
+                               "kwargs": {"uidb64": "forged", "token": "forged"}},
+    "password_set": {**dict.fromkeys(ROLES, 400),
+                     "kwargs": {"uidb64": "forged", "token": "forged"}},
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "org:hr-people": HR_ONLY,
@@ -69,6 +76,7 @@ ACCESS: dict[str, dict[str, Any]] = {
     "org:hr-person-edit": {**HR_ONLY, "kwargs": {"pk": "employee"}},
     "org:hr-person-erase": {**HR_ONLY, "kwargs": {"pk": "employee"}},
     "org:hr-people-import": HR_ONLY,
+    "org:hr-sign-in": HR_ONLY_POST,
     "org:hr-teams": HR_ONLY,
     "org:hr-team-new": HR_ONLY,
     "org:hr-team-edit": {**HR_ONLY, "kwargs": {"pk": "engineering"}},

@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from org.models import Person, Team, validate_time_zone
+from org.services.access import people_access_end
 from org.services.audit import audit_event_record
 from org.services.people import person_create, person_update, team_path_get_or_create
 
@@ -243,6 +244,8 @@ def people_import(
                 for person in leavers:
                     person.is_active = False
                     person.save(update_fields=["is_active"])
+                # Leavers' sessions and tokens end for good, as with any deactivation.
+                people_access_end(person_ids=sorted(leaver_ids))
         if not result.ok or dry_run:
             transaction.set_rollback(True)
         else:
