@@ -319,6 +319,55 @@ def test_access_matrix(role, world):
     assert wrong == {}
 
 
+def _organisation_change(person: Person, **changes) -> None:
+    from org.services.people import person_update
+
+    person = Person.objects.get(pk=person.pk)
+    fields = dict(
+        email=person.email, name=person.name, team=person.team, role=person.role,
+        time_zone=person.time_zone, language=person.language, is_active=person.is_active,
+    )  # fmt: skip
+    person_update(person=person, **{**fields, **changes})
+
+
+# The manager signs in, then HR demotes, deactivates, or deactivates and reactivates them. Their
+# old session cookie then gets what an anonymous visitor gets, on every URL; a new sign-in (where
+# they may still sign in) gets exactly the column of their new role.
+ORGANISATION_CHANGES = {
+    "demoted": ([{"role": Person.Role.EMPLOYEE}], "employee"),
+    "deactivated": ([{"is_active": False}], None),
+    "reactivated": ([{"is_active": False}, {"is_active": True}], "manager"),
+}
+
+
+@override_settings(RELHEALTH_DEMO=False)
+@pytest.mark.parametrize("change", sorted(ORGANISATION_CHANGES))
+def test_access_matrix_after_an_organisation_change(change, world, manager, password):
+    old_session = Client()
+    assert old_session.login(username=manager.email, password=password)
+    steps, column_after = ORGANISATION_CHANGES[change]
+    for step in steps:
+        _organisation_change(manager, **step)
+    clients = [("old session", old_session, None, "anonymous")]
+    if column_after is not None:
+        fresh = Client()
+        assert fresh.login(username=manager.email, password=password)
+        clients.append(("new session", fresh, Person.objects.get(pk=manager.pk), column_after))
+    else:
+        assert not Client().login(username=manager.email, password=password)
+    wrong = {}
+    for label, client, person, column in clients:
+        for route in ROUTES:
+            rule = rule_for(route.name)
+            assert rule is not None
+            url = _url(route, rule, world["objects"])
+            problem = _check(client, person, url, rule[column], rule.get("post_only", False),
+                             rule.get("get_only", False))  # fmt: skip
+            if problem:
+                wrong[f"{label}: {route.name} {url}"] = problem
+    assert wrong == {}
+
+
 TEAM_ROUTES = [r for r in ROUTES if "team_id" in r.params]
 
 
