@@ -213,3 +213,17 @@ def test_hr_token_screen_sets_expiry_and_shows_last_use(client, hr_admin, passwo
     page = client.get(url).content.decode()
     assert token.expires_at.strftime("%d %b %Y") in page
     assert token.last_used_at.strftime("%d %b %Y %H:%M") in page
+
+
+def test_the_api_refuses_teams_for_an_employee_and_clears_them_on_demotion(hr_admin, manager, org):
+    from tests.api.conftest import client_for
+
+    api = client_for(hr_admin)
+    url = f"/api/v1/people/{manager.pk}/"
+    refused = api.patch(url, {"role": "employee", "managed_teams": [org.sales.pk]}, format="json")
+    assert refused.status_code == 400 and "lead teams" in str(refused.json())
+    manager.refresh_from_db()
+    assert manager.role == Person.Role.MANAGER
+    assert list(manager.managed_teams.all()) == [org.engineering]
+    demoted = api.patch(url, {"role": "employee"}, format="json")
+    assert demoted.status_code == 200 and demoted.json()["managed_teams"] == []
