@@ -7,7 +7,9 @@ before, for good: reactivating someone later does not bring any of them back.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import F
@@ -45,8 +47,17 @@ def person_password_set(*, person: Person, password: str) -> Person:
     return person
 
 
+# People collected by `sign_in_invitations_batched` (None outside a batch).
+_batch: ContextVar[list[Person] | None] = ContextVar("sign_in_invitations_batch", default=None)
+
+
 def sign_in_invitations_send(*, people: Iterable[Person]) -> list[Person]:
-    """Queue a set-password email for each person who may sign in and has no password yet."""
+    """Queue a set-password email for each person who may sign in and has no password yet.
+    Inside `sign_in_invitations_batched` they are collected and asked for at its end."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend(people)
+        return []
     allowed = OrgSettings.current().employees_may_sign_in
     invited = [
         p
@@ -57,6 +68,21 @@ def sign_in_invitations_send(*, people: Iterable[Person]) -> list[Person]:
     if invited:
         sign_in_link_wanted.send(sender=Person, people=invited, purpose=INVITATION)
     return invited
+
+
+@contextmanager
+def sign_in_invitations_batched() -> Iterator[None]:
+    """One request for a whole import's invitations: one ledger insert and one dispatch after
+    the commit, instead of one of each per person. Nothing is asked for if the block raises."""
+    batch: list[Person] = []
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    # A person changed twice in the batch is asked for once, in their final state.
+    latest = {person.pk: person for person in batch}
+    sign_in_invitations_send(people=latest.values())
 
 
 def password_reset_send(*, email: str) -> bool:

@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from org.models import Person, Team, validate_time_zone
-from org.services.access import people_access_end
+from org.services.access import people_access_end, sign_in_invitations_batched
 from org.services.audit import audit_event_record
 from org.services.people import person_create, person_update, team_path_get_or_create
 
@@ -207,11 +207,14 @@ def people_import(
     teams_created: list[Team] = []
     with set_actor(actor) if actor else nullcontext(), transaction.atomic():
         active_before = Person.objects.filter(is_active=True).count()
-        for row in rows:
-            try:
-                _apply_row(row, result, teams_created, full_sync)
-            except ValidationError as exc:
-                result.errors.append((row.line, "; ".join(exc.messages)))
+        # Set-password emails: one ledger insert for the file, rolled back with it on any error
+        # or a dry run, and queued only after the commit.
+        with sign_in_invitations_batched():
+            for row in rows:
+                try:
+                    _apply_row(row, result, teams_created, full_sync)
+                except ValidationError as exc:
+                    result.errors.append((row.line, "; ".join(exc.messages)))
         result.teams_created = [t.name for t in teams_created]
         if full_sync and not result.errors:
             listed = {row.email for row in rows}

@@ -109,6 +109,22 @@ def test_the_csv_import_queues_one_email_per_new_person_and_the_dry_run_none(hr_
     assert _invites().count() == 30
 
 
+def test_an_import_queues_its_invitations_in_one_dispatch_after_the_commit(
+    hr_admin, django_capture_on_commit_callbacks
+):
+    from checkins.tasks import sign_in_emails_dispatch
+
+    csv = "email,name,team,role\n" + "".join(
+        f"m{i}@example.com,M {i},Acme/Sales,manager\n" for i in range(250)
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert people_import(content=csv, actor=hr_admin).applied
+    dispatches = [c for c in callbacks if getattr(c, "func", None) is sign_in_emails_dispatch]
+    assert len(dispatches) == 1
+    assert sorted(dispatches[0].args[0]) == sorted(_invites().values_list("pk", flat=True))
+    assert len(dispatches[0].args[0]) == 250
+
+
 def test_the_api_queues_an_invitation(hr_admin, org):
     created = client_for(hr_admin).post(
         "/api/v1/people/",
