@@ -26,7 +26,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(secret=secret)
         if token is None:
             raise exceptions.AuthenticationFailed(
-                "The token is unknown, revoked or its owner left."
+                "The token is unknown, expired or revoked, or its owner's access changed."
             )
         return token.person, token
 

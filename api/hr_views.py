@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -22,6 +23,16 @@ class TokenForm(forms.Form):
         label=gettext_lazy("Name"),
         max_length=100,
         help_text=gettext_lazy("What uses it, e.g. “HRIS sync” or “BI export”."),
+    )
+    expires_in_days = forms.IntegerField(
+        label=gettext_lazy("Expires after (days)"),
+        required=False,
+        min_value=1,
+        max_value=settings.RELHEALTH_API_TOKEN_MAX_DAYS,
+        initial=settings.RELHEALTH_API_TOKEN_DAYS,
+        help_text=gettext_lazy(
+            "Also ends when you change role, are deactivated or set a new password."
+        ),
     )
 
 
@@ -43,7 +54,11 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
         form = TokenForm(request.POST)
         if form.is_valid():
             try:
-                new = api_token_create(person=request.user, name=form.cleaned_data["name"])
+                new = api_token_create(
+                    person=request.user,
+                    name=form.cleaned_data["name"],
+                    expires_in_days=form.cleaned_data["expires_in_days"],  # None: default
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
                 status = 400

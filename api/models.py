@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ApiToken(models.Model):
@@ -20,6 +21,10 @@ class ApiToken(models.Model):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A token works until it expires, and only while its owner's access version is the one it was
+    # created under (org.Person.auth_version): a role change or deactivation ends it for good.
+    expires_at = models.DateTimeField()
+    auth_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -30,4 +35,8 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.auth_version == self.person.auth_version
+        )

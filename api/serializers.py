@@ -407,4 +407,6 @@ class CheckinReceiptSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at",
+        ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from auditlog.context import set_extra_data
 from auditlog.middleware import AuditlogMiddleware
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -42,6 +42,7 @@ from checkins.services.responses import (
 )
 from checkins.services.surveys import survey_pause, survey_resume, survey_save
 from org.models import Person, Team
+from org.selectors import teams_visible_qs
 from org.services.audit import audit_event_record
 from org.services.people import person_create, person_update, team_create, team_update
 
@@ -90,15 +91,11 @@ class TeamViewSet(
         return [IsManagerOrHrAdmin()]
 
     def get_queryset(self) -> QuerySet[Team]:
-        teams = Team.objects.prefetch_related("managers").order_by("path")
         user = self.request.user
-        if getattr(user, "is_hr_admin", False):
-            return teams
-        led = Q(pk__in=[])
-        if user.is_authenticated:
-            for team in user.managed_teams.all():
-                led |= Q(path__startswith=team.path)
-        return teams.filter(led)
+        if not user.is_authenticated:
+            return Team.objects.none()
+        # The pages' rule (org.selectors): a role change applies on the next request.
+        return teams_visible_qs(person=user).prefetch_related("managers").order_by("path")
 
     def perform_create(self, serializer: s.TeamSerializer) -> None:
         data = serializer.validated_data

@@ -31,3 +31,11 @@ class CheckinsConfig(AppConfig):
                             "is_active"],
             m2m_fields={"audience", "questions"},
         )  # fmt: skip
+
+        # The organisation asks for set-password emails; the ledger here writes and sends them.
+        from checkins import tasks
+        from org.signals import sign_in_link_wanted
+
+        sign_in_link_wanted.connect(
+            tasks.sign_in_link_wanted_receive, dispatch_uid="checkins.sign_in_link_wanted"
+        )

@@ -301,6 +301,8 @@ class OutboundEmail(models.Model):
         REMINDER = "reminder", _("Reminder")
         DIGEST = "digest", _("Digest")
         ALERT = "alert", _("Alert")
+        SIGN_IN_INVITATION = "sign_in_invite", _("Sign-in invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -6,12 +6,14 @@ Every task is safe to run twice or concurrently: the services claim work with co
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import shared_task
+from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from checkins.models import OutboundEmail, Round
-from checkins.services import emails, reshuffle, rounds
+from checkins.services import access_emails, emails, reshuffle, rounds
 
 CHUNK = 200
 
@@ -100,3 +102,19 @@ def reshuffle_closed_rounds() -> int:
     for round_id in pending:
         reshuffle_round.delay(round_id)
     return len(pending)
+
+
+def sign_in_emails_dispatch(ids: list[int]) -> None:
+    """Queue set-password emails after the commit that wrote them. A broker outage loses
+    nothing: the rows wait in the ledger for `send_pending_emails`."""
+    try:
+        _dispatch(ids)
+    except BrokerUnavailable:
+        logger.warning("broker unavailable; %s set-password emails wait for the sweep", len(ids))
+
+
+def sign_in_link_wanted_receive(sender, *, people, purpose: str, **kwargs) -> None:
+    """org.signals.sign_in_link_wanted: write the ledger rows now, send after the commit."""
+    ids = access_emails.sign_in_emails_queue(people=people, purpose=purpose)
+    if ids:
+        transaction.on_commit(partial(sign_in_emails_dispatch, ids))

@@ -22,7 +22,13 @@ class OrgConfig(AppConfig):
         )  # fmt: skip
         auditlog.register(Team, include_fields=["name", "parent"], m2m_fields={"managers"})
         auditlog.register(
-            OrgSettings, include_fields=["name", "min_group_size", "raw_retention_months"]
+            OrgSettings,
+            include_fields=[
+                "name",
+                "min_group_size",
+                "raw_retention_months",
+                "employees_may_sign_in",
+            ],
         )
         # Second factor (ADR 0022): who turned it on or lost it, never a key or a code.
         from django_otp.plugins.otp_static.models import StaticDevice

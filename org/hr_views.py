@@ -8,12 +8,15 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from org.access_forms import SignInSettingsForm
 from org.forms import PersonForm, TeamForm
 from org.http import AuthenticatedRequest
-from org.models import Person, Team
+from org.models import OrgSettings, Person, Team
 from org.permissions import hr_admin_required
 from org.selectors import people_search, teams_tree_get
+from org.services.access import org_sign_in_update
 from org.services.people import person_create, person_update, team_create, team_update
 
 
@@ -26,8 +29,25 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "org/hr/people_list.html",
-        {"page": page, "query": query, "team": team, "teams": Team.objects.order_by("path")},
+        {
+            "page": page,
+            "query": query,
+            "team": team,
+            "teams": Team.objects.order_by("path"),
+            "sign_in_form": SignInSettingsForm(instance=OrgSettings.current()),
+        },
     )
+
+
+@hr_admin_required
+@require_POST
+def sign_in_settings_edit(request: AuthenticatedRequest) -> HttpResponse:
+    """Whether employees may sign in (People screen). A checkbox: any POST is a valid answer."""
+    form = SignInSettingsForm(request.POST, instance=OrgSettings.current())
+    form.is_valid()
+    org_sign_in_update(employees_may_sign_in=bool(form.cleaned_data.get("employees_may_sign_in")))
+    messages.success(request, _("Sign-in settings saved."))
+    return redirect("org:hr-people")
 
 
 @hr_admin_required

@@ -11,6 +11,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -127,6 +128,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # Raised whenever this person's access changes (deactivation, a role change, a new password):
+    # it is part of every session's hash, API token and set-password link, so everything issued
+    # before stops working for good, whatever happens to the person later (ADR 0021).
+    auth_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PersonManager()
 
@@ -142,13 +147,25 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
 
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        if not self.auth_version:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        # The version joins the password in the hash: raising it ends every existing session.
+        return salted_hmac(
+            "org.Person.get_session_auth_hash",
+            f"{self.password}:{self.auth_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     @property
     def is_hr_admin(self) -> bool:
         return self.role == self.Role.HR_ADMIN
 
     @property
     def is_manager(self) -> bool:
-        return self.role == self.Role.MANAGER or self.managed_teams.exists()
+        # The role is required to lead: team access itself is org.selectors.teams_led_qs.
+        return self.role == self.Role.MANAGER
 
 
 class OrgSettings(models.Model):
@@ -169,6 +186,16 @@ class OrgSettings(models.Model):
         help_text=_(
             "Raw answers and comments are deleted this many months after their round closed. "
             "Figures on the dashboards stay."
+        ),
+    )
+
+    # Managers and HR admins always sign in with a password; employees only when HR allows it
+    # (they answer check-ins through their links either way).
+    employees_may_sign_in = models.BooleanField(
+        default=True,
+        help_text=_(
+            "Employees may set a password and sign in to see their open check-ins and their "
+            "team's results."
         ),
     )
 

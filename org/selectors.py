@@ -1,10 +1,15 @@
-"""Read-side helpers for the organisation."""
+"""Read-side helpers for the organisation, and the one rule for who leads which team.
+
+A person leads a team when they are active, hold the manager or HR admin role, and are among the
+team's managers (ADR 0021). Every page, the API, the exports and the digests ask `teams_led_qs`
+(or a helper built on it), so a role change or a deactivation applies on the next request.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Person, Team
+from .models import OrgSettings, Person, Team
 
 
 def team_subtree(*, team: Team) -> QuerySet[Team]:
@@ -20,24 +25,66 @@ def _top_most(led: list[Team]) -> list[Team]:
     return tops
 
 
+# The roles that may lead teams; an employee listed as a team's manager leads nothing.
+LEADING_ROLES = (Person.Role.MANAGER, Person.Role.HR_ADMIN)
+
+
+def person_may_lead(*, person: Person) -> bool:
+    return person.is_active and person.role in LEADING_ROLES
+
+
+def teams_led_qs(*, person: Person) -> QuerySet[Team]:
+    """Every team a person leads directly: the single source of who manages what."""
+    if not person_may_lead(person=person):
+        return Team.objects.none()
+    return Team.objects.filter(managers=person)
+
+
 def teams_led_get(*, person: Person) -> list[Team]:
     """The top-most teams a person leads (a team below another led team is reached through it)."""
-    return _top_most(list(person.managed_teams.order_by("path")))
+    return _top_most(list(teams_led_qs(person=person).order_by("path")))
 
 
 def teams_led_by_everyone() -> dict[int, list[Team]]:
-    """`teams_led_get` for every active person who leads a team, by person id, in one query."""
+    """`teams_led_get` for every person who leads a team, by person id, in one query."""
     led: dict[int, list[Team]] = {}
-    links = Team.managers.through.objects.filter(person__is_active=True).select_related("team")
+    links = Team.managers.through.objects.filter(
+        person__is_active=True, person__role__in=LEADING_ROLES
+    ).select_related("team")
     for link in links.order_by("team__path"):
         led.setdefault(link.person_id, []).append(link.team)
     return {person_id: _top_most(teams) for person_id, teams in led.items()}
 
 
+def teams_visible_qs(*, person: Person) -> QuerySet[Team]:
+    """The teams whose figures a person may read: HR every team, others the subtrees they lead."""
+    if not person.is_active:
+        return Team.objects.none()
+    if person.is_hr_admin:
+        return Team.objects.all()
+    led = Q(pk__in=[])
+    for team in teams_led_qs(person=person):
+        led |= Q(path__startswith=team.path)
+    return Team.objects.filter(led)
+
+
 def person_can_view_team(*, person: Person, team: Team) -> bool:
+    if not person.is_active:
+        return False
     if person.is_hr_admin:
         return True
-    return any(team.path.startswith(led.path) for led in person.managed_teams.all())
+    return any(team.path.startswith(led.path) for led in teams_led_qs(person=person))
+
+
+def person_may_sign_in(*, person: Person, employees_may_sign_in: bool | None = None) -> bool:
+    """Managers and HR admins sign in with a password; employees only when HR allows it."""
+    if not person.is_active:
+        return False
+    if person.role in LEADING_ROLES:
+        return True
+    if employees_may_sign_in is None:
+        employees_may_sign_in = OrgSettings.current().employees_may_sign_in
+    return employees_may_sign_in
 
 
 def people_search(*, query: str = "", team: Team | None = None) -> QuerySet[Person]:

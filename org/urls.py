@@ -8,6 +8,7 @@ urlpatterns = [
     path("hr/people/", hr_views.people_list, name="hr-people"),
     path("hr/people/new/", hr_views.person_edit, name="hr-person-new"),
     path("hr/people/<int:pk>/", hr_views.person_edit, name="hr-person-edit"),
+    path("hr/people/sign-in/", hr_views.sign_in_settings_edit, name="hr-sign-in"),
     path("hr/people/import/", hr_import_views.people_import_view, name="hr-people-import"),
     path(
         "hr/people/import/<int:pk>/",

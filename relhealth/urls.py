@@ -18,6 +18,22 @@ urlpatterns = [
     # Single sign-on (OpenID Connect; 404 unless configured). The names are mozilla-django-oidc's.
     path("sso/authenticate/", sso_views.SsoStartView.as_view(), name="oidc_authentication_init"),
     path("sso/callback/", sso_views.SsoCallbackView.as_view(), name="oidc_authentication_callback"),
+    path("password/reset/", org_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        org_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        org_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/set/<uidb64>/<token>/",
+        org_views.PasswordSetView.as_view(),
+        name="password_set",
+    ),
     path("privacy/", views.privacy, name="privacy"),
     path("language/", language_views.language_set, name="set-language"),
     path("healthz", views.healthz, name="healthz"),

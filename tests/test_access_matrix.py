@@ -68,6 +68,13 @@ ACCESS: dict[str, dict[str, Any]] = {
     # Single sign-on answers 404 until it is configured (tests/test_browser_sso.py runs it).
     "oidc_authentication_init": {**dict.fromkeys(ROLES, DENIED), "get_only": True},
     "oidc_authentication_callback": {**dict.fromkeys(ROLES, DENIED), "get_only": True},
+    # "Forgot your password?" answers everyone the same; a forged link is a clear 400 page.
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": {**dict.fromkeys(ROLES, 400),
+                               "kwargs": {"uidb64": "forged", "token": "forged"}},
+    "password_set": {**dict.fromkeys(ROLES, 400),
+                     "kwargs": {"uidb64": "forged", "token": "forged"}},
     "healthz": PUBLIC,
     "readyz": PUBLIC,
     "org:hr-people": HR_ONLY,
@@ -80,6 +87,7 @@ ACCESS: dict[str, dict[str, Any]] = {
     "org:hr-people-import-job-status": {**HR_ONLY, "kwargs": {"pk": "import"}},
     "org:hr-people-import-job-errors": {**HR_ONLY, "kwargs": {"pk": "import"}},
     "org:hr-people-import-job-apply": {**HR_ONLY_POST, "kwargs": {"pk": "import"}},
+    "org:hr-sign-in": HR_ONLY_POST,
     "org:hr-teams": HR_ONLY,
     "org:hr-team-new": HR_ONLY,
     "org:hr-team-edit": {**HR_ONLY, "kwargs": {"pk": "engineering"}},
@@ -337,6 +345,55 @@ def test_access_matrix(role, world):
         )
         if problem:
             wrong[f"{route.name} {url}"] = problem
+    assert wrong == {}
+
+
+def _organisation_change(person: Person, **changes) -> None:
+    from org.services.people import person_update
+
+    person = Person.objects.get(pk=person.pk)
+    fields = dict(
+        email=person.email, name=person.name, team=person.team, role=person.role,
+        time_zone=person.time_zone, language=person.language, is_active=person.is_active,
+    )  # fmt: skip
+    person_update(person=person, **{**fields, **changes})
+
+
+# The manager signs in, then HR demotes, deactivates, or deactivates and reactivates them. Their
+# old session cookie then gets what an anonymous visitor gets, on every URL; a new sign-in (where
+# they may still sign in) gets exactly the column of their new role.
+ORGANISATION_CHANGES = {
+    "demoted": ([{"role": Person.Role.EMPLOYEE}], "employee"),
+    "deactivated": ([{"is_active": False}], None),
+    "reactivated": ([{"is_active": False}, {"is_active": True}], "manager"),
+}
+
+
+@override_settings(RELHEALTH_DEMO=False)
+@pytest.mark.parametrize("change", sorted(ORGANISATION_CHANGES))
+def test_access_matrix_after_an_organisation_change(change, world, manager, password):
+    old_session = Client()
+    assert old_session.login(username=manager.email, password=password)
+    steps, column_after = ORGANISATION_CHANGES[change]
+    for step in steps:
+        _organisation_change(manager, **step)
+    clients = [("old session", old_session, None, "anonymous")]
+    if column_after is not None:
+        fresh = Client()
+        assert fresh.login(username=manager.email, password=password)
+        clients.append(("new session", fresh, Person.objects.get(pk=manager.pk), column_after))
+    else:
+        assert not Client().login(username=manager.email, password=password)
+    wrong = {}
+    for label, client, person, column in clients:
+        for route in ROUTES:
+            rule = rule_for(route.name)
+            assert rule is not None
+            url = _url(route, rule, world["objects"])
+            problem = _check(client, person, url, rule[column], rule.get("post_only", False),
+                             rule.get("get_only", False))  # fmt: skip
+            if problem:
+                wrong[f"{label}: {route.name} {url}"] = problem
     assert wrong == {}
 
 

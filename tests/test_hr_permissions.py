@@ -97,6 +97,7 @@ def test_hr_admin_gets_in(client, hr_admin, password, employee, name, route, tar
         "hr-survey-round",
         "hr-question-retire",
         "hr-question-reactivate",
+        "hr-sign-in",
     }
     expected = 405 if name in post_only else 200
     assert response.status_code == expected, route

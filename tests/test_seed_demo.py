@@ -53,3 +53,21 @@ def test_refuses_a_populated_database(employee):
         call_command("seed_demo", people=40, weeks=1)
     call_command("seed_demo", people=40, weeks=1, if_empty=True)
     assert Person.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_refuses_production_settings_unless_told(settings):
+    settings.RELHEALTH_PRODUCTION = True
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("seed_demo", people=20, weeks=0)
+    assert not Person.objects.exists()
+
+
+def test_production_settings_mark_production_and_compose_does_not_suggest_seeding():
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    base = Path(django_settings.BASE_DIR)
+    assert "RELHEALTH_PRODUCTION = True" in (base / "relhealth/settings/production.py").read_text()
+    assert "seed_demo" not in (base / "docker-compose.yml").read_text()

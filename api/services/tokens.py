@@ -7,8 +7,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from api.models import ApiToken
@@ -29,7 +30,24 @@ class NewToken:
     secret: str  # shown once; only its sha256 is stored
 
 
-def api_token_create(*, person: Person, name: str, created_by: Person | None = None) -> NewToken:
+def api_token_create(
+    *,
+    person: Person,
+    name: str,
+    created_by: Person | None = None,
+    expires_in_days: int | None = None,
+) -> NewToken:
+    """A token that expires after `expires_in_days` (default RELHEALTH_API_TOKEN_DAYS, at most
+    RELHEALTH_API_TOKEN_MAX_DAYS) and ends with its owner's current access version."""
+    days = settings.RELHEALTH_API_TOKEN_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= settings.RELHEALTH_API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {
+                "expires_in_days": (
+                    f"A token lasts from 1 to {settings.RELHEALTH_API_TOKEN_MAX_DAYS} days."
+                )
+            }
+        )
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the token a name, e.g. the system that uses it."})
@@ -44,6 +62,8 @@ def api_token_create(*, person: Person, name: str, created_by: Person | None = N
         prefix=secret[:9],
         token_hash=token_digest(secret),
         created_by=created_by or person,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+        auth_version=person.auth_version,
     )
     return NewToken(token=token, secret=secret)
 
@@ -56,13 +76,28 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def api_tokens_end(*, person_ids: list[int]) -> int:
+    """Mark the tokens of people whose access ended as revoked (org.signals.access_ended). They
+    already fail: a token works only under the access version it was created with."""
+    return ApiToken.objects.filter(person_id__in=person_ids, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+
+
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
-    """The active token for a secret and its active owner, or None. Stamps the last use."""
+    """The token for a secret if it is unrevoked, unexpired, and created under its active owner's
+    current access version; else None. Stamps the last use."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 128:
         return None
     token = (
         ApiToken.objects.select_related("person")
-        .filter(token_hash=token_digest(secret), revoked_at=None, person__is_active=True)
+        .filter(
+            token_hash=token_digest(secret),
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+            person__is_active=True,
+            auth_version=F("person__auth_version"),
+        )
         .first()
     )
     if token is None:

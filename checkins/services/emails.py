@@ -52,6 +52,8 @@ Renderer = Callable[[OutboundEmail], "EmailMultiAlternatives | None"]
 # Kind -> function building the message, or None when it should no longer go out. The reporting
 # side registers its digest renderers here (collection never imports reporting).
 RENDERERS: dict[str, Renderer] = {}
+# Someone waiting for a set-password link gets it at once, whatever the hour.
+ANY_HOUR_KINDS = {OutboundEmail.Kind.SIGN_IN_INVITATION, OutboundEmail.Kind.PASSWORD_RESET}
 
 
 def email_render(*, template: str, context: dict, to: str, language: str) -> EmailMultiAlternatives:
@@ -256,7 +258,9 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
         for email in rows:
             pending.discard(email.pk)
             zone = email.recipient.time_zone
-            if not schedule.is_working_moment(moment=now, zone=zone):
+            if email.kind not in ANY_HOUR_KINDS and not schedule.is_working_moment(
+                moment=now, zone=zone
+            ):
                 # A row that became due while workers were down must not land at night or at a
                 # weekend: give it back with the next local working moment.
                 OutboundEmail.objects.filter(pk=email.pk).update(

@@ -9,6 +9,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from org.models import OrgSettings, Person, Team
+from org.selectors import LEADING_ROLES, person_may_sign_in
+from org.services.access import person_access_end, sign_in_invitations_send
+
+
+def _leading_check(*, name: str, role: str, managed_teams: list[Team] | None) -> None:
+    # One source of who manages what (ADR 0021): only managers and HR admins lead teams.
+    if managed_teams and role not in LEADING_ROLES:
+        raise ValidationError(
+            _(
+                "Only managers and HR admins lead teams: make %(name)s a manager, or clear the "
+                "teams they manage."
+            )
+            % {"name": name.strip()}
+        )
 
 
 @transaction.atomic
@@ -23,7 +37,9 @@ def person_create(
     is_active: bool = True,
     managed_teams: Iterable[Team] = (),
 ) -> Person:
-    # No password: people sign in through their check-in links; an operator may set one later.
+    managed = list(managed_teams)
+    _leading_check(name=name, role=role, managed_teams=managed)
+    # No password: whoever may sign in gets a single-use link to set one (sent after the commit).
     person = Person(
         email=email.strip().lower(),
         name=name.strip(),
@@ -36,8 +52,22 @@ def person_create(
     person.set_unusable_password()
     person.full_clean()
     person.save()
-    person.managed_teams.set(list(managed_teams))
+    person.managed_teams.set(managed)
+    sign_in_invitations_send(people=[person])
     return person
+
+
+def person_update_check(*, person: Person, role: str, is_active: bool) -> None:
+    """The rules a change of role or state must pass, wherever it comes from (the admin asks
+    before saving)."""
+    stays_hr = role == Person.Role.HR_ADMIN and is_active
+    if person.is_hr_admin and person.is_active and not stays_hr:
+        others = Person.objects.filter(role=Person.Role.HR_ADMIN, is_active=True)
+        if not others.exclude(pk=person.pk).exists():
+            # Someone must be left who can reach these screens.
+            raise ValidationError(
+                _("%(name)s is the last active HR admin.") % {"name": person.name}
+            )
 
 
 @transaction.atomic
@@ -53,23 +83,27 @@ def person_update(
     is_active: bool,
     managed_teams: Iterable[Team] | None = None,
 ) -> Person:
-    stays_hr = role == Person.Role.HR_ADMIN and is_active
-    if person.is_hr_admin and person.is_active and not stays_hr:
-        others = Person.objects.filter(role=Person.Role.HR_ADMIN, is_active=True)
-        if not others.exclude(pk=person.pk).exists():
-            # Someone must be left who can reach these screens.
-            raise ValidationError(
-                _("%(name)s is the last active HR admin.") % {"name": person.name}
-            )
+    person_update_check(person=person, role=role, is_active=is_active)
+    managed = list(managed_teams) if managed_teams is not None else None
+    _leading_check(name=name, role=role, managed_teams=managed)
+    if role not in LEADING_ROLES:
+        managed = []  # a demotion ends the teams they led, here and on every screen
+    might_sign_in = person_may_sign_in(person=person)
+    access_changes = person.role != role or (person.is_active and not is_active)
     person.email, person.name, person.team = email.strip().lower(), name.strip(), team
     person.role, person.time_zone, person.language = role, time_zone, language
     person.is_active = is_active
     person.full_clean()
+    if access_changes:
+        # Sessions, tokens and links issued under the old role end with this save.
+        person_access_end(person=person, save=False)
     person.save()
-    if managed_teams is not None:
-        wanted = {t.pk for t in managed_teams}
+    if managed is not None:
+        wanted = {t.pk for t in managed}
         if wanted != set(person.managed_teams.values_list("pk", flat=True)):
             person.managed_teams.set(list(wanted))
+    if not might_sign_in or access_changes:
+        sign_in_invitations_send(people=[person])
     return person
 
 

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.models import Person, Team
+from org.selectors import LEADING_ROLES
+from org.services.access import people_access_end, sign_in_invitations_send
 from org.services.audit import audit_event_record
 from org.services.bulk import ids_reserve, objects_insert, rows_insert, rows_update
 from org.services.people_rows import TEAM_PATH_MAX, CheckedRow
@@ -164,6 +166,10 @@ class _Plan:
     managed: dict[int, set[int]] = field(default_factory=dict)  # person key -> wanted nodes
     managed_before: dict[int, set[int]] = field(default_factory=dict)
     leavers: list[_Person] = field(default_factory=list)
+    # People whose sessions, tokens and links end with this import (a role change, a
+    # deactivation; leavers are added when written), and those who may now get an invitation.
+    access_ended: list[int] = field(default_factory=list)
+    invite: list[int] = field(default_factory=list)  # person keys (new people: negative)
 
 
 def _plan(
@@ -185,6 +191,17 @@ def _plan(
         node = tree.node(row.team)
         wanted = None if row.manages is None else {tree.node(path) for path in row.manages}
         before = people.get(row.email)
+        role = row.role or (before.role if before is not None else Person.Role.EMPLOYEE)
+        if wanted and role not in LEADING_ROLES:
+            # One source of who manages what (ADR 0023), as person_create/person_update refuse.
+            message = _(
+                "Only managers and HR admins lead teams: make %(name)s a manager, or clear the "
+                "teams they manage."
+            ) % {"name": row.name}
+            result.errors.append((row.line, message))
+            continue
+        if before is not None and role not in LEADING_ROLES and plan.managed_before.get(before.pk):
+            wanted = set()  # a demotion ends the teams they led, here and on every screen
         if before is None:
             key = -(len(plan.new) + 1)  # its place among the new people
             new = _Person(
@@ -194,6 +211,7 @@ def _plan(
                 is_active=True if row.active is None else row.active,
             )  # fmt: skip
             plan.new.append(new)
+            plan.invite.append(key)
             if wanted:
                 plan.managed[key] = wanted
             if new.is_hr_admin and new.is_active:
@@ -213,6 +231,10 @@ def _plan(
         if after != before or managed_change:
             plan.changed.append((before, after))
             result.updated.append(row.email)
+            if after.role != before.role or (before.is_active and not after.is_active):
+                plan.access_ended.append(before.pk)  # sessions and tokens of the old role end
+            if after.is_active and (after.role != before.role or not before.is_active):
+                plan.invite.append(before.pk)
         else:
             result.unchanged += 1
         if before.pk in hr_active and not (after.is_hr_admin and after.is_active):
@@ -322,6 +344,13 @@ def _write(plan: _Plan, actor: Person | None) -> None:
         batch_size=BATCH,
     )
     _audit_write(plan, actor, teams, created_teams, new, changed, wanted)
+    # Access follows the organisation (ADR 0023): leavers and role changes end sessions, tokens
+    # and links for good; whoever may now sign in without a password gets one invitation, in one
+    # ledger insert for the whole file, dispatched after the commit.
+    people_access_end(person_ids=sorted({*plan.access_ended, *(p.pk for p in plan.leavers)}))
+    invited = [pk_of.get(key, key) for key in plan.invite]
+    for ids_ in _chunks(invited):
+        sign_in_invitations_send(people=Person.objects.filter(pk__in=ids_).order_by("pk"))
 
 
 AUDITED = ("email", "name", "team_id", "role", "time_zone", "language", "is_active", "is_staff",

@@ -85,7 +85,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Password sign-in only for people who may sign in (access settings block below).
+    "org.backends.PersonBackend",
     # Single sign-on (OIDC block below); answers only the SSO callback, and only when configured.
     "org.sso.SsoBackend",
 ]
@@ -217,6 +218,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Access: invitations, password reset, API token expiry (ADR 0021) -------------------------
+# Set-password links: an invitation works for 7 days, a reset link for 24 hours; both are
+# single-use. Django's PASSWORD_RESET_TIMEOUT is the longer one, each link checks its own age.
+RELHEALTH_INVITATION_SECONDS = env.int("RELHEALTH_INVITATION_SECONDS", default=7 * 24 * 3600)
+RELHEALTH_PASSWORD_RESET_SECONDS = env.int("RELHEALTH_PASSWORD_RESET_SECONDS", default=24 * 3600)
+PASSWORD_RESET_TIMEOUT = max(RELHEALTH_INVITATION_SECONDS, RELHEALTH_PASSWORD_RESET_SECONDS)
+# At most one reset email per person in this many seconds, however often the form is sent.
+RELHEALTH_PASSWORD_RESET_EVERY_SECONDS = 300
+# API tokens expire: the default and the longest lifetime HR may choose, in days.
+RELHEALTH_API_TOKEN_DAYS = env.int("RELHEALTH_API_TOKEN_DAYS", default=90)
+RELHEALTH_API_TOKEN_MAX_DAYS = env.int("RELHEALTH_API_TOKEN_MAX_DAYS", default=365)
+# True under relhealth.settings.production: `seed_demo` refuses to run there without
+# --allow-production (its logins share a published password).
+RELHEALTH_PRODUCTION = False
+# --- end of access settings ------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]

@@ -18,6 +18,7 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
 
 DEBUG = False
 RELHEALTH_DEMO = False
+RELHEALTH_PRODUCTION = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -106,10 +106,8 @@ def _object_id(path: str, objects: dict, target: str) -> int:
     raise AssertionError(path)
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_permission_matrix(request, persona, objects, org):
-    person = None if persona == "anonymous" else request.getfixturevalue(persona)
-    client = client_for(person)
+def _matrix_check(client, persona: str, objects: dict) -> int:
+    """Every operation against `persona`'s expectations with this client; returns the count."""
     checked = 0
     for path, method in OPERATIONS:
         targets = (
@@ -139,7 +137,54 @@ def test_permission_matrix(request, persona, objects, org):
                         body = response.json()
                         assert set(body) == {"code", "detail", "fields"}, where
             checked += 1
-    assert checked >= 50
+    return checked
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(request, persona, objects, org):
+    person = None if persona == "anonymous" else request.getfixturevalue(persona)
+    assert _matrix_check(client_for(person), persona, objects) >= 50
+
+
+def _change(person: Person, **changes) -> Person:
+    from org.services.people import person_update
+
+    person = Person.objects.get(pk=person.pk)
+    fields = dict(
+        email=person.email, name=person.name, team=person.team, role=person.role,
+        time_zone=person.time_zone, language=person.language, is_active=person.is_active,
+    )  # fmt: skip
+    return person_update(person=person, **{**fields, **changes})
+
+
+# After a change, the token from before answers like no token at all; a new token (where the
+# person may still have one) gets exactly what their new role gets.
+CHANGES = {
+    "demoted": ([{"role": Person.Role.EMPLOYEE}], "employee"),
+    "deactivated": ([{"is_active": False}], None),
+    "reactivated": ([{"is_active": False}, {"is_active": True}], "manager"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_permission_matrix_after_an_organisation_change(change, objects, manager, org):
+    old_client = client_for(manager)
+    assert old_client.get("/api/v1/teams/").status_code == 200
+    steps, persona_after = CHANGES[change]
+    for step in steps:
+        _change(manager, **step)
+    for path, method in OPERATIONS:
+        url = path
+        if "{id}" in path:
+            url = path.replace("{id}", str(_object_id(path, objects, "engineering")))
+        before = _snapshot()
+        response = getattr(old_client, method.lower())(url)
+        # A refused token is refused everywhere, even where no token is needed.
+        assert response.status_code == 401, (change, method, url, response.status_code)
+        assert _snapshot() == before
+    if persona_after is not None:
+        fresh = client_for(Person.objects.get(pk=manager.pk))
+        assert _matrix_check(fresh, persona_after, objects) >= 50
 
 
 def test_a_manager_lists_only_the_teams_they_lead(manager, outsider, org):

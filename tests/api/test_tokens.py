@@ -42,6 +42,16 @@ def test_command_prints_a_token_that_is_stored_only_as_its_hash(hr_admin):
     assert token.last_used_at is not None
 
 
+def test_command_sets_the_lifetime_within_the_limits(hr_admin):
+    call_command("api_token", hr_admin.email, "--days", "7", stdout=io.StringIO(),
+                 stderr=io.StringIO())  # fmt: skip
+    token = ApiToken.objects.get()
+    assert 6 < (token.expires_at - token.created_at).total_seconds() / 86400 <= 7
+    with pytest.raises(CommandError, match="from 1 to 365 days"):
+        call_command("api_token", hr_admin.email, "--days", "400", stdout=io.StringIO())
+    assert ApiToken.objects.count() == 1
+
+
 def test_command_refuses_an_unknown_email(db):
     with pytest.raises(CommandError, match="Nobody"):
         call_command("api_token", "ghost@example.com")

@@ -163,6 +163,7 @@ class World:
         person = person_create(
             email=f"p{number}@example.com", name=f"P{number}", team=team,
             time_zone="Europe/Berlin", managed_teams=[team] if manages else [],
+            role=Person.Role.MANAGER if manages else Person.Role.EMPLOYEE,
         )  # fmt: skip
         self.names[person.pk] = person.name
         return person

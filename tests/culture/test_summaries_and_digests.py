@@ -161,6 +161,32 @@ def test_one_digest_per_manager_per_week_however_often_it_is_queued(
     )
 
 
+def test_a_manager_demoted_after_the_digest_was_queued_gets_none(
+    survey, org, crew, manager, payments_lead
+):
+    """Access follows the role on the next send too (ADR 0021): the digest is rendered at send
+    time, through the same rule as the pages."""
+    from org.services.people import person_update
+
+    _, rnd = _history(survey, crew, platform_before=HIGH, platform_after=LOW)
+    round_summaries_compute(round=rnd)
+    ids = digests_queue(round=rnd)
+    person_update(person=manager, email=manager.email, name=manager.name, team=manager.team,
+                  role=Person.Role.EMPLOYEE, time_zone=manager.time_zone,
+                  language=manager.language, is_active=True)  # fmt: skip
+    outcome = {OutboundEmail.objects.get(pk=i).recipient_id: email_send(email_id=i) for i in ids}
+    assert outcome == {
+        manager.pk: OutboundEmail.Status.SKIPPED,
+        payments_lead.pk: OutboundEmail.Status.SENT,
+    }
+    assert digest_get(manager=manager, round=rnd) is None
+    # A later queue for the same round finds no digest for them at all.
+    OutboundEmail.objects.filter(kind=OutboundEmail.Kind.DIGEST).delete()
+    digests_queue(round=rnd)
+    recipients = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.DIGEST)
+    assert list(recipients.values_list("recipient_id", flat=True)) == [payments_lead.pk]
+
+
 def test_alert_leaves_out_a_sub_team_that_would_isolate_a_small_remainder(
     survey, org, crew, hr_admin
 ):

@@ -4,6 +4,7 @@ import json
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
@@ -21,10 +22,24 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing if people already exist."
         )
         parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even under production settings (it creates an HR admin whose password "
+            "is published in the README).",
+        )
+        parser.add_argument(
             "--timings", type=Path, help="Also write the seconds per phase to this JSON file."
         )
 
-    def handle(self, *args, people, weeks, seed, if_empty, timings=None, **options):
+    def handle(
+        self, *args, people, weeks, seed, if_empty, timings=None, allow_production=False, **options
+    ):
+        if settings.RELHEALTH_PRODUCTION and not allow_production:
+            raise CommandError(
+                "Refusing to seed under production settings: the demo creates an HR admin, a "
+                "manager and an employee whose password is published. Seed a demo install "
+                "instead, or pass --allow-production if this really is a throwaway system."
+            )
         if people < 20:
             raise CommandError("--people must be at least 20 for a meaningful demo.")
         if weeks < 0:
