@@ -168,6 +168,7 @@ def test_bulk_upsert_updates_and_audits_managed_teams(hr_admin):
     assert client.post(BULK, {"people": records}, format="json").status_code == 200
     records[0]["name"] = "Renamed"
     records[1]["manages"] = ["Acme/Engineering/Squad 1"]
+    records[1]["role"] = "manager"  # only managers and HR admins lead teams (ADR 0023)
     response = client.post(BULK, {"people": records}, format="json")
     assert response.status_code == 200
     assert sorted(response.json()["updated"]) == ["sync0@example.com", "sync1@example.com"]
