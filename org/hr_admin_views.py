@@ -14,6 +14,7 @@ from org.forms import PeopleImportApplyForm, PeopleImportForm, ThresholdForm
 from org.http import AuthenticatedRequest
 from org.models import OrgSettings, Person
 from org.permissions import hr_admin_required
+from org.query_forms import AuditQueryForm, query_parse
 from org.selectors import audit_entries_search
 from org.services.people import org_threshold_update
 from org.services.people_import import ImportFileError, people_import
@@ -87,9 +88,9 @@ def threshold_edit(request: AuthenticatedRequest) -> HttpResponse:
 
 @hr_admin_required
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
-    model = request.GET.get("model", "")
-    actor = request.GET.get("actor", "")
-    query = request.GET.get("q", "").strip()
+    params, status = query_parse(request, AuditQueryForm)
+    model, query = params["model"], params["q"]
+    actor = str(params["actor"] or "")
     entries = audit_entries_search(model=model, actor_id=actor, query=query)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
     models = ContentType.objects.filter(
@@ -103,4 +104,5 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "org/hr/audit_log.html",
         {"page": page, "models": models, "actors": actors, "filters": filters},
+        status=status,
     )

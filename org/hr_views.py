@@ -13,20 +13,22 @@ from org.forms import PersonForm, TeamForm
 from org.http import AuthenticatedRequest
 from org.models import Person, Team
 from org.permissions import hr_admin_required
+from org.query_forms import PeopleQueryForm, query_parse
 from org.selectors import people_search, teams_tree_get
 from org.services.people import person_create, person_update, team_create, team_update
 
 
 @hr_admin_required
 def people_list(request: AuthenticatedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    team_id = request.GET.get("team", "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+    params, status = query_parse(request, PeopleQueryForm)
+    query = params["q"]
+    team = Team.objects.filter(pk=params["team"]).first() if params["team"] else None
     page = Paginator(people_search(query=query, team=team), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "org/hr/people_list.html",
         {"page": page, "query": query, "team": team, "teams": Team.objects.order_by("path")},
+        status=status,
     )
 
 

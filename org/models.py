@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from org.validators import validate_single_line
+
 
 @functools.cache
 def _known_time_zones() -> frozenset[str]:
@@ -28,7 +30,7 @@ def validate_time_zone(value: str) -> None:
 class Team(models.Model):
     """A node of the team tree. `path` lists the ids from the root ("/1/4/9/") for subtree queries."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -117,7 +119,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
         HR_ADMIN = "hr_admin", _("HR admin")
 
     email = models.EmailField(unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
@@ -154,7 +156,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
 class OrgSettings(models.Model):
     """Install-wide settings: one row (one organisation per install)."""
 
-    name = models.CharField(max_length=200, default="Our organisation")
+    name = models.CharField(
+        max_length=200, default="Our organisation", validators=[validate_single_line]
+    )
     min_group_size = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(3)],
