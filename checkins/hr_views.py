@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checkins.models import Question
 from checkins.services.questions import question_provenance_update, question_wording_update
-from org.http import AuthenticatedRequest
+from org.http import AuthenticatedRequest, form_page_status
 from org.permissions import hr_admin_required
 from org.query_forms import SearchQueryForm, query_parse
 from org.validators import validate_single_line
@@ -92,4 +92,5 @@ def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "checkins/hr/question_edit.html",
         {"question": question, "form": form, "versions": question.versions.order_by("-number")},
+        status=form_page_status(request),
     )

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from org.forms import PeopleImportApplyForm, PeopleImportForm, ThresholdForm
-from org.http import AuthenticatedRequest
+from org.http import AuthenticatedRequest, form_page_status
 from org.models import OrgSettings, Person
 from org.permissions import hr_admin_required
 from org.query_forms import AuditQueryForm, query_parse
@@ -83,7 +83,12 @@ def threshold_edit(request: AuthenticatedRequest) -> HttpResponse:
         org_threshold_update(min_group_size=form.cleaned_data["min_group_size"])
         messages.success(request, _("Saved. Rounds that are already open keep their threshold."))
         return redirect("org:hr-threshold")
-    return render(request, "org/hr/threshold.html", {"form": form, "org": org})
+    return render(
+        request,
+        "org/hr/threshold.html",
+        {"form": form, "org": org},
+        status=form_page_status(request),
+    )
 
 
 @hr_admin_required

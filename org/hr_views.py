@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from org.forms import PersonForm, TeamForm
-from org.http import AuthenticatedRequest
+from org.http import AuthenticatedRequest, form_page_status
 from org.models import Person, Team
 from org.permissions import hr_admin_required
 from org.query_forms import PeopleQueryForm, query_parse
@@ -48,7 +48,12 @@ def person_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRes
             return redirect("org:hr-people")
         except ValidationError as exc:
             form.add_error(None, exc)
-    return render(request, "org/hr/person_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "org/hr/person_form.html",
+        {"form": form, "person": person},
+        status=form_page_status(request),
+    )
 
 
 @hr_admin_required
@@ -71,4 +76,9 @@ def team_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespo
             return redirect("org:hr-teams")
         except ValidationError as exc:
             form.add_error(None, exc)
-    return render(request, "org/hr/team_form.html", {"form": form, "team": team})
+    return render(
+        request,
+        "org/hr/team_form.html",
+        {"form": form, "team": team},
+        status=form_page_status(request),
+    )
