@@ -136,7 +136,7 @@ class TeamViewSet(
         """Scores per dimension and question per period (newest first), through the anonymity
         engine. A hidden figure is {"suppressed": true, "reason": <code>} and carries no number."""
         team = self._team(pk)
-        filters.single_values(request, s.ScoreQuerySerializer().fields)
+        filters.single_values(request, s.ScoreQuerySerializer().fields, empty_ok=False)
         query = s.ScoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = selectors.team_scores_data(
@@ -152,7 +152,7 @@ class TeamViewSet(
     def summaries(self, request: Request, pk: str) -> Response:
         """Trend summaries per closed round: only figures the engine shows today."""
         team = self._team(pk)
-        filters.single_values(request, s.ScoreQuerySerializer().fields)
+        filters.single_values(request, s.ScoreQuerySerializer().fields, empty_ok=False)
         query = s.ScoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(
@@ -513,7 +513,9 @@ class ScoresExportView(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        filters.single_values(request, s.ExportQuerySerializer().fields)
+        filters.single_values(
+            request, [*s.ExportQuerySerializer().fields, "format"], empty_ok=False
+        )
         query = s.ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

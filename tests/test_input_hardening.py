@@ -273,3 +273,17 @@ def test_a_check_in_for_an_unreadable_round_id_is_a_404(employee, value):
         f"/api/v1/me/checkins/{value}/submit/", {"answers": []}, format="json"
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("param", ["period_to", "period_from", "rounds", "format"])
+def test_an_empty_export_parameter_is_refused(hr_admin, org, param):
+    client = client_for(hr_admin)  # creating the token is audited
+    before = LogEntry.objects.count()
+    response = client.get("/api/v1/exports/scores.csv", {"team": org.root.pk, param: ""})
+    assert response.status_code == 400 and param in response.json()["fields"]
+    assert LogEntry.objects.count() == before  # no export was recorded
+
+
+def test_an_empty_scores_parameter_is_refused(hr_admin, org):
+    response = client_for(hr_admin).get(f"/api/v1/teams/{org.root.pk}/scores/", {"period_to": ""})
+    assert response.status_code == 400 and "period_to" in response.json()["fields"]
