@@ -287,3 +287,42 @@ def test_an_empty_export_parameter_is_refused(hr_admin, org, param):
 def test_an_empty_scores_parameter_is_refused(hr_admin, org):
     response = client_for(hr_admin).get(f"/api/v1/teams/{org.root.pk}/scores/", {"period_to": ""})
     assert response.status_code == 400 and "period_to" in response.json()["fields"]
+
+
+# --- A team path longer than its column -----------------------------------------------------------
+
+
+@pytest.fixture
+def deep_team(org):
+    """A team whose path is nearly as long as the column (as a tree ~200 levels deep would have)."""
+    deep = Team.objects.create(name="Deep", parent=org.root)
+    long_path = org.root.path + "9" * (994 - len(org.root.path) - len(f"{deep.pk}/")) + "/"
+    Team.objects.filter(pk=deep.pk).update(path=long_path + f"{deep.pk}/")
+    deep.refresh_from_db()
+    assert len(deep.path) == 995
+    return deep
+
+
+def test_a_team_below_a_too_deep_path_is_refused(deep_team, hr_client, hr_admin):
+    teams = Team.objects.count()
+    with pytest.raises(ValidationError):
+        team_create(name="Deeper", parent=deep_team)
+    page = hr_client.post(reverse("org:hr-team-new"), {"name": "Deeper", "parent": deep_team.pk})
+    assert page.status_code == 400 and "too deep" in page.content.decode()
+    response = client_for(hr_admin).post(
+        "/api/v1/teams/", {"name": "Deeper", "parent": deep_team.pk}, format="json"
+    )
+    assert response.status_code == 400 and "too deep" in response.json()["detail"]
+    assert Team.objects.count() == teams
+
+
+def test_moving_a_subtree_below_a_too_deep_path_is_refused(deep_team, org, hr_client):
+    page = hr_client.post(
+        reverse("org:hr-team-edit", args=[org.engineering.pk]),
+        {"name": "Engineering", "parent": deep_team.pk},
+    )
+    assert page.status_code == 400 and "too deep" in page.content.decode()
+    org.engineering.refresh_from_db()
+    org.platform.refresh_from_db()
+    assert org.engineering.parent_id == org.root.pk
+    assert org.platform.path.startswith(org.engineering.path)
