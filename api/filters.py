@@ -61,11 +61,18 @@ class RoundFilter(filters.FilterSet):
         fields = ["survey", "status", "period_from", "period_to"]
 
 
-def single_values(request, names) -> None:
-    """Refuse a query parameter given twice (which value would count?), naming it."""
+def single_values(request, names, *, empty_ok: bool = True) -> None:
+    """Refuse a query parameter given twice (which value would count?), naming it; and, unless
+    `empty_ok`, one given empty (`?period_to=` is neither a date nor left out)."""
     repeated = {
         n: ["Give this parameter once."] for n in names if len(request.query_params.getlist(n)) > 1
     }
+    if not empty_ok:
+        repeated |= {
+            n: ["Give a value, or leave the parameter out."]
+            for n in names
+            if request.query_params.get(n) == "" and n not in repeated
+        }
     if repeated:
         raise ValidationError(repeated)
 

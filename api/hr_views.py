@@ -16,12 +16,15 @@ from api.models import ApiToken
 from api.services.tokens import api_token_create, api_token_revoke, api_tokens_list
 from org.http import AuthenticatedRequest
 from org.permissions import hr_admin_required
+from org.query_forms import IdField
+from org.validators import validate_single_line
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"),
         max_length=100,
+        validators=[validate_single_line],
         help_text=gettext_lazy("What uses it, e.g. “HRIS sync” or “BI export”."),
     )
     expires_in_days = forms.IntegerField(
@@ -36,6 +39,10 @@ class TokenForm(forms.Form):
     )
 
 
+class RevokeForm(forms.Form):
+    revoke = IdField(required=True)
+
+
 @never_cache
 @hr_admin_required
 def tokens(request: AuthenticatedRequest) -> HttpResponse:
@@ -44,8 +51,9 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
     secret = None
     status = 200
     if request.method == "POST" and "revoke" in request.POST:
+        pick = RevokeForm(request.POST)
         token = get_object_or_404(
-            ApiToken, pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0
+            ApiToken, pk=pick.cleaned_data["revoke"] if pick.is_valid() else 0
         )
         api_token_revoke(token=token)
         messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})

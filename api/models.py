@@ -6,12 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from org.validators import validate_single_line
+
 
 class ApiToken(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line])
     # The first characters of the token ("rh_ab12cd"), so a person can tell their tokens apart.
     prefix = models.CharField(max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)

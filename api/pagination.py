@@ -1,6 +1,8 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from org.query_forms import whole_number_parse
+
 
 class ApiPagination(PageNumberPagination):
     """Page-number pagination that refuses a bad `page` or `page_size` instead of ignoring it."""
@@ -13,15 +15,16 @@ class ApiPagination(PageNumberPagination):
         raw = request.query_params.getlist(self.page_size_query_param)
         if not raw:
             return self.page_size
-        if len(raw) > 1 or not raw[0].isdigit() or not 1 <= int(raw[0]) <= self.max_page_size:
+        size = whole_number_parse(raw[0], maximum=self.max_page_size)
+        if len(raw) > 1 or size is None:
             raise ValidationError(
                 {"page_size": [f"A whole number from 1 to {self.max_page_size}."]}
             )
-        return int(raw[0])
+        return size
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.getlist(self.page_query_param)
-        if raw and (len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1):
+        if raw and (len(raw) > 1 or whole_number_parse(raw[0]) is None):
             raise ValidationError({"page": ["A whole number from 1."]})
         return super().paginate_queryset(queryset, request, view)
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from rest_framework.permissions import BasePermission
 
 from org.models import Person, Team
+from org.query_forms import whole_number_parse
 from org.selectors import person_can_view_team
 
 
@@ -26,9 +27,10 @@ class IsManagerOrHrAdmin(BasePermission):
 
 def team_for_viewer(*, person: Person, team_id: int | str) -> Team:
     """A team the viewer may read. 404, as on the team page: another team is not even confirmed."""
-    if not str(team_id).isdigit() or int(team_id) > 2**63 - 1:
+    pk = whole_number_parse(team_id)
+    if pk is None:
         raise Http404
-    team = Team.objects.filter(pk=int(team_id)).first()
+    team = Team.objects.filter(pk=pk).first()
     if team is None or not person_can_view_team(person=person, team=team):
         raise Http404
     return team

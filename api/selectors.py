@@ -10,7 +10,6 @@ cells (changes computed again from shown figures only, A3b). A hidden cell becom
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from culture.visibility import (
     participation_checked,
     summary_lines_checked,
 )
+from org.csv_cells import SafeCsvWriter
 from org.models import Team
 from org.selectors import team_subtree
 
@@ -166,7 +166,8 @@ def scores_export_csv(
     """The aggregated scores of a subtree as CSV text, and its number of data rows."""
     names = {t.pk: t.name for t in Team.objects.only("id", "name")}
     out = io.StringIO()
-    writer = csv.writer(out)
+    # Team names are typed by HR: every text cell is neutralised against formula injection.
+    writer = SafeCsvWriter(out)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for sub, rows, dimensions in subtree_score_rows(

@@ -11,20 +11,13 @@ from api.models import ApiToken
 from checkins.models import Dimension, Question, QuestionVersion, Round, Survey
 from culture.visibility import ChangeVerdict, HiddenReason
 from org.models import Person, Team
-
-NO_LINE_BREAKS = "Line breaks are not allowed here."
-
-
-def _single_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise serializers.ValidationError(NO_LINE_BREAKS)
-    return value
+from org.validators import validate_single_line
 
 
 class TeamSerializer(f.StrictModelSerializer):
     parent = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
     managers = f.PrimaryKeyRelatedField(many=True, read_only=True)
-    name = f.CharField(max_length=120, validators=[_single_line])
+    name = f.CharField(max_length=120, validators=[validate_single_line])
 
     class Meta:
         model = Team
@@ -41,7 +34,7 @@ class TeamTreeSerializer(serializers.Serializer):
 class PersonSerializer(f.StrictModelSerializer):
     team = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
     managed_teams = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
-    name = f.CharField(max_length=200, validators=[_single_line])
+    name = f.CharField(max_length=200, validators=[validate_single_line])
     language = f.ChoiceField(choices=settings.LANGUAGES, required=False)
 
     class Meta:
@@ -57,15 +50,17 @@ class PersonSerializer(f.StrictModelSerializer):
 
 class BulkPersonSerializer(serializers.Serializer):
     email = f.EmailField(max_length=254)
-    name = f.CharField(max_length=200, validators=[_single_line])
+    name = f.CharField(max_length=200, validators=[validate_single_line])
     team = f.CharField(
-        max_length=1000, validators=[_single_line], help_text="A team path, e.g. Engineering/SRE"
+        max_length=1000,
+        validators=[validate_single_line],
+        help_text="A team path, e.g. Engineering/SRE",
     )
     role = f.ChoiceField(choices=Person.Role.choices, required=False)
-    time_zone = f.CharField(max_length=64, required=False, validators=[_single_line])
+    time_zone = f.CharField(max_length=64, required=False, validators=[validate_single_line])
     language = f.ChoiceField(choices=settings.LANGUAGES, required=False)
     manages = serializers.ListField(
-        child=f.CharField(max_length=1000, validators=[_single_line]),
+        child=f.CharField(max_length=1000, validators=[validate_single_line]),
         required=False,
         allow_null=True,
         help_text="Team paths this person leads; leave out to keep what they lead.",
@@ -100,7 +95,13 @@ class PeopleBulkResultSerializer(serializers.Serializer):
 
 
 class DimensionSerializer(f.StrictModelSerializer):
-    name_de = f.CharField(write_only=True, required=False, allow_blank=True)
+    name_de = f.CharField(
+        max_length=100,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        validators=[validate_single_line],
+    )
 
     class Meta:
         model = Dimension
@@ -118,10 +119,13 @@ class QuestionVersionSerializer(f.StrictModelSerializer):
 
 class QuestionSerializer(f.StrictModelSerializer):
     text = f.CharField(
-        max_length=500, write_only=True, help_text="The wording; a new version if answered."
+        max_length=500,
+        write_only=True,
+        help_text="The wording; a new version if answered.",
+        validators=[validate_single_line],
     )
     translations = serializers.DictField(
-        child=f.CharField(max_length=500, allow_blank=True),
+        child=f.CharField(max_length=500, allow_blank=True, validators=[validate_single_line]),
         write_only=True,
         required=False,
     )
@@ -156,7 +160,7 @@ class QuestionUpdateSerializer(QuestionSerializer):
 class SurveySerializer(f.StrictModelSerializer):
     audience = f.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
     questions = f.PrimaryKeyRelatedField(queryset=Question.objects.all(), many=True, required=False)
-    name = f.CharField(max_length=200, validators=[_single_line])
+    name = f.CharField(max_length=200, validators=[validate_single_line])
 
     class Meta:
         model = Survey

@@ -42,6 +42,7 @@ from checkins.services.responses import (
 )
 from checkins.services.surveys import survey_pause, survey_resume, survey_save
 from org.models import Person, Team
+from org.query_forms import whole_number_parse
 from org.selectors import teams_visible_qs
 from org.services.audit import audit_event_record
 from org.services.people import person_create, person_update, team_create, team_update
@@ -132,7 +133,7 @@ class TeamViewSet(
         """Scores per dimension and question per period (newest first), through the anonymity
         engine. A hidden figure is {"suppressed": true, "reason": <code>} and carries no number."""
         team = self._team(pk)
-        filters.single_values(request, s.ScoreQuerySerializer().fields)
+        filters.single_values(request, s.ScoreQuerySerializer().fields, empty_ok=False)
         query = s.ScoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = selectors.team_scores_data(
@@ -148,7 +149,7 @@ class TeamViewSet(
     def summaries(self, request: Request, pk: str) -> Response:
         """Trend summaries per closed round: only figures the engine shows today."""
         team = self._team(pk)
-        filters.single_values(request, s.ScoreQuerySerializer().fields)
+        filters.single_values(request, s.ScoreQuerySerializer().fields, empty_ok=False)
         query = s.ScoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(
@@ -412,7 +413,8 @@ class MyCheckinViewSet(viewsets.ViewSet):
     """The signed-in person's open check-ins, and submitting one (exactly once, as on the page)."""
 
     permission_classes = [IsAuthenticated]
-    lookup_value_regex = r"\d+"
+    # ASCII digits only: \d also matches "²" and "٣", which int() refuses or misreads.
+    lookup_value_regex = r"[0-9]{1,19}"
 
     def _open(self) -> QuerySet[Participation]:
         return Participation.objects.filter(
@@ -433,8 +435,11 @@ class MyCheckinViewSet(viewsets.ViewSet):
         same round is refused with 409 and changes nothing; a closed round answers 410."""
         payload = s.CheckinSubmitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        round_id = whole_number_parse(pk)
+        if round_id is None:
+            raise NotFound()
         participation = get_object_or_404(
-            Participation.objects.select_related("round"), person=request.user, round_id=int(pk)
+            Participation.objects.select_related("round"), person=request.user, round_id=round_id
         )
         submitted = [a["question_version"] for a in payload.validated_data["answers"]]
         answers: dict[int, int | str | None] = {
@@ -505,7 +510,9 @@ class ScoresExportView(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        filters.single_values(request, s.ExportQuerySerializer().fields)
+        filters.single_values(
+            request, [*s.ExportQuerySerializer().fields, "format"], empty_ok=False
+        )
         query = s.ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

@@ -24,7 +24,7 @@ from checkins.services.questions import (
     question_active_set,
     question_create,
 )
-from org.http import AuthenticatedRequest
+from org.http import AuthenticatedRequest, form_page_status
 from org.permissions import hr_admin_required
 
 
@@ -43,7 +43,9 @@ def question_new(request: AuthenticatedRequest) -> HttpResponse:
                 request, _("%(code)s was added to the bank.") % {"code": question.code}
             )
             return redirect("checkins:hr-questions")
-    return render(request, "checkins/hr/question_new.html", {"form": form})
+    return render(
+        request, "checkins/hr/question_new.html", {"form": form}, status=form_page_status(request)
+    )
 
 
 @hr_admin_required
@@ -71,7 +73,10 @@ def dimension_list(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("checkins:hr-dimensions")
     dimensions = Dimension.objects.annotate(item_count=Count("questions")).order_by("position")
     return render(
-        request, "checkins/hr/dimension_list.html", {"form": form, "dimensions": dimensions}
+        request,
+        "checkins/hr/dimension_list.html",
+        {"form": form, "dimensions": dimensions},
+        status=form_page_status(request),
     )
 
 
@@ -89,7 +94,10 @@ def dimension_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Dimension %(name)s was saved.") % {"name": dimension.name})
         return redirect("checkins:hr-dimensions")
     return render(
-        request, "checkins/hr/dimension_edit.html", {"form": form, "dimension": dimension}
+        request,
+        "checkins/hr/dimension_edit.html",
+        {"form": form, "dimension": dimension},
+        status=form_page_status(request),
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from checkins.models import Dimension, Question, Survey
 from org.forms import TeamMultipleChoiceField
 from org.models import Team
+from org.validators import validate_single_line
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -101,10 +102,27 @@ class QuestionForm(forms.Form):
     reverse_scored = forms.BooleanField(
         label=_("Reverse-scored (agreeing is the unfavourable answer)"), required=False
     )
-    text = forms.CharField(label=_("Wording (English)"), max_length=500)
-    text_de = forms.CharField(label=_("Wording (German)"), max_length=500, required=False)
-    source = forms.CharField(label=_("Source"), max_length=200, initial="Written by our HR team")
-    licence = forms.CharField(label=_("Licence"), max_length=200, initial="Internal use")
+    text = forms.CharField(
+        label=_("Wording (English)"), max_length=500, validators=[validate_single_line]
+    )
+    text_de = forms.CharField(
+        label=_("Wording (German)"),
+        max_length=500,
+        required=False,
+        validators=[validate_single_line],
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        initial="Written by our HR team",
+        validators=[validate_single_line],
+    )
+    licence = forms.CharField(
+        label=_("Licence"),
+        max_length=200,
+        initial="Internal use",
+        validators=[validate_single_line],
+    )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
@@ -123,13 +141,17 @@ class QuestionForm(forms.Form):
 
 
 class ProvenanceForm(forms.Form):
-    source = forms.CharField(label=_("Source"), max_length=200)
-    licence = forms.CharField(label=_("Licence"), max_length=200)
+    source = forms.CharField(label=_("Source"), max_length=200, validators=[validate_single_line])
+    licence = forms.CharField(label=_("Licence"), max_length=200, validators=[validate_single_line])
 
 
 class DimensionCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name (English)"), max_length=100)
-    name_de = forms.CharField(label=_("Name (German)"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Name (English)"), max_length=100, validators=[validate_single_line]
+    )
+    name_de = forms.CharField(
+        label=_("Name (German)"), max_length=100, required=False, validators=[validate_single_line]
+    )
     key = forms.SlugField(
         label=_("Key"), help_text=_("A short identifier such as 'recognition'; it never changes.")
     )
@@ -145,8 +167,12 @@ class DimensionCreateForm(forms.Form):
 
 
 class DimensionEditForm(forms.Form):
-    name = forms.CharField(label=_("Name (English)"), max_length=100)
-    name_de = forms.CharField(label=_("Name (German)"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Name (English)"), max_length=100, validators=[validate_single_line]
+    )
+    name_de = forms.CharField(
+        label=_("Name (German)"), max_length=100, required=False, validators=[validate_single_line]
+    )
     description = forms.CharField(
         label=_("What it measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

@@ -12,20 +12,34 @@ from django.utils.translation import gettext_lazy as _
 
 from checkins.models import Question
 from checkins.services.questions import question_provenance_update, question_wording_update
-from org.http import AuthenticatedRequest
+from org.http import AuthenticatedRequest, form_page_status
 from org.permissions import hr_admin_required
+from org.query_forms import SearchQueryForm, query_parse
+from org.validators import validate_single_line
 
 
 class WordingForm(forms.Form):
-    text = forms.CharField(label=_("Wording (English)"), max_length=500)
-    text_de = forms.CharField(label=_("Wording (German)"), max_length=500, required=False)
-    source = forms.CharField(label=_("Source"), max_length=200, required=False)
-    licence = forms.CharField(label=_("Licence"), max_length=200, required=False)
+    text = forms.CharField(
+        label=_("Wording (English)"), max_length=500, validators=[validate_single_line]
+    )
+    text_de = forms.CharField(
+        label=_("Wording (German)"),
+        max_length=500,
+        required=False,
+        validators=[validate_single_line],
+    )
+    source = forms.CharField(
+        label=_("Source"), max_length=200, required=False, validators=[validate_single_line]
+    )
+    licence = forms.CharField(
+        label=_("Licence"), max_length=200, required=False, validators=[validate_single_line]
+    )
 
 
 @hr_admin_required
 def question_list(request: AuthenticatedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    params, status = query_parse(request, SearchQueryForm)
+    query = params["q"]
     questions = (
         Question.objects.select_related("dimension")
         .prefetch_related("versions")
@@ -36,7 +50,9 @@ def question_list(request: AuthenticatedRequest) -> HttpResponse:
         questions = questions.filter(Q(code__icontains=query) | Q(versions__text__icontains=query))
         questions = questions.distinct()
     page = Paginator(questions, 25).get_page(request.GET.get("page"))
-    return render(request, "checkins/hr/question_list.html", {"page": page, "query": query})
+    return render(
+        request, "checkins/hr/question_list.html", {"page": page, "query": query}, status=status
+    )
 
 
 @hr_admin_required
@@ -76,4 +92,5 @@ def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "checkins/hr/question_edit.html",
         {"question": question, "form": form, "versions": question.versions.order_by("-number")},
+        status=form_page_status(request),
     )

@@ -10,17 +10,33 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Team
+from org.validators import validate_single_line
+
+
+def translations_check(translations: object, *, max_length: int) -> None:
+    """A {language: text} map of single-line labels, checked like the English one."""
+    if not isinstance(translations, dict):
+        raise ValidationError({"translations": _("Give the translations as {language: text}.")})
+    for text in translations.values():
+        if not isinstance(text, str) or len(text) > max_length:
+            message = _("A translation is text of at most %(n)s characters.") % {"n": max_length}
+            raise ValidationError({"translations": message})
+        try:
+            validate_single_line(text)
+        except ValidationError as exc:
+            raise ValidationError({"translations": exc.messages}) from None
 
 
 class Dimension(models.Model):
     key = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_single_line])
     translations = models.JSONField(default=dict, blank=True, help_text="{language: name}")
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -31,6 +47,9 @@ class Dimension(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        translations_check(self.translations, max_length=100)
 
     @property
     def label(self) -> str:
@@ -54,8 +73,12 @@ class Question(models.Model):
     reverse_scored = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
-    source = models.CharField(max_length=200, default="Relhealth default instrument")
-    licence = models.CharField(max_length=200, default="CC BY 4.0")
+    source = models.CharField(
+        max_length=200, default="Relhealth default instrument", validators=[validate_single_line]
+    )
+    licence = models.CharField(
+        max_length=200, default="CC BY 4.0", validators=[validate_single_line]
+    )
 
     class Meta:
         ordering = ["position", "code"]
@@ -84,7 +107,7 @@ class QuestionVersion(models.Model):
 
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveSmallIntegerField(default=1)
-    text = models.CharField(max_length=500)
+    text = models.CharField(max_length=500, validators=[validate_single_line])
     translations = models.JSONField(default=dict, blank=True, help_text="{language: wording}")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,6 +120,9 @@ class QuestionVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.question.code} v{self.number}"
 
+    def clean(self) -> None:
+        translations_check(self.translations, max_length=500)
+
     def text_in(self, language: str | None = None) -> str:
         language = language or get_language() or "en"
         return self.translations.get(language) or self.text
@@ -108,7 +134,7 @@ class Survey(models.Model):
         EVERY_N_WEEKS = "every_n_weeks", _("Every N weeks")
         MONTHLY = "monthly", _("Monthly")
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     audience = models.ManyToManyField(
         Team, blank=True, help_text="Team subtrees asked; empty means everyone."
     )

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import Dimension
+from org.query_forms import IdField
+from org.validators import validate_single_line
 
 
 class FocusForm(forms.Form):
@@ -22,7 +24,7 @@ class FocusForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    text = forms.CharField(max_length=300, label=_("Action"))
+    text = forms.CharField(max_length=300, label=_("Action"), validators=[validate_single_line])
     follow_up_on = forms.DateField(
         label=_("Follow up on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -32,3 +34,9 @@ class ActionForm(forms.Form):
         if value < timezone.localdate():
             raise forms.ValidationError(_("Pick a follow-up date from today on."))
         return value
+
+
+class HeatmapQueryForm(forms.Form):
+    """The organisation heatmap's query string: the dimension to sort by, if any."""
+
+    sort = IdField(label=_("Sort by"))

@@ -9,6 +9,7 @@ from django.db import models
 
 from checkins.models import Dimension, QuestionVersion, Round, Survey
 from org.models import Team
+from org.validators import validate_single_line
 
 
 class RollupBase(models.Model):
@@ -244,7 +245,7 @@ class FocusArea(models.Model):
 
 class FocusAction(models.Model):
     focus = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="actions")
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=300, validators=[validate_single_line])
     follow_up_on = models.DateField()
     done = models.BooleanField(default=False)
 

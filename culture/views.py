@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 
 from culture.charts import participation_chart, trend_chart
+from culture.forms import HeatmapQueryForm
 from culture.organisation_page import heatmap_html
 from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
 from org.http import AuthenticatedRequest
 from org.models import Team
+from org.query_forms import query_parse
 from org.selectors import person_can_view_team
 
 PERIODS = {"12": 12, "26": 26, "52": 52}
@@ -62,8 +64,8 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
 def organisation(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.is_hr_admin:
         raise Http404
-    sort = request.GET.get("sort")
-    html = heatmap_html(sort=int(sort) if sort and sort.isdigit() else None)
+    params, status = query_parse(request, HeatmapQueryForm)
+    html = heatmap_html(sort=params["sort"])
     # Our own template's output, rendered with autoescaping (and cached as such).
     safe = mark_safe(html)  # noqa: S308  # nosec B308 B703
-    return render(request, "culture/organisation.html", {"heatmap_html": safe})
+    return render(request, "culture/organisation.html", {"heatmap_html": safe}, status=status)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org.models import OrgSettings, Person, Team
 from org.services.people_import import ImportFileError, people_csv_header_check
+from org.validators import validate_single_line
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -25,7 +26,7 @@ class TeamMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200, validators=[validate_single_line])
     email = forms.EmailField(label=_("Email"))
     team = TeamChoiceField(label=_("Team"), queryset=Team.objects.order_by("path"))
     managed_teams = TeamMultipleChoiceField(
@@ -79,7 +80,7 @@ class PersonForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_single_line])
     parent = TeamChoiceField(
         label=_("Parent team"),
         queryset=Team.objects.order_by("path"),

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from org.forms import ThresholdForm
-from org.http import AuthenticatedRequest
+from org.http import AuthenticatedRequest, form_page_status
 from org.models import OrgSettings, Person
 from org.permissions import hr_admin_required
+from org.query_forms import AuditQueryForm, query_parse
 from org.selectors import audit_entries_search
 from org.services.people import org_threshold_update
 
@@ -26,14 +27,19 @@ def threshold_edit(request: AuthenticatedRequest) -> HttpResponse:
         org_threshold_update(min_group_size=form.cleaned_data["min_group_size"])
         messages.success(request, _("Saved. Rounds that are already open keep their threshold."))
         return redirect("org:hr-threshold")
-    return render(request, "org/hr/threshold.html", {"form": form, "org": org})
+    return render(
+        request,
+        "org/hr/threshold.html",
+        {"form": form, "org": org},
+        status=form_page_status(request),
+    )
 
 
 @hr_admin_required
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
-    model = request.GET.get("model", "")
-    actor = request.GET.get("actor", "")
-    query = request.GET.get("q", "").strip()
+    params, status = query_parse(request, AuditQueryForm)
+    model, query = params["model"], params["q"]
+    actor = str(params["actor"] or "")
     entries = audit_entries_search(model=model, actor_id=actor, query=query)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
     models = ContentType.objects.filter(
@@ -47,4 +53,5 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "org/hr/audit_log.html",
         {"page": page, "models": models, "actors": actors, "filters": filters},
+        status=status,
     )

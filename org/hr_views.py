@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from org.access_forms import SignInSettingsForm
 from org.forms import PersonForm, TeamForm
-from org.http import AuthenticatedRequest
+from org.http import AuthenticatedRequest, form_page_status
 from org.models import OrgSettings, Person, Team
 from org.permissions import hr_admin_required
+from org.query_forms import PeopleQueryForm, query_parse
 from org.selectors import people_search, teams_tree_get
 from org.services.access import org_sign_in_update
 from org.services.people import person_create, person_update, team_create, team_update
@@ -22,9 +23,9 @@ from org.services.people import person_create, person_update, team_create, team_
 
 @hr_admin_required
 def people_list(request: AuthenticatedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    team_id = request.GET.get("team", "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+    params, status = query_parse(request, PeopleQueryForm)
+    query = params["q"]
+    team = Team.objects.filter(pk=params["team"]).first() if params["team"] else None
     page = Paginator(people_search(query=query, team=team), 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -36,6 +37,7 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
             "teams": Team.objects.order_by("path"),
             "sign_in_form": SignInSettingsForm(instance=OrgSettings.current()),
         },
+        status=status,
     )
 
 
@@ -66,7 +68,12 @@ def person_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRes
             return redirect("org:hr-people")
         except ValidationError as exc:
             form.add_error(None, exc)
-    return render(request, "org/hr/person_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "org/hr/person_form.html",
+        {"form": form, "person": person},
+        status=form_page_status(request),
+    )
 
 
 @hr_admin_required
@@ -89,4 +96,9 @@ def team_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespo
             return redirect("org:hr-teams")
         except ValidationError as exc:
             form.add_error(None, exc)
-    return render(request, "org/hr/team_form.html", {"form": form, "team": team})
+    return render(
+        request,
+        "org/hr/team_form.html",
+        {"form": form, "team": team},
+        status=form_page_status(request),
+    )

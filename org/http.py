@@ -1,4 +1,5 @@
-"""Typing help for views behind login_required: request.user is a Person there."""
+"""Typing help for views behind login_required (request.user is a Person there), and the status
+of a form page."""
 
 from django.http import HttpRequest
 
@@ -7,3 +8,9 @@ from org.models import Person
 
 class AuthenticatedRequest(HttpRequest):
     user: Person  # type: ignore[assignment]
+
+
+def form_page_status(request: HttpRequest) -> int:
+    """The status of a form page: a POST that ends on the form again was refused (an accepted
+    one redirects), so it answers 400 with the form's messages; a GET answers 200."""
+    return 400 if request.method == "POST" else 200

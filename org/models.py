@@ -14,6 +14,8 @@ from django.db import models, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from org.validators import validate_single_line
+
 
 @functools.cache
 def _known_time_zones() -> frozenset[str]:
@@ -26,14 +28,20 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+# A team's path lists every id from the root; its column bounds how deep the tree may grow.
+PATH_MAX_LENGTH = 1000
+# The longest "<id>/" a new team adds (a bigint has at most 19 digits).
+_ID_SEGMENT = 20
+
+
 class Team(models.Model):
     """A node of the team tree. `path` lists the ids from the root ("/1/4/9/") for subtree queries."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
+    path = models.CharField(max_length=PATH_MAX_LENGTH, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams"
@@ -61,6 +69,7 @@ class Team(models.Model):
         )
         if moving_below_itself:
             raise ValidationError(_("A team cannot be moved below itself."))
+        self._path_length_check()
         if self.pk is None:
             # The path holds our own id, so a new team is inserted first to get one.
             super().save(*args, **kwargs)
@@ -79,6 +88,22 @@ class Team(models.Model):
                 child.path = self.path + child.path[len(old_path) :]
                 child.depth = child.path.count("/") - 2
             Team.objects.bulk_update(descendants, ["path", "depth"])
+
+    def _path_length_check(self) -> None:
+        """Refuse a new team or a move that would make some path longer than its column."""
+        if self.parent is None:
+            return
+        if self.pk is None:
+            longest = len(self.parent.path) + _ID_SEGMENT
+        else:
+            # The deepest team of the moved subtree, re-rooted under the new parent.
+            below = Team.objects.filter(path__startswith=self.path).values_list("path", flat=True)
+            deepest = max((len(p) for p in below), default=len(self.path))
+            longest = deepest - len(self.path) + len(self.path_for(self.pk, self.parent))
+        if longest > PATH_MAX_LENGTH:
+            raise ValidationError(
+                _("The team tree is too deep here: put this team higher up in the tree.")
+            )
 
     @staticmethod
     def path_for(pk: int, parent: Team | None) -> str:
@@ -118,7 +143,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
         HR_ADMIN = "hr_admin", _("HR admin")
 
     email = models.EmailField(unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
@@ -171,7 +196,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
 class OrgSettings(models.Model):
     """Install-wide settings: one row (one organisation per install)."""
 
-    name = models.CharField(max_length=200, default="Our organisation")
+    name = models.CharField(
+        max_length=200, default="Our organisation", validators=[validate_single_line]
+    )
     min_group_size = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(3)],

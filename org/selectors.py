@@ -116,7 +116,7 @@ def audit_entries_search(*, model: str = "", actor_id: str = "", query: str = ""
     if model and "." in model:
         app_label, model_name = model.split(".", 1)
         entries = entries.filter(content_type__app_label=app_label, content_type__model=model_name)
-    if actor_id.isdigit():
+    if actor_id.isascii() and actor_id.isdigit():
         entries = entries.filter(actor_id=int(actor_id))
     if query:
         entries = entries.filter(Q(object_repr__icontains=query) | Q(changes_text__icontains=query))

@@ -207,3 +207,10 @@ def worker():
         conn.default_channel.queue_purge(app.conf.task_default_queue)
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         yield
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The form fuzzer's counts (tests/test_form_fuzz.py), when it ran."""
+    fuzz = sys.modules.get("tests.test_form_fuzz")
+    if fuzz is not None and fuzz.STATS["requests"]:
+        terminalreporter.write_line(fuzz.pytest_terminal_summary_line())

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from checkins.models import Dimension, Question
+from checkins.models import Dimension, Question, QuestionVersion
 from checkins.services.questions import question_create
 from org.models import Person
 from org.services.audit import audit_event_record
@@ -50,6 +50,8 @@ def _records(content: bytes, filename: str) -> list[tuple[str, dict]]:
             raise InstrumentFileError(
                 f"The file is not valid JSON: {exc.msg} (line {exc.lineno})."
             ) from exc
+        except RecursionError:
+            raise InstrumentFileError("The JSON nests too deeply to be an instrument.") from None
         items = data.get("items") if isinstance(data, dict) else data
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise InstrumentFileError('The JSON must be a list of items (or {"items": [...]}).')
@@ -65,6 +67,36 @@ def _records(content: bytes, filename: str) -> list[tuple[str, dict]]:
         return [(f"line {reader.line_num}", dict(row)) for row in reader]
     except csv.Error as exc:
         raise InstrumentFileError(f"The file is not valid CSV: {exc}.") from exc
+
+
+# Which column of the file a model field comes from, to name it in a problem.
+COLUMNS = {"text": "text_en", "translations": "text_de"}
+
+
+def _model_problems(item: dict[str, str], *, skip_code: bool) -> list[str]:
+    """The model's own rules for an item (lengths, one line, no control characters), so the
+    import refuses exactly what the bank's forms and the API refuse, named by column."""
+    question = Question(
+        code=item.get("code", ""), source=item.get("source", ""), licence=item.get("licence", "")
+    )
+    text_de = item.get("text_de", "")
+    version = QuestionVersion(
+        text=item.get("text_en", ""), translations={"de": text_de} if text_de else {}
+    )
+    problems: list[str] = []
+    # Required fields, the scale and the dimension are checked above with their own words.
+    checks = [
+        (question, ["dimension", "scale", *(["code"] if skip_code else [])]),
+        (version, ["question"]),
+    ]
+    for instance, exclude in checks:
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                if item.get(COLUMNS.get(name, name)):  # an empty required column is named above
+                    problems.append(f"{COLUMNS.get(name, name)}: {' '.join(messages)}")
+    return problems
 
 
 def instrument_import(
@@ -84,10 +116,12 @@ def instrument_import(
         problems = [f"unknown field {', '.join(unknown)}"] if unknown else []
         problems += [f"{name} is empty" for name in REQUIRED if not item.get(name)]
         code = item.get("code", "")
+        slug = True
         try:
             if code:
                 validate_slug(code)
         except ValidationError:
+            slug = False
             problems.append(f"code “{code}” may hold only letters, digits, - and _")
         if code in existing:
             problems.append(f"code “{code}” is already in the bank")
@@ -105,8 +139,7 @@ def instrument_import(
         reverse = item.get("reverse", "").lower()
         if reverse not in ("", "yes", "no", "true", "false", "1", "0"):
             problems.append(f"reverse “{reverse}” should be yes or no")
-        if len(item.get("text_en", "")) > 500 or len(item.get("text_de", "")) > 500:
-            problems.append("a wording is longer than 500 characters")
+        problems += _model_problems(item, skip_code=not slug)
         if problems:
             result.errors.append((where, "; ".join(problems)))
         else:

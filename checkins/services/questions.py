@@ -17,20 +17,30 @@ def question_wording_update(
     ).first()
     translations = {k: v for k, v in (translations or {}).items() if v}
     if current is None:
-        return QuestionVersion.objects.create(
-            question=question, number=1, text=text, translations=translations
+        return _version_save(
+            QuestionVersion(question=question, number=1, text=text, translations=translations)
         )
     if current.text == text and current.translations == translations:
         return current
     # A wording a round asked keeps its roll-ups' meaning even after retention purged the answers.
     asked = RoundQuestion.objects.filter(question_version=current).exists()
     if asked or Answer.objects.filter(question_version=current).exists():
-        return QuestionVersion.objects.create(
-            question=question, number=current.number + 1, text=text, translations=translations
+        return _version_save(
+            QuestionVersion(
+                question=question, number=current.number + 1, text=text, translations=translations
+            )
         )
     current.text, current.translations = text, translations
+    current.full_clean()
     current.save(update_fields=["text", "translations"])
     return current
+
+
+def _version_save(version: QuestionVersion) -> QuestionVersion:
+    """Check a wording with the model's rules (one line, its length), then store it."""
+    version.full_clean()
+    version.save()
+    return version
 
 
 @transaction.atomic
@@ -61,11 +71,13 @@ def question_create(
     )
     question.full_clean()
     question.save()
-    QuestionVersion.objects.create(
-        question=question,
-        number=1,
-        text=text,
-        translations={k: v for k, v in (translations or {}).items() if v},
+    _version_save(
+        QuestionVersion(
+            question=question,
+            number=1,
+            text=text,
+            translations={k: v for k, v in (translations or {}).items() if v},
+        )
     )
     return question
 
@@ -73,6 +85,7 @@ def question_create(
 def question_provenance_update(*, question: Question, source: str, licence: str) -> Question:
     if (question.source, question.licence) != (source, licence):
         question.source, question.licence = source, licence
+        question.full_clean()
         question.save(update_fields=["source", "licence"])
     return question
 

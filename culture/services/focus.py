@@ -23,7 +23,10 @@ def focus_area_set(
 
 
 def focus_action_add(*, focus: FocusArea, text: str, follow_up_on: dt.date) -> FocusAction:
-    return FocusAction.objects.create(focus=focus, text=text.strip(), follow_up_on=follow_up_on)
+    action = FocusAction(focus=focus, text=text.strip(), follow_up_on=follow_up_on)
+    action.full_clean()
+    action.save()
+    return action
 
 
 def focus_action_done(*, action: FocusAction, done: bool = True) -> FocusAction:

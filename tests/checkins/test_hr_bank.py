@@ -55,7 +55,7 @@ def test_agreement_item_needs_a_dimension_and_only_it_can_be_reversed(hr_client)
         {"code": "x-1", "scale": "zero_ten", "reverse_scored": "on", "text": "T",
          "source": "s", "licence": "l"},
     )  # fmt: skip
-    assert page.status_code == 200 and "reverse_scored" in page.context["form"].errors
+    assert page.status_code == 400 and "reverse_scored" in page.context["form"].errors
     page = hr_client.post(
         reverse("checkins:hr-question-new"),
         {"code": "x-2", "scale": "agree5", "text": "T", "source": "s", "licence": "l"},
@@ -99,7 +99,7 @@ def test_hr_adds_a_dimension(hr_client):
     dimension = Dimension.objects.get(key="recognition")
     assert dimension.translations == {"de": "Anerkennung"} and not dimension.is_core
     again = hr_client.post(reverse("checkins:hr-dimensions"), {"name": "R", "key": "recognition"})
-    assert again.status_code == 200 and "key" in again.context["form"].errors
+    assert again.status_code == 400 and "key" in again.context["form"].errors
 
 
 GOOD_CSV = (
@@ -188,7 +188,7 @@ def test_a_dimension_without_a_name_is_refused_and_unchanged(hr_client):
     page = hr_client.post(
         reverse("checkins:hr-dimension-edit", args=[trust.pk]), {"name": " ", "name_de": "X"}
     )
-    assert page.status_code == 200 and "name" in page.context["form"].errors
+    assert page.status_code == 400 and "name" in page.context["form"].errors
     trust.refresh_from_db()
     assert (trust.name, trust.translations, trust.description) == before
 

@@ -59,7 +59,7 @@ def test_survey_needs_a_scored_question(client, hr_admin, password, org):
          "send_time": "09:00", "window_days": 5, "questions_per_round": 5,
          "enps_every_n_rounds": 4, "questions": list(enps)},
     )  # fmt: skip
-    assert page.status_code == 200 and "questions" in page.context["form"].errors
+    assert page.status_code == 400 and "questions" in page.context["form"].errors
     assert not Survey.objects.filter(name="Only eNPS").exists()
 
 
