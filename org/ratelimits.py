@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from django.core.cache import BaseCache, caches
@@ -109,3 +110,45 @@ def windows_count(windows: list[Window], *, now: float) -> list[int]:
     if isinstance(store, RedisCache):
         return _counts_redis(store, windows, now)
     return _counts_any(store, windows, now)
+
+
+@dataclass(frozen=True)
+class Slots:
+    """At most `capacity` holders at once across every process (a Redis sorted set of holders
+    by start time); a holder older than `ttl` seconds is presumed dead (a killed worker) and its
+    slot freed. Only with Redis: any other cache has no slots to share (no limit)."""
+
+    group: str
+    capacity: int
+    ttl: int = 30
+
+    def _client_key(self):
+        store = caches["default"]
+        if not isinstance(store, RedisCache):
+            return None, None
+        key = store.make_and_validate_key(f"slots:{self.group}")
+        return store._cache.get_client(key, write=True), key
+
+    def acquire(self, *, now: float) -> str | None:
+        """A holder id when a slot was free ("" without Redis), None when all are taken."""
+        client, key = self._client_key()
+        if client is None:
+            return ""
+        holder = secrets.token_hex(8)
+        pipe = client.pipeline(transaction=True)
+        pipe.zremrangebyscore(key, "-inf", now - self.ttl)
+        pipe.zadd(key, {holder: now})
+        pipe.zrank(key, holder)
+        pipe.expire(key, self.ttl + _EXPIRY_MARGIN_SECONDS)
+        rank = pipe.execute()[2]
+        # Ranked by start time: the first `capacity` holders own the slots. A later one gives
+        # its place back at once.
+        if rank is not None and rank < self.capacity:
+            return holder
+        client.zrem(key, holder)
+        return None
+
+    def release(self, holder: str) -> None:
+        client, key = self._client_key()
+        if client is not None and holder:
+            client.zrem(key, holder)

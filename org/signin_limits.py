@@ -16,6 +16,7 @@ guesses pause only the stranger's address.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -29,10 +30,12 @@ from django.core import signing
 from django.db import models
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from org.ratelimits import Window, request_address, windows_count
+from org.ratelimits import Slots, Window, request_address, windows_count
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,14 @@ class SigninLimit(models.TextChoices):
 class SigninRefusal:
     limit: SigninLimit
     retry_after: int
+
+
+# When every password slot is taken, come back after a few seconds (a check takes ~0.5 s).
+BUSY_RETRY_AFTER = 5
+
+
+def _password_slots() -> Slots:
+    return Slots("signin-passwords", settings.RELHEALTH_SIGNIN_CONCURRENCY)
 
 
 def _username_digest(username: str) -> str:
@@ -112,7 +123,8 @@ _LIMITS = {
 
 
 def signin_refusal_get(request: HttpRequest) -> SigninRefusal | None:
-    """Count this sign-in POST; the limit it is over, or None when it may try its password.
+    """Count this sign-in POST; the limit it is over, or None when it may try its password
+    (then `request._signin_slot` holds its password slot, given back by the middleware).
     Raises what the cache raises when it is down (the middleware lets the attempt through)."""
     now = time.time()
     username = _posted_username(request)
@@ -129,6 +141,12 @@ def signin_refusal_get(request: HttpRequest) -> SigninRefusal | None:
     for group, limit in _LIMITS.items():
         if group in over:
             return SigninRefusal(limit, over[group].retry_after(now))
+    # A rate bounds how many checks start; under a flood each check also runs slower, so the
+    # number running at once is bounded as well: that is what keeps CPU for other pages.
+    holder = _password_slots().acquire(now=now)
+    if holder is None:
+        return SigninRefusal(SigninLimit.EVERYONE, BUSY_RETRY_AFTER)
+    request._signin_slot = holder  # type: ignore[attr-defined]
     return None
 
 
@@ -172,30 +190,51 @@ def _on_signin(sender, request, user, **kwargs) -> None:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _refusal_page(limit: SigninLimit, language: str, minutes: int) -> str:
+    """The refusal page is the same for everyone (nobody is signed in at that point), so it is
+    rendered once per limit, language and wait: under a flood, refusals are most of the work."""
+    with translation.override(language):
+        return render_to_string("org/signin_limited.html", {"limit": limit, "minutes": minutes})
+
+
 def signin_refused_response(request: HttpRequest, refusal: SigninRefusal) -> HttpResponse:
-    response = render(
-        request,
-        "org/signin_limited.html",
-        {
-            "limit": refusal.limit,
-            "retry_after": refusal.retry_after,
-            "minutes": max(1, (refusal.retry_after + 59) // 60),
-        },
-        status=429,
-    )
+    # LocaleMiddleware has not run yet (the check sits before it): the browser's language.
+    language = translation.get_language_from_request(request)
+    minutes = max(1, (refusal.retry_after + 59) // 60)
+    response = HttpResponse(_refusal_page(refusal.limit, language, minutes), status=429)
     response["Retry-After"] = str(refusal.retry_after)
     return response
 
 
+def _signin_paths() -> set[str]:
+    return {reverse(name) for name in settings.RELHEALTH_SIGNIN_VIEWS}
+
+
 class SigninLimitMiddleware:
-    """Applies the limits to POSTs of the sign-in views (RELHEALTH_SIGNIN_VIEWS), before the
-    view authenticates, and gives a browser that signed in its device cookie."""
+    """Applies the limits to POSTs of the sign-in views (RELHEALTH_SIGNIN_VIEWS) before the
+    view authenticates, and gives a browser that signed in its device cookie.
+
+    It sits early in the stack (before sessions, CSRF and authentication), so a refusal costs
+    little: under a flood, refusals are most of what the server does."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        if request.method == "POST" and request.path_info in _signin_paths():
+            refused = self._refused(request)
+            if refused is not None:
+                return refused
+        try:
+            response = self.get_response(request)
+        finally:
+            holder = getattr(request, "_signin_slot", None)
+            if holder:
+                try:
+                    _password_slots().release(holder)
+                except Exception as error:  # the slot expires by itself (Slots.ttl)
+                    logger.warning("password slot not released (%s)", type(error).__name__)
         device = getattr(request, "_signin_device", None)
         if device is not None:
             digest, device_id = device
@@ -209,12 +248,7 @@ class SigninLimitMiddleware:
             )
         return response
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if request.method != "POST" or match is None:
-            return None
-        if match.view_name not in settings.RELHEALTH_SIGNIN_VIEWS:
-            return None
+    def _refused(self, request: HttpRequest) -> HttpResponse | None:
         try:
             refusal = signin_refusal_get(request)
         except Exception as error:
@@ -223,5 +257,4 @@ class SigninLimitMiddleware:
             return None
         if refusal is None:
             return None
-        logger.info("sign-in attempt refused: %s", refusal.limit.value)
         return signin_refused_response(request, refusal)

@@ -137,8 +137,9 @@ def limits_fresh(settings):
     store = caches["default"]
     if hasattr(store, "_cache"):
         redis = store._cache.get_client(write=True)
-        for key in redis.scan_iter(store.make_key("rl:*")):
-            redis.delete(key)
+        for pattern in ("rl:*", "slots:*"):
+            for key in redis.scan_iter(store.make_key(pattern)):
+                redis.delete(key)
     else:
         store.clear()
     yield

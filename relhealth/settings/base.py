@@ -50,13 +50,14 @@ MIDDLEWARE = [
     "relhealth.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Sign-in posts over a limit answer 429 before any password is hashed (ADR 0021); early,
+    # so that a flood of refusals costs little.
+    "org.signin_limits.SigninLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Sign-in posts over a limit answer 429 before any password is hashed (ADR 0021).
-    "org.signin_limits.SigninLimitMiddleware",
     "org.middleware.AbsoluteSessionTimeoutMiddleware",
     "org.middleware.PersonLanguageMiddleware",
     # Every 403/404 a signed-in person meets is written to the audit log (ADR 0009).
@@ -100,6 +101,9 @@ RELHEALTH_SIGNIN_FAILURES_PER_USERNAME = env(
     "RELHEALTH_SIGNIN_FAILURES_PER_USERNAME", default="10/15m"
 )
 RELHEALTH_SIGNIN_FAILURES_PER_DEVICE = env("RELHEALTH_SIGNIN_FAILURES_PER_DEVICE", default="10/15m")
+# Passwords checked at the same moment across the service (each takes a core for ~0.5 s);
+# a sign-in finding every slot taken answers 429 at once. A quarter to half the web cores.
+RELHEALTH_SIGNIN_CONCURRENCY = env.int("RELHEALTH_SIGNIN_CONCURRENCY", default=1)
 RELHEALTH_SIGNIN_DEVICE_DAYS = env.int("RELHEALTH_SIGNIN_DEVICE_DAYS", default=180)
 # The views whose POSTs are sign-in attempts (each one costs a password hash).
 RELHEALTH_SIGNIN_VIEWS = ["login", "admin:login"]

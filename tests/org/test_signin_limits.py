@@ -3,6 +3,8 @@ before any password is hashed; a browser that signed in before is not locked out
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import signing
@@ -185,3 +187,33 @@ def test_sign_in_works_while_redis_is_down(client, settings, employee, password)
     settings.RELHEALTH_SIGNIN_RATE_PER_IP = "0/m"
     assert _sign_in(client, employee.email, "wrong").status_code == 200
     assert _sign_in(client, employee.email, password).status_code == 302
+
+
+def test_passwords_are_checked_one_at_a_time_across_the_service(
+    client, settings, employee, password, hashes
+):
+    """A password slot held by another check (another worker, say) refuses at once, before
+    hashing; each attempt gives its slot back when it is answered."""
+    from org.ratelimits import Slots
+
+    settings.RELHEALTH_SIGNIN_CONCURRENCY = 1
+    slots = Slots("signin-passwords", 1)
+    other = slots.acquire(now=time.time())
+    assert other
+    page = _sign_in(client, employee.email, password)
+    assert page.status_code == 429 and page["Retry-After"] == "5"
+    assert "more sign-in attempts than it accepts" in page.text and len(hashes) == 0
+    slots.release(other)
+    assert _sign_in(client, employee.email, "wrong").status_code == 200
+    assert _sign_in(client, employee.email, password).status_code == 302  # the slot came back
+    assert len(hashes) == 2
+
+
+def test_a_dead_holder_frees_its_slot(settings):
+    from org.ratelimits import Slots
+
+    slots = Slots("signin-passwords", 1, ttl=30)
+    assert slots.acquire(now=time.time() - 31)  # a worker killed while checking, long ago
+    holder = slots.acquire(now=time.time())
+    assert holder
+    slots.release(holder)
