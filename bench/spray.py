@@ -99,10 +99,11 @@ def _probe(base: str, links: list[str], seconds: float) -> list[float]:
     return latencies
 
 
-def _flooder(base: str, seconds: float) -> dict[str, int]:
+def _flooder(base: str, seconds: float, nice: int) -> dict[str, int]:
     """The control: the same clients, back to back, on a page that does nothing (/healthz)."""
     import httpx
 
+    os.nice(nice)
     tally: dict[str, int] = {}
     deadline = time.perf_counter() + seconds
     with httpx.Client(base_url=base, timeout=60.0) as client:
@@ -112,11 +113,12 @@ def _flooder(base: str, seconds: float) -> dict[str, int]:
     return tally
 
 
-def _sprayer(base: str, emails: list[str], seconds: float) -> dict[str, int]:
+def _sprayer(base: str, emails: list[str], seconds: float, nice: int) -> dict[str, int]:
     """One attacker (its own process: the probe must not wait for its GIL): sign-in posts back
     to back for `seconds`, each a new guess from a new address behind the proxy."""
     import httpx
 
+    os.nice(nice)
     rng = random.Random()
     tally: dict[str, int] = {}
     deadline = time.perf_counter() + seconds
@@ -163,7 +165,8 @@ def _wait_http(url: str, timeout: float) -> None:
 
 
 def spray_measure(*, base: str, links: list[str], emails: list[str], clients: int,
-                  idle_s: float, spray_s: float, rounds: int, control: bool = False) -> dict:  # fmt: skip
+                  idle_s: float, spray_s: float, rounds: int, control: bool = False,
+                  nice: int = 0) -> dict:  # fmt: skip
     """`rounds` times: the check-in page idle, then under the spray. Alternating keeps a drift
     in the machine's other load (it is shared) from passing for the spray's effect."""
     _probe(base, links, 3.0)  # warm every worker up (imports, the URL map, numpy/scipy)
@@ -179,9 +182,9 @@ def spray_measure(*, base: str, links: list[str], emails: list[str], clients: in
         with ProcessPoolExecutor(max_workers=clients, mp_context=context) as pool:
             # The spray starts 2 s before the probe (to reach its pace) and ends after it.
             sprays = [
-                pool.submit(_flooder, base, spray_s + 3.0)
+                pool.submit(_flooder, base, spray_s + 3.0, nice)
                 if control
-                else pool.submit(_sprayer, base, emails, spray_s + 3.0)
+                else pool.submit(_sprayer, base, emails, spray_s + 3.0, nice)
                 for _ in range(clients)
             ]
             time.sleep(2.0)
@@ -214,7 +217,7 @@ def spray_measure(*, base: str, links: list[str], emails: list[str], clients: in
 
 
 def spray_run(*, database: str, clients: int, idle_s: float, spray_s: float, rounds: int,
-              limits: bool, keep: bool, control: bool = False) -> dict:  # fmt: skip
+              limits: bool, keep: bool, control: bool = False, nice: int = 0) -> dict:  # fmt: skip
     assert database.startswith("relhealth_bench"), database
     VAR.mkdir(parents=True, exist_ok=True)
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -232,6 +235,7 @@ def spray_run(*, database: str, clients: int, idle_s: float, spray_s: float, rou
             for name in ("RELHEALTH_SIGNIN_RATE", "RELHEALTH_SIGNIN_RATE_PER_IP",
                          "RELHEALTH_SIGNIN_FAILURES_PER_USERNAME"):  # fmt: skip
                 env[name] = UNLIMITED
+            env["RELHEALTH_SIGNIN_CONCURRENCY"] = "1000"
         port = 8000 + random.randrange(1000, 9000)
         log = (VAR / "spray-gunicorn.log").open("w")
         web = subprocess.Popen(  # nosec B603
@@ -243,11 +247,12 @@ def spray_run(*, database: str, clients: int, idle_s: float, spray_s: float, rou
         _wait_http(f"{base}/healthz", 60)
         result = spray_measure(
             base=base, links=prepared["links"], emails=prepared["emails"], clients=clients,
-            idle_s=idle_s, spray_s=spray_s, rounds=rounds, control=control,
+            idle_s=idle_s, spray_s=spray_s, rounds=rounds, control=control, nice=nice,
         )  # fmt: skip
         result["load_average_at_start"] = load_at_start
         result["sign_in_limits"] = "on" if limits else "off (--no-limits)"
         result["control"] = control
+        result["attacker_nice"] = nice
         result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         return result
     finally:
@@ -273,13 +278,17 @@ def main() -> None:
         "--control", action="store_true",
         help="the same clients flood /healthz instead: the floor any flood costs on this machine",
     )  # fmt: skip
+    parser.add_argument(
+        "--attacker-nice", type=int, default=0,
+        help="run the attacking clients at this nice level (real attackers use their own CPUs)",
+    )  # fmt: skip
     parser.add_argument("--db", default="relhealth_bench_spray")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--json", type=Path, default=VAR / "spray.json")
     args = parser.parse_args()
     result = spray_run(
         database=args.db, clients=args.clients, idle_s=args.idle_seconds, spray_s=args.seconds,
-        rounds=args.rounds, control=args.control, limits=not args.no_limits, keep=args.keep_db,
+        rounds=args.rounds, control=args.control, nice=args.attacker_nice, limits=not args.no_limits, keep=args.keep_db,
     )  # fmt: skip
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -204,6 +204,9 @@ def signin_refused_response(request: HttpRequest, refusal: SigninRefusal) -> Htt
     minutes = max(1, (refusal.retry_after + 59) // 60)
     response = HttpResponse(_refusal_page(refusal.limit, language, minutes), status=429)
     response["Retry-After"] = str(refusal.retry_after)
+    # One log line per refusal, ours (with the reason), not Django's "Too Many Requests" too.
+    logger.info("sign-in attempt refused: %s", refusal.limit.value)
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
@@ -235,6 +238,9 @@ class SigninLimitMiddleware:
                     _password_slots().release(holder)
                 except Exception as error:  # the slot expires by itself (Slots.ttl)
                     logger.warning("password slot not released (%s)", type(error).__name__)
+        if getattr(request, "axes_locked_out", False) and not response.has_header("Retry-After"):
+            # django-axes' pause (one account from one address) says how long, as ours do.
+            response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME * 3600))
         device = getattr(request, "_signin_device", None)
         if device is not None:
             digest, device_id = device

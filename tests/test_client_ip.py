@@ -68,6 +68,7 @@ def test_behind_a_proxy_a_strangers_guesses_pause_only_the_stranger(
     assert _sign_in(client, employee.email, "wrong", STRANGER).status_code == 429  # the 5th
     paused = _sign_in(client, employee.email, password, STRANGER)
     assert paused.status_code == 429 and "_auth_user_id" not in client.session
+    assert paused["Retry-After"] == "900" and "paused for 15 minutes" in paused.text
     # Forging an entry in front of the proxy's does not make the stranger someone else.
     forged = _sign_in(client, employee.email, password, f"{COLLEAGUE}, {STRANGER}")
     assert forged.status_code == 429
