@@ -4,8 +4,10 @@ Every sign-in POST costs a password hash (~0.5 s of a core), so a few clients po
 could starve every other page. Before the authentication backends run, each sign-in POST is
 counted against its client address and against everyone together, and the failed sign-ins of
 the username it names are read; one over its limit answers 429 with Retry-After, and no
-password is hashed. The three counters share one Redis round trip (org.ratelimits) and fail
-open: with Redis down, sign-in works as before (django-axes still pauses an account per address).
+password is hashed. The three counters share one Redis round trip (org.ratelimits); then at most
+RELHEALTH_SIGNIN_CONCURRENCY passwords are checked at once across the installation (a rate bounds
+how many checks start, not how many run when each runs slower under load). All fail open: with
+Redis down, sign-in works as before (django-axes still pauses an account per address).
 
 A stranger who sprays an account from elsewhere must not lock its owner out: a browser that has
 signed in to an account carries a signed device cookie for it, and that browser is exempt from
@@ -122,11 +124,38 @@ _LIMITS = {
 }
 
 
+# This process's memory of an overall window found full: (rate, window number). Until that
+# window ends, a flood's attempts without a device cookie are refused here, without Redis and
+# without reading the posted form: under a flood, that is nearly every request.
+_FULL_WINDOW: set[tuple[str, int]] = set()
+
+
+def signin_memory_forget() -> None:
+    _FULL_WINDOW.clear()
+
+
+def _known_full(now: float) -> SigninRefusal | None:
+    window = Window("signin-all", "", settings.RELHEALTH_SIGNIN_RATE)
+    if (window.rate, int(now // window.period)) in _FULL_WINDOW:
+        return SigninRefusal(SigninLimit.EVERYONE, window.retry_after(now))
+    return None
+
+
+def _remember_full(window: Window, now: float) -> None:
+    if len(_FULL_WINDOW) > 16:  # old windows: never looked at again
+        _FULL_WINDOW.clear()
+    _FULL_WINDOW.add((window.rate, int(now // window.period)))
+
+
 def signin_refusal_get(request: HttpRequest) -> SigninRefusal | None:
     """Count this sign-in POST; the limit it is over, or None when it may try its password
     (then `request._signin_slot` holds its password slot, given back by the middleware).
     Raises what the cache raises when it is down (the middleware lets the attempt through)."""
     now = time.time()
+    if DEVICE_COOKIE not in request.COOKIES:
+        known = _known_full(now)
+        if known is not None:
+            return known
     username = _posted_username(request)
     device = device_for(request, username)
     windows = _windows(request, username, device)
@@ -136,6 +165,8 @@ def signin_refusal_get(request: HttpRequest) -> SigninRefusal | None:
         # A counted window includes this attempt; a read one holds only the failures so far.
         if (count > window.limit) if window.counts else (count >= window.limit):
             over[window.group] = window
+    if "signin-all" in over:
+        _remember_full(over["signin-all"], now)
     if device and "signin-fail-device" not in over:
         return None  # a browser that signed in to this account before, failing rarely
     for group, limit in _LIMITS.items():

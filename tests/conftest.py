@@ -134,6 +134,9 @@ def limits_fresh(settings):
     """No rate-limit counter left by an earlier test (tests pinned to one clock share windows)."""
     from django.core.cache import caches
 
+    from org.signin_limits import signin_memory_forget
+
+    signin_memory_forget()
     store = caches["default"]
     if hasattr(store, "_cache"):
         redis = store._cache.get_client(write=True)

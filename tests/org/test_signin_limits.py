@@ -86,6 +86,32 @@ def test_the_overall_limit_holds_against_many_addresses(
     assert len(hashes) == 4
 
 
+def test_a_full_overall_window_is_remembered_without_asking_redis_again(
+    client, settings, employee, password, hashes
+):
+    """Once this process saw the overall window full, a flood's next attempts are refused
+    without a round trip; a browser with its device cookie still goes through."""
+    from django.core.cache import caches
+
+    settings.RELHEALTH_SIGNIN_RATE = "2/m"
+    assert _sign_in(client, employee.email, password, "198.51.100.1").status_code == 302
+    client.post(reverse("logout"))
+    stranger = client_class_new()
+    assert _sign_in(stranger, "x@example.com", "x", "198.51.100.2").status_code == 200
+    assert _sign_in(stranger, "x@example.com", "x", "198.51.100.3").status_code == 429
+    settings.CACHES = {  # Redis gone: only the remembered window can refuse now
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    assert "default" in caches
+    page = _sign_in(stranger, "y@example.com", "y", "198.51.100.4")
+    assert page.status_code == 429 and 1 <= int(page["Retry-After"]) <= 60
+    assert _sign_in(client, employee.email, password, "198.51.100.5").status_code == 302
+    assert len(hashes) == 3
+
+
 def test_a_sprayed_username_is_slowed_down_from_every_new_address(
     client, settings, employee, password, hashes
 ):
