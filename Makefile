@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= relhealth.settings.local
 
-.PHONY: install run test lint typecheck bench loadtest clean
+.PHONY: install run test lint typecheck bench bench-spray loadtest clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Relhealth needs Python 3.11 or newer"'
@@ -38,6 +38,11 @@ typecheck: install
 # default (BENCH_PG, BENCH_REDIS_URL), figures printed and written to var/bench/results.json.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The check-in page idle and while 8 clients spray passwords at the sign-in page (bench/spray.py,
+# about 3 minutes; a scratch database relhealth_bench_spray, gunicorn as in production).
+bench-spray: install
+	$(PY) -m bench.spray $(SPRAY_ARGS)
 
 # Load and fault harness (about 3 minutes): private PostgreSQL on 5440, Redis on 6390, gunicorn.
 loadtest: install

@@ -91,6 +91,15 @@ def targets_check(results: dict) -> list[dict]:
     rss = _get(results, "web_memory", "peak_rss_mb")
     rows.append(_row("web worker peak RSS", rss, "MiB", "-", None))
     rows += _import_rows(results)
+    idle = _get(results, "signin_spray", "idle", "median_ms")
+    under = _get(results, "signin_spray", "under_spray", "median_ms")
+    ratio = _get(results, "signin_spray", "median_ratio")
+    spray = results.get("signin_spray") or {}
+    note = (f"idle {idle} ms, under spray {under} ms; {spray.get('attempts')} attempts: "
+            f"{spray.get('hashed')} hashed, {spray.get('refused_before_hashing')} refused"
+            if ratio is not None else str(spray.get("error", "not measured")))  # fmt: skip
+    rows.append(_row("check-in page under 8 clients spraying sign-ins / idle", ratio, "x", "<= 2",
+                     _at_most(ratio, 2), note))  # fmt: skip
     rows += _peer_rows(results)
     return rows
 

@@ -4,10 +4,11 @@ Steps (each in its own process so each can point at its own scratch database):
 seed 10,000 people x 104 weeks (and the same people with a tenth of the history), time the team
 page and the HR heatmap in-process, open a round and send its invitations through a real Celery
 worker, post check-ins to gunicorn on 127.0.0.1 with a bounded client, close and summarise the
-round through the worker, read the web workers' peak memory, then build the peer's workload for
-both the peer (in its own virtualenv) and us, and time results pages and the raw SQL floor;
-import 100,000 people from CSV (checked, then applied, as the HR screen's job does) and upsert
-10,000 through the API, on a scratch database of their own.
+round through the worker, read the web workers' peak memory, measure the check-in page under a
+sign-in spray (bench/spray.py), then build the peer's workload for both the peer (in its own
+virtualenv) and us, and time results pages and the raw SQL floor; import 100,000 people from CSV
+(checked, then applied, as the HR screen's job does) and upsert 10,000 through the API, on a
+scratch database of their own.
 Nothing is asserted: targets are compared and printed; a step that cannot finish says so.
 """
 
@@ -40,6 +41,7 @@ from bench.common import (
     run_step,
 )
 from bench.report import report_print, targets_check
+from bench.spray import spray_run
 
 FULL = {"people": 10000, "weeks": 104, "requests": 3000, "peer_sizes": [1000, 10000, 100000],
         "import_people": 100000, "import_api": 10000}  # fmt: skip
@@ -243,6 +245,15 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         )
         _stop(worker)
         worker = None
+        # Sign-in under a password spray (its own scratch database and gunicorn, bench.spray).
+        _step(
+            results,
+            "signin_spray",
+            lambda: spray_run(
+                database=f"{prefix}_spray", clients=8, idle_s=5 if quick else 15,
+                spray_s=5 if quick else 15, rounds=1 if quick else 3, limits=True, keep=keep,
+            ),
+        )  # fmt: skip
         if not keep:
             database_drop(tenth)
         sizes = ",".join(map(str, size["peer_sizes"]))

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from checkins.forms import CheckinForm
-from checkins.ratelimits import checkin_rate_limit
+from checkins.ratelimits import checkin_limit_check
 from checkins.services.responses import (
     AlreadyRecorded,
     CheckinError,
@@ -28,9 +28,12 @@ LINK_PROBLEMS = {
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@checkin_rate_limit
 def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
     state = participation_for_token(token=token)
+    if request.method == "POST" and state.participation is not None:
+        # Counted only once the link is known to be real: made-up links answer 404 below and
+        # never use up the budget of the address that real employees share.
+        checkin_limit_check(request, token=token)
     if state.participation is not None and not request.user.is_authenticated:
         translation.activate(state.participation.person.language)
     if state.problem == "used":

@@ -40,6 +40,8 @@ class OrgConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         user_logged_in.connect(_note_session_start, dispatch_uid="org.session_start")
+        # Failed sign-ins count against their username; a signed-in browser gets its device.
+        from org import signin_limits  # noqa: F401
 
 
 def _note_session_start(sender, request, user, **kwargs) -> None:

@@ -152,6 +152,18 @@ DE = {
     "What exactly is stored": "Was genau gespeichert wird",
     "Sign-in paused": "Anmeldung pausiert",
     "Sign-in paused for 15 minutes": "Anmeldung für 15 Minuten pausiert",
+    "Please wait a minute, then try again": (
+        "Bitte warten Sie eine Minute und versuchen Sie es dann erneut",
+        "Bitte warten Sie %(minutes)s Minuten und versuchen Sie es dann erneut",
+    ),
+    "There were more sign-in attempts from your network address in a short time than people make. Your password was not checked.": "Von Ihrer Netzwerkadresse kamen in kurzer Zeit mehr Anmeldeversuche, als Menschen machen. Ihr Passwort wurde nicht geprüft.",
+    "Relhealth is receiving more sign-in attempts than it accepts right now, probably from someone guessing passwords. Your password was not checked.": "Relhealth erhält gerade mehr Anmeldeversuche, als es annimmt – vermutlich rät jemand Passwörter. Ihr Passwort wurde nicht geprüft.",
+    "There were many wrong passwords for this account recently. To protect it, new devices cannot sign in to it for a while. Your password was not checked.": "Für dieses Konto gab es zuletzt viele falsche Passwörter. Zu seinem Schutz können sich neue Geräte eine Weile nicht anmelden. Ihr Passwort wurde nicht geprüft.",
+    "On a browser where you signed in before, signing in works as usual. Answering a check-in from your invitation link always works.": "In einem Browser, in dem Sie sich schon angemeldet haben, funktioniert die Anmeldung wie gewohnt. Einen Check-in über den Link in Ihrer Einladung können Sie immer beantworten.",
+    "Back to sign-in": "Zurück zur Anmeldung",
+    "too many attempts from this address": "zu viele Versuche von dieser Adresse",
+    "too many attempts for the whole service": "zu viele Versuche für den ganzen Dienst",
+    "too many failed attempts for this account": "zu viele Fehlversuche für dieses Konto",
     "There were too many wrong passwords for this account from your address. To protect the account, signing in is paused for 15 minutes. Answering a check-in from your invitation link still works.": "Für dieses Konto gab es von Ihrer Adresse aus zu viele falsche Passwörter. Zum Schutz des Kontos ist die Anmeldung für 15 Minuten pausiert. Check-ins über Ihren Einladungslink funktionieren weiterhin.",
     "Too many attempts": "Zu viele Versuche",
     "Too many attempts — please wait a minute": "Zu viele Versuche – bitte warten Sie eine Minute",
@@ -574,7 +586,6 @@ DE = {
     "This sign-in link was not started from this browser, or it was already used. Please start again from the sign-in page.": "Diese Anmeldung wurde nicht in diesem Browser begonnen oder wurde bereits verwendet. Bitte beginnen Sie erneut auf der Anmeldeseite.",
     "Your organisation's sign-in service did not answer. Please try again in a few minutes, or ask HR.": "Der Anmeldedienst Ihrer Organisation hat nicht geantwortet. Bitte versuchen Sie es in einigen Minuten erneut oder wenden Sie sich an HR.",
     "The answer from your organisation's sign-in could not be checked, so nobody was signed in. Please start again from the sign-in page; if it keeps happening, ask HR.": "Die Antwort der Anmeldung Ihrer Organisation ließ sich nicht prüfen, daher wurde niemand angemeldet. Bitte beginnen Sie erneut auf der Anmeldeseite; wenn es wieder passiert, wenden Sie sich an HR.",
-    "Back to sign-in": "Zurück zur Anmeldung",
     "Second factor": "Zweiter Faktor",
     "Signing in asks for a code from your authenticator app after your password.": "Bei der Anmeldung wird nach dem Passwort ein Code aus Ihrer Authenticator-App abgefragt.",
     "You have %(n)s unused backup code.": (
@@ -685,6 +696,12 @@ DE = {
     "Sign-in": "Anmeldung",
     "New managers and HR admins get an email with a link to set their password; anyone who may sign in can ask for a new link with “Forgot your password?”. A role change or deactivation signs the person out everywhere and ends their API tokens.": "Neue Führungskräfte und HR-Administratoren erhalten eine E-Mail mit einem Link, um ihr Passwort festzulegen; wer sich anmelden darf, kann mit „Passwort vergessen?“ einen neuen Link anfordern. Eine Rollenänderung oder Deaktivierung meldet die Person überall ab und beendet ihre API-Tokens.",
     "Save sign-in settings": "Anmeldeeinstellungen speichern",
+    "Give the translations as {language: text}.": "Geben Sie die Übersetzungen als {Sprache: Text} an.",
+    "A translation is text of at most %(n)s characters.": "Eine Übersetzung ist ein Text mit höchstens %(n)s Zeichen.",
+    "Sort by": "Sortieren nach",
+    "The team tree is too deep here: put this team higher up in the tree.": "Der Teambaum ist hier zu tief: Ordnen Sie dieses Team weiter oben im Baum ein.",
+    "Kind of change": "Art der Änderung",
+    "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Schreiben Sie dies in eine Zeile: Zeilenumbrüche, Tabulatoren und andere Steuerzeichen sind nicht erlaubt.",
 }
 
 

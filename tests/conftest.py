@@ -140,6 +140,25 @@ PINNED_NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
+def limits_fresh(settings):
+    """No rate-limit counter left by an earlier test (tests pinned to one clock share windows)."""
+    from django.core.cache import caches
+
+    from org.signin_limits import signin_memory_forget
+
+    signin_memory_forget()
+    store = caches["default"]
+    if hasattr(store, "_cache"):
+        redis = store._cache.get_client(write=True)
+        for pattern in ("rl:*", "slots:*"):
+            for key in redis.scan_iter(store.make_key(pattern)):
+                redis.delete(key)
+    else:
+        store.clear()
+    yield
+
+
+@pytest.fixture
 def clock():
     """The clock pinned to PINNED_NOW and ticking (a worker thread sees the same time)."""
     with time_machine.travel(PINNED_NOW, tick=True) as traveller:

@@ -56,6 +56,9 @@ MIDDLEWARE = [
     # On every response, static files included: no camera, microphone, location and the like.
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Sign-in posts over a limit answer 429 before any password is hashed (ADR 0021); early,
+    # so that a flood of refusals costs little.
+    "org.signin_limits.SigninLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,13 +93,35 @@ AUTHENTICATION_BACKENDS = [
     # Single sign-on (OIDC block below); answers only the SSO callback, and only when configured.
     "org.sso.SsoBackend",
 ]
-# Login throttling (S3): 5 failures for one account from one address lock it for 15 minutes.
+# The client's address behind reverse proxies (docs/deploy.md): how many proxies in front of
+# gunicorn append to X-Forwarded-For. 0 (default): REMOTE_ADDR, the header is never believed.
+# One rule (relhealth.clientip) for django-axes, django-ratelimit and every limit of ours.
+RELHEALTH_TRUSTED_PROXIES = env.int("RELHEALTH_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "relhealth.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "relhealth.clientip.client_ip"
+# Sign-in (S3, ADR 0021). django-axes: 5 failures for one account from one client address pause
+# that pair for 15 minutes; the same account from another address is not affected.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "org/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Before any password is hashed (org.signin_limits): sign-in posts per client address and for
+# everyone together, and failed sign-ins per username. A browser that signed in to an account
+# before (a signed device cookie) is exempt from the three while its own failures stay few.
+RELHEALTH_SIGNIN_RATE_PER_IP = env("RELHEALTH_SIGNIN_RATE_PER_IP", default="20/m")
+RELHEALTH_SIGNIN_RATE = env("RELHEALTH_SIGNIN_RATE", default="30/m")
+RELHEALTH_SIGNIN_FAILURES_PER_USERNAME = env(
+    "RELHEALTH_SIGNIN_FAILURES_PER_USERNAME", default="10/15m"
+)
+RELHEALTH_SIGNIN_FAILURES_PER_DEVICE = env("RELHEALTH_SIGNIN_FAILURES_PER_DEVICE", default="10/15m")
+# Passwords checked at the same moment across the service (each takes a core for ~0.5 s);
+# a sign-in finding every slot taken answers 429 at once. A quarter to half the web cores.
+RELHEALTH_SIGNIN_CONCURRENCY = env.int("RELHEALTH_SIGNIN_CONCURRENCY", default=1)
+RELHEALTH_SIGNIN_DEVICE_DAYS = env.int("RELHEALTH_SIGNIN_DEVICE_DAYS", default=180)
+# The views whose POSTs are sign-in attempts (each one costs a password hash).
+RELHEALTH_SIGNIN_VIEWS = ["login", "admin:login"]
 
 # Rate limits (S3) count in the cache: Redis when configured, else this process's memory.
 # They fail open, so a Redis outage never blocks a check-in (promise D2).
@@ -115,6 +140,7 @@ RATELIMIT_FAIL_OPEN = True
 RELHEALTH_READY_CACHE_SECONDS = env.float("RELHEALTH_READY_CACHE_SECONDS", default=5.0)
 RATELIMIT_VIEW = "relhealth.views.rate_limited"
 # Per check-in link, and per client address (generous: a whole office may share one address).
+# Only real links are counted; a made-up link is a 404 that counts against nothing.
 RELHEALTH_CHECKIN_RATE = env("RELHEALTH_CHECKIN_RATE", default="20/m")
 RELHEALTH_CHECKIN_RATE_PER_IP = env("RELHEALTH_CHECKIN_RATE_PER_IP", default="600/m")
 

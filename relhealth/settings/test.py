@@ -69,6 +69,11 @@ CACHES = {
 # Property tests post hundreds of times to one link; the limit itself has its own test.
 RELHEALTH_CHECKIN_RATE = "100000/m"
 RELHEALTH_CHECKIN_RATE_PER_IP = "100000/m"
+# Browser tests sign in many times a minute from 127.0.0.1; the sign-in limits have their tests.
+RELHEALTH_SIGNIN_RATE = "100000/m"
+RELHEALTH_SIGNIN_RATE_PER_IP = "100000/m"
+RELHEALTH_SIGNIN_FAILURES_PER_USERNAME = "100000/m"
+RELHEALTH_SIGNIN_CONCURRENCY = 1000
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789"  # noqa: S105
