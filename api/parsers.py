@@ -3,7 +3,7 @@
 Python's decoder recurses once per level, so a body of a few thousand `[` raised RecursionError
 (a 500) before any serializer saw it. No request of ours nests deeper than four levels (a bulk
 upsert: body, people, person, manages); we allow MAX_DEPTH and refuse anything deeper with a 400
-that says so, before a view or serializer walks it (ADR 0021).
+that says so, before a view or serializer walks it (ADR 0026).
 """
 
 from __future__ import annotations

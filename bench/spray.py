@@ -1,4 +1,4 @@
-"""Sign-in under a password spray: does the check-in page stay fast? (ADR 0021)
+"""Sign-in under a password spray: does the check-in page stay fast? (ADR 0024)
 
 `make bench-spray` (or `python -m bench.spray`) starts gunicorn as production runs it (the bench's
 threaded workers, DEBUG off, the real password hasher, django-axes on) on a scratch database with

@@ -7,7 +7,7 @@ is applied: such a cell is prefixed with a single quote, which spreadsheets show
 also treat a line feed and the full-width forms of the four signs (U+FF1D, U+FF0B, U+FF0D,
 U+FF20, which some spreadsheets fold into the ASCII ones) as dangerous. Numbers our code writes
 (int, float, Decimal) stay numbers, a negative figure included: only text can carry a formula
-(ADR 0021).
+(ADR 0026).
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(auto_now_add=True)
     # Raised whenever this person's access changes (deactivation, a role change, a new password):
     # it is part of every session's hash, API token and set-password link, so everything issued
-    # before stops working for good, whatever happens to the person later (ADR 0021).
+    # before stops working for good, whatever happens to the person later (ADR 0023).
     auth_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PersonManager()
@@ -254,7 +254,7 @@ class PeopleImportJob(models.Model):
     """An uploaded people CSV between its preview and its apply, and the progress of either.
 
     The file is kept in the database (not on a disk the worker may not share with the web
-    process, ADR 0021); only the HR admin who uploaded it sees or applies it, and a sweep deletes
+    process, ADR 0027); only the HR admin who uploaded it sees or applies it, and a sweep deletes
     jobs after `RELHEALTH_IMPORT_JOB_HOURS`.
     """
 

@@ -1,7 +1,7 @@
 """Read-side helpers for the organisation, and the one rule for who leads which team.
 
 A person leads a team when they are active, hold the manager or HR admin role, and are among the
-team's managers (ADR 0021). Every page, the API, the exports and the digests ask `teams_led_qs`
+team's managers (ADR 0023). Every page, the API, the exports and the digests ask `teams_led_qs`
 (or a helper built on it), so a role change or a deactivation applies on the next request.
 """
 

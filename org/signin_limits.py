@@ -1,4 +1,4 @@
-"""Sign-in limits that slow an attacker down without locking the real person out (ADR 0021).
+"""Sign-in limits that slow an attacker down without locking the real person out (ADR 0024).
 
 Every sign-in POST costs a password hash (~0.5 s of a core), so a few clients posting passwords
 could starve every other page. Before the authentication backends run, each sign-in POST is

@@ -1,5 +1,5 @@
 """Access that follows the organisation: ending a person's sessions and tokens, setting a
-password, and asking for set-password emails (ADR 0021).
+password, and asking for set-password emails (ADR 0023).
 
 Raising `Person.auth_version` voids every session hash, API token and set-password link issued
 before, for good: reactivating someone later does not bring any of them back.

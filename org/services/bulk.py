@@ -2,7 +2,7 @@
 beforehand, `bulk_create` elsewhere (SQLite in the demo).
 
 COPY skips Django's per-field preparation and PostgreSQL's per-statement parsing, which is most of
-the cost of inserting 100,000 people and their audit entries with `bulk_create` (ADR 0021). Values
+the cost of inserting 100,000 people and their audit entries with `bulk_create` (ADR 0027). Values
 are written as the model instances hold them; the callers fill every field first (defaults and
 `auto_now_add` included), as they would not be filled by anyone else.
 """

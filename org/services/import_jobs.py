@@ -1,6 +1,6 @@
 """The HR screen's people import as a background job: upload, preview, apply, each by a worker.
 
-The uploaded file is stored on the job row (ADR 0021), so the preview and the apply read the
+The uploaded file is stored on the job row (ADR 0027), so the preview and the apply read the
 same bytes on whichever machine the worker runs, and the apply needs no second upload. Each run
 is claimed with a conditional UPDATE, so a redelivered task does nothing; progress is written to
 the job row between phases (the apply's own writes are one transaction, shown as "Writing").

@@ -14,7 +14,7 @@ from org.services.access import person_access_end, sign_in_invitations_send
 
 
 def _leading_check(*, name: str, role: str, managed_teams: list[Team] | None) -> None:
-    # One source of who manages what (ADR 0021): only managers and HR admins lead teams.
+    # One source of who manages what (ADR 0023): only managers and HR admins lead teams.
     if managed_teams and role not in LEADING_ROLES:
         raise ValidationError(
             _(

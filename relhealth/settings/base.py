@@ -56,7 +56,7 @@ MIDDLEWARE = [
     # On every response, static files included: no camera, microphone, location and the like.
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Sign-in posts over a limit answer 429 before any password is hashed (ADR 0021); early,
+    # Sign-in posts over a limit answer 429 before any password is hashed (ADR 0024); early,
     # so that a flood of refusals costs little.
     "org.signin_limits.SigninLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -99,7 +99,7 @@ AUTHENTICATION_BACKENDS = [
 RELHEALTH_TRUSTED_PROXIES = env.int("RELHEALTH_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "relhealth.clientip.client_ip"
 RATELIMIT_IP_META_KEY = "relhealth.clientip.client_ip"
-# Sign-in (S3, ADR 0021). django-axes: 5 failures for one account from one client address pause
+# Sign-in (S3, ADR 0024). django-axes: 5 failures for one account from one client address pause
 # that pair for 15 minutes; the same account from another address is not affected.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -245,7 +245,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# --- Access: invitations, password reset, API token expiry (ADR 0021) -------------------------
+# --- Access: invitations, password reset, API token expiry (ADR 0023) -------------------------
 # Set-password links: an invitation works for 7 days, a reset link for 24 hours; both are
 # single-use. Django's PASSWORD_RESET_TIMEOUT is the longer one, each link checks its own age.
 RELHEALTH_INVITATION_SECONDS = env.int("RELHEALTH_INVITATION_SECONDS", default=7 * 24 * 3600)
@@ -370,7 +370,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "culture.tasks.purge_expired_raw_data",
         "schedule": 24 * 3600,
     },
-    # Uploaded people files are kept between preview and apply, then deleted (ADR 0021).
+    # Uploaded people files are kept between preview and apply, then deleted (ADR 0027).
     "expire-people-imports": {
         "task": "org.tasks.people_import_jobs_expire",
         "schedule": 3600,

@@ -63,7 +63,7 @@ def test_a_harmless_name_and_numbers_are_left_alone(exported_team):
 
 
 def test_the_helper_quotes_text_but_keeps_numbers():
-    # A figure our code writes is a number and stays one, negative included (ADR 0021) …
+    # A figure our code writes is a number and stays one, negative included (ADR 0026) …
     assert csv_cell_neutralise(-3) == -3
     assert csv_cell_neutralise(-2.5) == -2.5
     assert csv_cell_neutralise(0) == 0

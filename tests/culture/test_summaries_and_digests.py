@@ -164,7 +164,7 @@ def test_one_digest_per_manager_per_week_however_often_it_is_queued(
 def test_a_manager_demoted_after_the_digest_was_queued_gets_none(
     survey, org, crew, manager, payments_lead
 ):
-    """Access follows the role on the next send too (ADR 0021): the digest is rendered at send
+    """Access follows the role on the next send too (ADR 0023): the digest is rendered at send
     time, through the same rule as the pages."""
     from org.services.people import person_update
 

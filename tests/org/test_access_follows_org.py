@@ -1,4 +1,4 @@
-"""Access follows the organisation (ADR 0021): who leads a team is one rule, and a role change,
+"""Access follows the organisation (ADR 0023): who leads a team is one rule, and a role change,
 a deactivation or a new password ends sessions, API tokens and links for good."""
 
 from __future__ import annotations

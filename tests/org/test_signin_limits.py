@@ -1,4 +1,4 @@
-"""Sign-in limits (org.signin_limits, ADR 0021): per address, for everyone, per username; refused
+"""Sign-in limits (org.signin_limits, ADR 0024): per address, for everyone, per username; refused
 before any password is hashed; a browser that signed in before is not locked out by a stranger."""
 
 from __future__ import annotations
