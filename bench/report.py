@@ -187,6 +187,7 @@ def _growth_print(results: dict, out) -> None:
     out.write("|---|" + "---:|" * len(sizes) + "\n")
     facts = [("responses in the history", lambda e: _get(e, "seed", "responses")),
              ("responses in the closed round", lambda e: _get(e, "answered", "responses"))]  # fmt: skip
+    facts.append(("waited for older writers (s)", lambda e: _get(e, "older_writers", "waited_s")))
     for label, read in facts:
         out.write(f"| {label} | " + " | ".join(str(read(e)) for e in sizes.values()) + " |\n")
     for label, path, unit in GROWTH_FIGURES:

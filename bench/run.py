@@ -40,6 +40,7 @@ from bench.common import (
     database_recreate,
     django_env,
     manage,
+    older_writers_wait,
     run_step,
 )
 from bench.report import growth_rows, report_print, targets_check
@@ -330,6 +331,8 @@ def growth_run(*, quick: bool, sizes: list[int], weeks: int, prefix: str, keep: 
 def _growth_size(entry: dict, *, database: str, template: str, weeks: int, quick: bool) -> None:
     people = entry["people"]
 
+    seed_started = time.time()
+
     def seed() -> dict:
         database_recreate(database, template=template)
         timings = VAR / f"seed-{database}.json"
@@ -344,6 +347,8 @@ def _growth_size(entry: dict, *, database: str, template: str, weeks: int, quick
     _step(entry, "seed", seed)
     if "error" in entry["seed"]:
         return
+    # Measure only once the seed's rebuilt indexes are usable (see older_writers_wait).
+    entry["older_writers"] = older_writers_wait(since=seed_started, timeout=0 if quick else 300)
     # Fewer runs than the standard pages step: the uncached heatmap at 100,000 people takes
     # seconds, and three runs of a page are enough to see how it grows.
     runs = ["--runs", "5", "--warmup", "1", "--budget", "20" if quick else "60"]
