@@ -311,6 +311,9 @@ def growth_run(*, quick: bool, sizes: list[int], weeks: int, prefix: str, keep: 
             entry: dict = {"people": people}
             results["growth"]["sizes"][str(people)] = entry
             _growth_size(entry, database=database, template=template, weeks=weeks, quick=quick)
+            # What is measured so far, should a later (larger) size not finish.
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=2, default=str) + "\n")
             if not keep:
                 database_drop(database)
     finally:
