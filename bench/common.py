@@ -44,6 +44,18 @@ def database_recreate(name: str, *, template: str | None = None) -> None:
     conn.close()
 
 
+def database_exists(name: str) -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(database_url("postgres"))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        conn.close()
+
+
 def database_drop(name: str) -> None:
     import psycopg2
 

@@ -37,6 +37,7 @@ from bench.common import (
     ROOT,
     VAR,
     database_drop,
+    database_exists,
     database_recreate,
     django_env,
     manage,
@@ -279,13 +280,15 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
 
 def _worker_start(database: str, log: Path) -> subprocess.Popen:
     """A real Celery worker on the bench's own Redis database, its queue emptied first."""
-    celery = str(Path(PYTHON).parent / "celery")
+    # `python -m celery`, so this checkout's code comes first on the path (the console script
+    # would import an editable install of another checkout sharing the virtualenv).
+    celery = [PYTHON, "-m", "celery"]
     subprocess.run(  # nosec B603
-        [celery, "-A", "relhealth", "purge", "-f"],
+        [*celery, "-A", "relhealth", "purge", "-f"],
         cwd=ROOT, env=django_env(database), check=False, capture_output=True,
     )  # fmt: skip
     worker = _start(
-        [celery, "-A", "relhealth", "worker", "--concurrency", "2", "--loglevel", "INFO",
+        [*celery, "-A", "relhealth", "worker", "--concurrency", "2", "--loglevel", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         database=database, log=log,
     )  # fmt: skip
@@ -294,7 +297,7 @@ def _worker_start(database: str, log: Path) -> subprocess.Popen:
 
 
 def growth_run(*, quick: bool, sizes: list[int], weeks: int, prefix: str, keep: bool,
-               out: Path) -> dict:  # fmt: skip
+               out: Path, reuse: bool = False) -> dict:  # fmt: skip
     """One scratch database per size, in turn (only one exists at a time unless --keep-dbs)."""
     VAR.mkdir(parents=True, exist_ok=True)
     template = f"{prefix}_migrated"
@@ -303,14 +306,16 @@ def growth_run(*, quick: bool, sizes: list[int], weeks: int, prefix: str, keep: 
     started = time.perf_counter()
     databases = [template]
     try:
-        database_recreate(template)
-        results["migrate_s"] = manage("migrate", "--noinput", database=template)
+        if not (reuse and database_exists(template)):
+            database_recreate(template)
+            results["migrate_s"] = manage("migrate", "--noinput", database=template)
         for people in sizes:
             database = f"{prefix}_growth_{people}"
             databases.append(database)
             entry: dict = {"people": people}
             results["growth"]["sizes"][str(people)] = entry
-            _growth_size(entry, database=database, template=template, weeks=weeks, quick=quick)
+            _growth_size(entry, database=database, template=template, weeks=weeks, quick=quick,
+                         reuse=reuse)  # fmt: skip
             # What is measured so far, should a later (larger) size not finish.
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -331,7 +336,9 @@ def growth_run(*, quick: bool, sizes: list[int], weeks: int, prefix: str, keep: 
     return results
 
 
-def _growth_size(entry: dict, *, database: str, template: str, weeks: int, quick: bool) -> None:
+def _growth_size(
+    entry: dict, *, database: str, template: str, weeks: int, quick: bool, reuse: bool
+) -> None:
     people = entry["people"]
 
     seed_started = time.time()
@@ -347,11 +354,21 @@ def _growth_size(entry: dict, *, database: str, template: str, weeks: int, quick
         phases = json.loads(timings.read_text())
         return {"seed_s": seed_s, "responses": phases["responses"], "phases": phases["phases"]}
 
-    _step(entry, "seed", seed)
+    timings = VAR / f"seed-{database}.json"
+    if reuse and database_exists(database) and timings.exists():
+        # Measure again on the database a previous --keep-dbs run seeded (its seed's figures).
+        phases = json.loads(timings.read_text())
+        entry["seed"] = {"seed_s": phases["seconds"], "responses": phases["responses"],
+                         "phases": phases["phases"], "reused": True}  # fmt: skip
+    else:
+        _step(entry, "seed", seed)
     if "error" in entry["seed"]:
         return
     # Measure only once the seed's rebuilt indexes are usable (see older_writers_wait).
-    entry["older_writers"] = older_writers_wait(since=seed_started, timeout=0 if quick else 300)
+    reused = entry["seed"].get("reused", False)
+    entry["older_writers"] = older_writers_wait(
+        since=seed_started, timeout=0 if quick or reused else 300
+    )
     # Fewer runs than the standard pages step: the uncached heatmap at 100,000 people takes
     # seconds, and three runs of a page are enough to see how it grows.
     runs = ["--runs", "5", "--warmup", "1", "--budget", "20" if quick else "60"]
@@ -386,6 +403,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--growth-sizes", help="comma-separated people per step of --growth")
     parser.add_argument("--growth-weeks", type=int, help="weeks of history per step (26)")
+    parser.add_argument(
+        "--reuse-dbs", action="store_true",
+        help="--growth: measure again on the databases a --keep-dbs run seeded",
+    )  # fmt: skip
     args = parser.parse_args()
     assert args.db_prefix.startswith("relhealth_bench")
     if args.growth:
@@ -394,7 +415,7 @@ def main() -> None:
         growth_run(
             quick=args.quick, sizes=sizes or plan["sizes"],
             weeks=args.growth_weeks if args.growth_weeks is not None else plan["weeks"],
-            prefix=args.db_prefix, keep=args.keep_dbs, out=args.json,
+            prefix=args.db_prefix, keep=args.keep_dbs, out=args.json, reuse=args.reuse_dbs,
         )  # fmt: skip
         return
     bench_run(
