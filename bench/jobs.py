@@ -85,7 +85,7 @@ def answered(share: float, seed: int) -> dict:
         Participation.objects.filter(round=rnd).order_by("pk").values_list("pk", "team_id"),
         dtype=np.int64,
     ).reshape(-1, 2)
-    draw = np.random.default_rng(seed)
+    draw = np.random.default_rng([seed, rnd.pk])  # new ids for each round answered
     chosen = invited[draw.random(len(invited)) < share]
     count = len(chosen)
     response_ids = uuid4_bytes(draw, count)
