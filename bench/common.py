@@ -44,6 +44,18 @@ def database_recreate(name: str, *, template: str | None = None) -> None:
     conn.close()
 
 
+def database_exists(name: str) -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(database_url("postgres"))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        conn.close()
+
+
 def database_drop(name: str) -> None:
     import psycopg2
 
@@ -138,3 +150,36 @@ def django_setup() -> None:
 
     sys.path.insert(0, str(ROOT))
     django.setup()
+
+
+def older_writers_wait(*, since: float, timeout: float) -> dict:
+    """Wait until no transaction that began before `since` (epoch seconds) and wrote anything is
+    still open anywhere in the cluster, at most `timeout` seconds.
+
+    The seed updates responses while their indexes are dropped (HOT updates), so PostgreSQL
+    marks the rebuilt indexes usable only by transactions that start after every older writer
+    has ended (pg_index.indcheckxmin). Until then each lookup by those indexes, foreign-key
+    checks included, is a sequential scan: a test left idle in a transaction on a shared machine
+    once made writing 37,500 answers at 10,000 people take over 8 minutes instead of seconds.
+    """
+    import psycopg2
+
+    conn = psycopg2.connect(database_url("postgres"))
+    conn.autocommit = True
+    started = time.perf_counter()
+    open_writers = -1
+    try:
+        while True:
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL "
+                    "AND xact_start < to_timestamp(%s) AND pid <> pg_backend_pid()",
+                    [since],
+                )
+                open_writers = cursor.fetchone()[0]
+            if open_writers == 0 or time.perf_counter() - started > timeout:
+                break
+            time.sleep(2)
+    finally:
+        conn.close()
+    return {"waited_s": round(time.perf_counter() - started, 1), "still_open": open_writers}

@@ -3,7 +3,10 @@
 `open`: open a round for everyone (the service beat calls), then hand its invitations to the
 worker with `send_round_invitations` and wait until every one is rendered and given to the mail
 backend. `close`: close the round and roll it up and summarise it through the beat's own tasks,
-waiting for the summaries. Each reports wall time, or says plainly that it did not finish.
+waiting for the summaries. `answered` (the growth series, where posting 100,000 check-ins over
+HTTP is not what is measured): open a round and have a share of everyone answer it, written in
+bulk as the seed writes history, without sending the invitations. Each reports wall time, or
+says plainly that it did not finish.
 """
 
 from __future__ import annotations
@@ -59,6 +62,75 @@ def invitations(timeout: float) -> dict:
     }
 
 
+def answered(share: float, seed: int) -> dict:
+    import numpy as np
+    from django.db import connection, transaction
+
+    from checkins.models import Answer, Participation, Question, Response, RoundQuestion, Survey
+    from checkins.services.rounds import round_open
+    from culture.services.demo_rows import (
+        ANSWER_COLUMNS,
+        RESPONSE_COLUMNS,
+        binary_rows,
+        copy_binary,
+        uuid4_bytes,
+    )
+
+    survey = Survey.objects.order_by("pk").first()
+    assert survey is not None
+    started = time.perf_counter()
+    rnd = round_open(survey=survey)
+    open_s = round(time.perf_counter() - started, 2)
+    invited = np.array(
+        Participation.objects.filter(round=rnd).order_by("pk").values_list("pk", "team_id"),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    draw = np.random.default_rng([seed, rnd.pk])  # new ids for each round answered
+    chosen = invited[draw.random(len(invited)) < share]
+    count = len(chosen)
+    response_ids = uuid4_bytes(draw, count)
+    asked = [
+        rq.question_version
+        for rq in RoundQuestion.objects.filter(round=rnd).select_related(
+            "question_version__question"
+        )
+    ]
+    scored = [v for v in asked if v.question.scale != Question.Scale.TEXT]
+    started = time.perf_counter()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Participation._meta.db_table} SET responded = true "  # noqa: S608  # nosec B608
+                "WHERE id = ANY(%s)",
+                [chosen[:, 0].tolist()],
+            )
+        copy_binary(
+            table=Response._meta.db_table, columns=RESPONSE_COLUMNS,
+            chunks=[binary_rows([("uuid", response_ids), ("bigint", np.full(count, rnd.pk)),
+                                 ("bigint", chosen[:, 1]), ("bytes", b"")], count)],
+        )  # fmt: skip
+        for version in scored:
+            top = 10 if version.question.scale == Question.Scale.ZERO_TEN else 5
+            low = 0 if top == 10 else 1
+            copy_binary(
+                table=Answer._meta.db_table, columns=(*ANSWER_COLUMNS, "text"),
+                chunks=[binary_rows(
+                    [("uuid", uuid4_bytes(draw, count)), ("uuid", response_ids),
+                     ("bigint", np.full(count, version.pk)),
+                     ("smallint", draw.integers(low, top + 1, count)), ("bytes", b"")],
+                    count,
+                )],
+            )  # fmt: skip
+    return {
+        "round_id": rnd.pk,
+        "round_open_s": open_s,
+        "participations": len(invited),
+        "responses": count,
+        "answers": count * len(scored),
+        "write_s": round(time.perf_counter() - started, 2),
+    }
+
+
 def close(timeout: float) -> dict:
     from django.utils import timezone
 
@@ -101,11 +173,18 @@ def close(timeout: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["open", "close"])
+    parser.add_argument("what", choices=["open", "answered", "close"])
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--share", type=float, default=0.75, help="answered: who answers")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     django_setup()
-    emit(invitations(args.timeout) if args.what == "open" else close(args.timeout))
+    if args.what == "open":
+        emit(invitations(args.timeout))
+    elif args.what == "answered":
+        emit(answered(args.share, args.seed))
+    else:
+        emit(close(args.timeout))
 
 
 if __name__ == "__main__":

@@ -185,6 +185,56 @@ def _peer_rows(results: dict) -> list[dict]:
     return rows
 
 
+# The growth series (--growth): per size, the figures that grow with the organisation.
+GROWTH_FIGURES = [
+    ("seed", ("seed", "seed_s"), "s"),
+    ("team page, median", ("pages", "team_page", "median_ms"), "ms"),
+    ("team page, SQL queries", ("pages", "team_page", "queries"), ""),
+    ("HR heatmap (cached), median", ("pages", "heatmap", "median_ms"), "ms"),
+    ("HR heatmap uncached, median", ("pages", "heatmap", "uncached", "median_ms"), "ms"),
+    ("HR heatmap, SQL queries", ("pages", "heatmap", "queries"), ""),
+    ("close + roll-up + summaries", ("close_and_summarise", "wall_s"), "s"),
+]
+
+
+def growth_rows(results: dict) -> list[dict]:
+    """One row per figure and size, in the shape of targets_check's rows (no targets: the
+    series shows the slope; the standard run holds the targets at 10,000 people)."""
+    rows = []
+    sizes = _get(results, "growth", "sizes") or {}
+    for label, path, unit in GROWTH_FIGURES:
+        for people, entry in sizes.items():
+            step = entry.get(path[0]) or {}
+            note = step.get("error") or step.get("note") or ""
+            rows.append(
+                _row(f"{people} people: {label}", _get(entry, *path), unit, "-", None, note)
+            )
+    return rows
+
+
+def _growth_print(results: dict, out) -> None:
+    sizes = _get(results, "growth", "sizes") or {}
+    weeks = _get(results, "growth", "weeks")
+    out.write(f"Growth with the organisation ({weeks} weeks of history at each size)\n\n")
+    out.write("| figure | " + " | ".join(f"{int(p):,} people" for p in sizes) + " |\n")
+    out.write("|---|" + "---:|" * len(sizes) + "\n")
+    facts = [("responses in the history", lambda e: _get(e, "seed", "responses")),
+             ("responses in the closed round", lambda e: _get(e, "answered", "responses"))]  # fmt: skip
+    facts.append(("waited for older writers (s)", lambda e: _get(e, "older_writers", "waited_s")))
+    for label, read in facts:
+        out.write(f"| {label} | " + " | ".join(str(read(e)) for e in sizes.values()) + " |\n")
+    for label, path, unit in GROWTH_FIGURES:
+        cells = []
+        for entry in sizes.values():
+            value = _get(entry, *path)
+            cells.append("n/a" if value is None else f"{value} {unit}".strip())
+        out.write(f"| {label} | " + " | ".join(cells) + " |\n")
+    for people, entry in sizes.items():
+        for step, value in entry.items():
+            if isinstance(value, dict) and "error" in value:
+                out.write(f"\n{people} people, step {step} failed: {value['error']}\n")
+
+
 def report_print(results: dict) -> None:
     out = sys.stdout
     machine = results.get("machine", {})
@@ -194,6 +244,9 @@ def report_print(results: dict) -> None:
         f"{machine.get('memory')}), load average {machine.get('load_average_at_start')}, "
         f"{results.get('total_s')} s in all\n\n"
     )
+    if "growth" in results:
+        _growth_print(results, out)
+        return
     out.write("| metric | value | target | met | note |\n|---|---:|---|---|---|\n")
     for row in results.get("targets", []):
         value = "n/a" if row["value"] is None else f"{row['value']} {row['unit']}".strip()

@@ -10,6 +10,11 @@ virtualenv) and us, and time results pages and the raw SQL floor; import 100,000
 (checked, then applied, as the HR screen's job does) and upsert 10,000 through the API, on a
 scratch database of their own.
 Nothing is asserted: targets are compared and printed; a step that cannot finish says so.
+
+`--growth` instead measures how the pages and the close grow with the organisation: for each of
+10,000, 30,000 and 100,000 people (26 weeks of history each), a fresh seed, the team page and the
+HR heatmap (cached and uncached), then a round answered by three in four and closed, rolled up
+and summarised through a real worker, all in one table.
 """
 
 from __future__ import annotations
@@ -35,18 +40,22 @@ from bench.common import (
     ROOT,
     VAR,
     database_drop,
+    database_exists,
     database_recreate,
     django_env,
     manage,
+    older_writers_wait,
     run_step,
 )
-from bench.report import report_print, targets_check
+from bench.report import growth_rows, report_print, targets_check
 from bench.spray import spray_run
 
 FULL = {"people": 10000, "weeks": 104, "requests": 3000, "peer_sizes": [1000, 10000, 100000],
         "import_people": 100000, "import_api": 10000}  # fmt: skip
 QUICK = {"people": 120, "weeks": 4, "requests": 100, "peer_sizes": [1000],
          "import_people": 1000, "import_api": 200}  # fmt: skip
+GROWTH = {"sizes": [10000, 30000, 100000], "weeks": 26}
+GROWTH_QUICK = {"sizes": [60, 150], "weeks": 2}
 
 
 def _machine() -> dict:
@@ -206,18 +215,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         runs = ["--runs", "9", "--warmup", "2", "--budget", "60" if not quick else "20"]
         _step(results, "pages", lambda: run_step("pages", *runs, database=full, timeout=900))
         _step(results, "pages_tenth", lambda: run_step("pages", *runs, database=tenth, timeout=900))
-        # A real worker on the bench's own Redis database, its queue emptied first.
-        subprocess.run(  # nosec B603
-            [str(Path(PYTHON).parent / "celery"), "-A", "relhealth", "purge", "-f"],
-            cwd=ROOT, env=django_env(full), check=False, capture_output=True,
-        )  # fmt: skip
-        worker_log = VAR / "worker.log"
-        worker = _start(
-            [str(Path(PYTHON).parent / "celery"), "-A", "relhealth", "worker", "--concurrency", "2",
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            database=full, log=worker_log,
-        )  # fmt: skip
-        _wait_for_log(worker_log, "ready.", 60)
+        worker = _worker_start(full, VAR / "worker.log")
         _step(
             results,
             "invitations",
@@ -305,6 +303,118 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
     return results
 
 
+def _worker_start(database: str, log: Path) -> subprocess.Popen:
+    """A real Celery worker on the bench's own Redis database, its queue emptied first."""
+    # `python -m celery`, so this checkout's code comes first on the path (the console script
+    # would import an editable install of another checkout sharing the virtualenv).
+    celery = [PYTHON, "-m", "celery"]
+    subprocess.run(  # nosec B603
+        [*celery, "-A", "relhealth", "purge", "-f"],
+        cwd=ROOT, env=django_env(database), check=False, capture_output=True,
+    )  # fmt: skip
+    worker = _start(
+        [*celery, "-A", "relhealth", "worker", "--concurrency", "2", "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        database=database, log=log,
+    )  # fmt: skip
+    _wait_for_log(log, "ready.", 60)
+    return worker
+
+
+def growth_run(*, quick: bool, sizes: list[int], weeks: int, prefix: str, keep: bool,
+               out: Path, reuse: bool = False) -> dict:  # fmt: skip
+    """One scratch database per size, in turn (only one exists at a time unless --keep-dbs)."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    template = f"{prefix}_migrated"
+    results: dict = {"mode": "growth" + (" quick" if quick else ""), "machine": _machine(),
+                     "growth": {"weeks": weeks, "sizes": {}}}  # fmt: skip
+    started = time.perf_counter()
+    databases = [template]
+    try:
+        if not (reuse and database_exists(template)):
+            database_recreate(template)
+            results["migrate_s"] = manage("migrate", "--noinput", database=template)
+        for people in sizes:
+            database = f"{prefix}_growth_{people}"
+            databases.append(database)
+            entry: dict = {"people": people}
+            results["growth"]["sizes"][str(people)] = entry
+            _growth_size(entry, database=database, template=template, weeks=weeks, quick=quick,
+                         reuse=reuse)  # fmt: skip
+            # What is measured so far, should a later (larger) size not finish.
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+            if not keep:
+                database_drop(database)
+    finally:
+        if not keep:
+            for database in databases:
+                with contextlib.suppress(Exception):
+                    database_drop(database)
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["targets"] = growth_rows(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    report_print(results)
+    print(f"\nJSON: {out}")
+    return results
+
+
+def _growth_size(
+    entry: dict, *, database: str, template: str, weeks: int, quick: bool, reuse: bool
+) -> None:
+    people = entry["people"]
+
+    seed_started = time.time()
+
+    def seed() -> dict:
+        database_recreate(database, template=template)
+        timings = VAR / f"seed-{database}.json"
+        timings.unlink(missing_ok=True)
+        seed_s = manage(
+            "seed_demo", "--people", str(people), "--weeks", str(weeks),
+            "--timings", str(timings), database=database, timeout=3600,
+        )  # fmt: skip
+        phases = json.loads(timings.read_text())
+        return {"seed_s": seed_s, "responses": phases["responses"], "phases": phases["phases"]}
+
+    timings = VAR / f"seed-{database}.json"
+    if reuse and database_exists(database) and timings.exists():
+        # Measure again on the database a previous --keep-dbs run seeded (its seed's figures).
+        phases = json.loads(timings.read_text())
+        entry["seed"] = {"seed_s": phases["seconds"], "responses": phases["responses"],
+                         "phases": phases["phases"], "reused": True}  # fmt: skip
+    else:
+        _step(entry, "seed", seed)
+    if "error" in entry["seed"]:
+        return
+    # Measure only once the seed's rebuilt indexes are usable (see older_writers_wait).
+    reused = entry["seed"].get("reused", False)
+    entry["older_writers"] = older_writers_wait(
+        since=seed_started, timeout=0 if quick or reused else 300
+    )
+    # Fewer runs than the standard pages step: the uncached heatmap at 100,000 people takes
+    # seconds, and three runs of a page are enough to see how it grows.
+    runs = ["--runs", "5", "--warmup", "1", "--budget", "20" if quick else "60"]
+    _step(entry, "pages", lambda: run_step("pages", *runs, database=database, timeout=1800))
+    worker = None
+    try:
+        worker = _worker_start(database, VAR / f"worker-growth-{people}.log")
+        _step(
+            entry,
+            "answered",
+            lambda: run_step("jobs", "answered", database=database, timeout=1800),
+        )
+        _step(
+            entry,
+            "close_and_summarise",
+            lambda: run_step("jobs", "close", "--timeout", "900", database=database, timeout=1200),
+        )
+    finally:
+        _stop(worker)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Relhealth benchmark (make bench)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
@@ -312,8 +422,27 @@ def main() -> None:
     parser.add_argument("--db-prefix", default="relhealth_bench")
     parser.add_argument("--keep-dbs", action="store_true", help="keep the scratch databases")
     parser.add_argument("--json", type=Path, default=VAR / "results.json")
+    parser.add_argument(
+        "--growth", action="store_true",
+        help="instead: the pages and the close at 10,000, 30,000 and 100,000 people",
+    )  # fmt: skip
+    parser.add_argument("--growth-sizes", help="comma-separated people per step of --growth")
+    parser.add_argument("--growth-weeks", type=int, help="weeks of history per step (26)")
+    parser.add_argument(
+        "--reuse-dbs", action="store_true",
+        help="--growth: measure again on the databases a --keep-dbs run seeded",
+    )  # fmt: skip
     args = parser.parse_args()
     assert args.db_prefix.startswith("relhealth_bench")
+    if args.growth:
+        plan = GROWTH_QUICK if args.quick else GROWTH
+        sizes = [int(n) for n in args.growth_sizes.split(",")] if args.growth_sizes else None
+        growth_run(
+            quick=args.quick, sizes=sizes or plan["sizes"],
+            weeks=args.growth_weeks if args.growth_weeks is not None else plan["weeks"],
+            prefix=args.db_prefix, keep=args.keep_dbs, out=args.json, reuse=args.reuse_dbs,
+        )  # fmt: skip
+        return
     bench_run(
         quick=args.quick, peer=not args.no_peer, prefix=args.db_prefix, keep=args.keep_dbs,
         out=args.json,

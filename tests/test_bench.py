@@ -78,3 +78,34 @@ def test_the_peer_limit_still_proves_the_target():
     assert peer_limits(results(5.0), [1000, 100000]) == {100000: 30.0}
     assert peer_limits(results(None), [1000, 100000]) == {}
     assert peer_limits({}, [1000]) == {}
+
+
+def test_growth_series_measures_each_size(tmp_path):
+    """`make bench BENCH_ARGS=--growth` at a toy size: every figure of the series is there."""
+    out = tmp_path / "growth.json"
+    db = settings.DATABASES["default"]
+    env = dict(
+        os.environ,
+        BENCH_PG=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}",
+        BENCH_REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench", "--growth", "--quick", "--growth-sizes", "60",
+         "--db-prefix", os.environ.get("BENCH_DB_PREFIX", f"relhealth_bench_gr{os.getpid()}"),
+         "--json", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    entry = results["growth"]["sizes"]["60"]
+    for step in ("seed", "pages", "answered", "close_and_summarise"):
+        assert step in entry and "error" not in entry[step], (step, entry.get(step))
+    assert entry["answered"]["responses"] > 0
+    assert entry["close_and_summarise"]["responses"] == entry["answered"]["responses"]
+    assert entry["close_and_summarise"]["finished"], entry["close_and_summarise"]
+    for figure in (entry["pages"]["team_page"], entry["pages"]["heatmap"],
+                   entry["pages"]["heatmap"]["uncached"]):  # fmt: skip
+        assert figure["runs"] >= 3 and figure["median_ms"] > 0
+    metrics = {row["metric"]: row["value"] for row in results["targets"]}
+    assert metrics["60 people: HR heatmap uncached, median"] > 0
+    assert "| HR heatmap uncached, median |" in done.stdout

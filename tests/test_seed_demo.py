@@ -1,12 +1,14 @@
 """seed_demo builds a realistic organisation, deterministically for a seed."""
 
+import random
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from checkins.models import Answer, Response, Round
 from culture.models import DimensionRollup
-from culture.services.demo import DEMO_LOGINS
+from culture.services.demo import DEMO_LOGINS, _team_sizes, demo_people, demo_team_layout
 from org.models import Person, Team
 
 
@@ -71,3 +73,33 @@ def test_production_settings_mark_production_and_compose_does_not_suggest_seedin
     base = Path(django_settings.BASE_DIR)
     assert "RELHEALTH_PRODUCTION = True" in (base / "relhealth/settings/production.py").read_text()
     assert "seed_demo" not in (base / "docker-compose.yml").read_text()
+@pytest.mark.parametrize("people", [50_000, 100_000])
+def test_every_address_is_unique_at_any_size(people):
+    """The whole organisation planned in memory (no rows written): 50,000 people once crashed
+    the seed on a duplicate address, managers and members sharing their numbers."""
+    rng = random.Random(1)
+    layout = demo_team_layout(people)
+    root = Team(name="Northwind Labs")
+    departments = [Team(name=name) for name in dict.fromkeys(dept for dept, _sub in layout)]
+    assert len(departments) > 1000, "more departments than the old numbering allowed"
+    leaves = [Team(name=sub) for _dept, sub in layout]
+    sizes = _team_sizes(rng, people - 1 - len(departments), len(leaves))
+    everyone = demo_people(rng, root=root, departments=departments, leaves=leaves, sizes=sizes)
+    emails = [person.email for person in everyone]
+    assert len(everyone) == people
+    assert len(set(emails)) == people
+    assert set(DEMO_LOGINS.values()) <= set(emails)
+
+
+@pytest.mark.django_db
+def test_seed_builds_the_tree_and_managers_in_bulk():
+    call_command("seed_demo", people=400, weeks=1, seed=2)
+    teams = Team.objects.all()
+    assert all(t.path == Team.path_for(t.pk, t.parent) for t in teams.select_related("parent"))
+    assert all(t.depth == t.path.count("/") - 2 for t in teams)
+    departments = Team.objects.filter(depth=1)
+    assert departments.count() == len({d for d, _s in demo_team_layout(400)})
+    for dept in departments:
+        assert list(dept.managers.values_list("role", flat=True)) == [Person.Role.MANAGER]
+    assert Person.objects.count() == 400
+    assert Person.objects.values("email").distinct().count() == 400

@@ -110,32 +110,67 @@ def _team_sizes(rng: random.Random, people: int, leaves: int) -> list[int]:
     sizes = [rng.choice([3, 4, 6, 7, 8, 9, 10, 12]) for _ in range(leaves)]
     scale = people / max(sum(sizes), 1)
     sizes = [max(3, round(s * scale)) if s > 4 else s for s in sizes]
-    sizes[-1] += people - sum(sizes)
+    # The rounding's remainder, one person at a time over the larger teams (never below 5), so
+    # the sizes add up exactly; it once all went to the last team, which could go negative.
+    larger = [i for i, s in enumerate(sizes) if s > 4] or list(range(len(sizes)))
+    floor = 5 if larger and sizes[larger[0]] > 4 else 1
+    remainder, turn = people - sum(sizes), 0
+    while remainder:
+        i = larger[turn % len(larger)]
+        turn += 1
+        step = 1 if remainder > 0 else -1
+        if sizes[i] + step >= floor:
+            sizes[i] += step
+            remainder -= step
+        elif turn > 10 * len(sizes) * (abs(remainder) + 1):
+            raise ValueError(f"{people} people cannot fill {leaves} teams")
     return sizes
 
 
-def _build_teams(rng: random.Random, people: int) -> tuple[Team, list[Team], list[Team]]:
-    root = Team.objects.create(name="Northwind Labs")
-    departments, leaves = [], []
-    # About one leaf team per 8 people; departments repeat with a number beyond the list.
-    wanted = max(3, people // 8)
+def demo_team_layout(people: int) -> list[tuple[str, str]]:
+    """(department, leaf team) per leaf team: about one leaf per 8 people, the departments of
+    DEPARTMENTS repeated with a number ("Engineering 2") once the list is used up."""
     names = [(d, s) for d, subs in DEPARTMENTS.items() for s in subs]
-    dept_objs: dict[str, Team] = {}
-    for i in range(wanted):
+    layout = []
+    for i in range(max(3, people // 8)):
         dept_name, sub = names[i % len(names)]
         cycle = i // len(names)
-        dept_key = dept_name if cycle == 0 else f"{dept_name} {cycle + 1}"
-        if dept_key not in dept_objs:
-            dept_objs[dept_key] = Team.objects.create(name=dept_key, parent=root)
-            departments.append(dept_objs[dept_key])
-        leaves.append(Team.objects.create(name=sub, parent=dept_objs[dept_key]))
+        layout.append((dept_name if cycle == 0 else f"{dept_name} {cycle + 1}", sub))
+    return layout
+
+
+def _teams_create(children: list[tuple[str, Team]]) -> list[Team]:
+    """Teams (name, parent) in a few statements, paths included: Team.save would cost two
+    statements and an audit entry per team, and 100,000 people have 14,000 teams."""
+    teams = Team.objects.bulk_create(
+        [Team(name=name, parent=parent) for name, parent in children], batch_size=2000
+    )
+    for team, (_name, parent) in zip(teams, children, strict=True):
+        team.path = Team.path_for(team.pk, parent)
+        team.depth = parent.depth + 1
+    Team.objects.bulk_update(teams, ["path", "depth"], batch_size=2000)
+    return teams
+
+
+def _build_teams(people: int) -> tuple[Team, list[Team], list[Team]]:
+    root = Team.objects.create(name="Northwind Labs")
+    layout = demo_team_layout(people)
+    dept_names = list(dict.fromkeys(dept for dept, _sub in layout))
+    departments = _teams_create([(name, root) for name in dept_names])
+    by_name = dict(zip(dept_names, departments, strict=True))
+    leaves = _teams_create([(sub, by_name[dept]) for dept, sub in layout])
     return root, departments, leaves
+
+
+def demo_email(first: str, last: str, n: int) -> str:
+    """A demo address: unique because every person of the organisation gets their own `n`."""
+    return f"{first}.{last}.{n}@example.com".lower()
 
 
 def _person(rng: random.Random, n: int, team: Team, **extra) -> Person:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     return Person(
-        email=extra.pop("email", f"{first}.{last}.{n}@example.com".lower()),
+        email=extra.pop("email", demo_email(first, last, n)),
         name=extra.pop("name", f"{first} {last}"),
         team=team,
         time_zone=extra.pop("time_zone", rng.choice(TIME_ZONES)),
@@ -172,42 +207,52 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
     )
 
 
-def _organisation(rng: random.Random, *, people: int, now: dt.datetime) -> tuple[list, Survey]:
-    """The teams, people (with the demo logins) and the weekly survey."""
-    root, departments, leaves = _build_teams(rng, people)
-    sizes = _team_sizes(rng, people - 1 - len(departments), len(leaves))
-    staff: list[Person] = []
+def demo_people(
+    rng: random.Random, *, root: Team, departments: list[Team], leaves: list[Team], sizes: list[int]
+) -> list[Person]:
+    """Everyone, unsaved: the HR admin, one manager per department, then the members of each
+    leaf team, with the demo logins among them. One running number makes every address unique
+    (the managers once counted from 1,000 and the members from 2,000, so beyond 1,000
+    departments, about 50,000 people, their addresses collided)."""
     # The demo logins: an HR admin, the manager of the first department, one of its employees.
-    staff.append(
+    everyone = [
         _person(rng, 0, root, email=DEMO_LOGINS["hr"], name="Hanna Rivera (HR)",
                 role=Person.Role.HR_ADMIN, time_zone="Europe/Berlin", language="en")
-    )  # fmt: skip
-    managers = []
+    ]  # fmt: skip
     for i, dept in enumerate(departments):
         extra: dict[str, str] = {"role": Person.Role.MANAGER}
         if i == 0:
             extra.update(email=DEMO_LOGINS["manager"], name="Max Moreau (manager)", language="en",
                          time_zone="Europe/Berlin")  # fmt: skip
-        managers.append(_person(rng, 1000 + i, dept, **extra))
-    staff += managers
-    members: list[Person] = []
+        everyone.append(_person(rng, len(everyone), dept, **extra))
+    first_member = len(everyone)
     for leaf, size in zip(leaves, sizes, strict=True):
         for _ in range(size):
-            members.append(_person(rng, len(members) + 2000, leaf))
-    first_leaf_member = next(m for m in members if m.team_id == leaves[0].pk)
-    first_leaf_member.email, first_leaf_member.name = DEMO_LOGINS["employee"], "Emma Lindqvist"
-    first_leaf_member.language, first_leaf_member.time_zone = "en", "Europe/Berlin"
-    everyone = staff + members
+            everyone.append(_person(rng, len(everyone), leaf))
+    employee = everyone[first_member]  # the first member of the first leaf team
+    employee.email, employee.name = DEMO_LOGINS["employee"], "Emma Lindqvist"
+    employee.language, employee.time_zone = "en", "Europe/Berlin"
+    # One unusable password for all (a random one each costs seconds at 100,000 people); the
+    # demo logins share a real one, hashed once since each hash costs a third of a second.
+    unusable, hashed = make_password(None), make_password(DEMO_PASSWORD)
     for person in everyone:
-        person.set_unusable_password()
-    # Hash once: the demo logins share a password, and each hash costs a third of a second.
-    hashed = make_password(DEMO_PASSWORD)
-    for person in [*everyone[: len(managers) + 1], first_leaf_member]:
+        person.password = unusable
+    for person in [*everyone[:first_member], employee]:
         person.password = hashed
-    Person.objects.bulk_create(everyone, batch_size=2000)
-    saved = {p.email: p for p in Person.objects.filter(email__in=[m.email for m in managers])}
-    for dept, manager in zip(departments, managers, strict=True):
-        dept.managers.add(saved[manager.email])
+    return everyone
+
+
+def _organisation(rng: random.Random, *, people: int, now: dt.datetime) -> tuple[list, Survey]:
+    """The teams, people (with the demo logins) and the weekly survey."""
+    root, departments, leaves = _build_teams(people)
+    sizes = _team_sizes(rng, people - 1 - len(departments), len(leaves))
+    everyone = demo_people(rng, root=root, departments=departments, leaves=leaves, sizes=sizes)
+    Person.objects.bulk_create(everyone, batch_size=5000)
+    managers = everyone[1 : 1 + len(departments)]
+    Team.managers.through.objects.bulk_create(
+        Team.managers.through(team_id=dept.pk, person_id=manager.pk)
+        for dept, manager in zip(departments, managers, strict=True)
+    )
 
     survey = Survey.objects.create(
         name="Weekly pulse",
