@@ -73,6 +73,8 @@ def test_production_settings_mark_production_and_compose_does_not_suggest_seedin
     base = Path(django_settings.BASE_DIR)
     assert "RELHEALTH_PRODUCTION = True" in (base / "relhealth/settings/production.py").read_text()
     assert "seed_demo" not in (base / "docker-compose.yml").read_text()
+
+
 @pytest.mark.parametrize("people", [50_000, 100_000])
 def test_every_address_is_unique_at_any_size(people):
     """The whole organisation planned in memory (no rows written): 50,000 people once crashed
