@@ -19,8 +19,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 # No usable address at all (a misconfigured socket, a proxy that sends garbage): one shared,
-# well-formed address, so limits still count and nothing crashes on an empty string.
-UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a value, never bound
+# well-formed address, so limits still count and nothing crashes on an empty string. A value,
+# never bound.
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104  # nosec B104
 
 
 def _address(text: str) -> str | None:

@@ -101,6 +101,7 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
         return
     # The scratch table lives until the commit: outside a transaction it would be gone at once.
     assert connection.in_atomic_block, "rows_update needs a transaction"
+    # Every name in the SQL below is a model's own table or column, quoted; values go by COPY.
     quote = connection.ops.quote_name
     meta = model._meta
     concrete = {f.attname: f for f in meta.concrete_fields}
@@ -110,7 +111,7 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608 - names are ours
+            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608  # nosec B608
             f"SELECT {listed} FROM {table} WITH NO DATA"
         )
     buffer = io.StringIO()
@@ -121,7 +122,7 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
     pk = quote(columns[0])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS t SET {sets} FROM {scratch} AS v "  # noqa: S608 - names are ours
+            f"UPDATE {table} AS t SET {sets} FROM {scratch} AS v "  # noqa: S608  # nosec B608
             f"WHERE t.{pk} = v.{pk}"
         )
         cursor.execute(f"DROP TABLE {scratch}")
