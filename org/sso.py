@@ -15,13 +15,14 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import models
 from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from org.backends import PersonBackend
 from org.models import Person
+from org.selectors import person_may_sign_in
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class SsoRefusal(models.TextChoices):
     UNVERIFIED = "unverified"
     UNKNOWN = "unknown"
     INACTIVE = "inactive"
+    NOT_ALLOWED = "not_allowed"  # an employee while HR lets only managers and HR sign in
     FAILED = "failed"
 
 
@@ -117,8 +119,9 @@ class SsoBackend(OIDCAuthenticationBackend):
         return super().authenticate(request, **kwargs)
 
     def get_user(self, user_id: Any) -> Person | None:  # type: ignore[override]
-        # Django's rule, which mozilla-django-oidc drops: a deactivated person's session ends.
-        return ModelBackend().get_user(user_id)  # type: ignore[return-value]
+        # The password backend's rule, which mozilla-django-oidc drops: the session of someone
+        # deactivated, or no longer allowed to sign in, ends on their next request.
+        return PersonBackend().get_user(user_id)  # type: ignore[return-value]
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
         payload = super().verify_token(token, **kwargs)
@@ -159,7 +162,12 @@ class SsoBackend(OIDCAuthenticationBackend):
         elif not any(p.is_active for p in people):
             self._refuse(SsoRefusal.INACTIVE)
             return Person.objects.none()
-        return people.filter(is_active=True)
+        allowed = [p.pk for p in people if person_may_sign_in(person=p)]
+        if not allowed:
+            # Single sign-on opens no door the password does not (org.selectors, ADR 0023).
+            self._refuse(SsoRefusal.NOT_ALLOWED)
+            return Person.objects.none()
+        return people.filter(pk__in=allowed)
 
     def update_user(self, user: Person, claims: dict[str, Any]) -> Person:
         role = sso_role_for_claims(claims)

@@ -702,6 +702,7 @@ DE = {
     "The team tree is too deep here: put this team higher up in the tree.": "Der Teambaum ist hier zu tief: Ordnen Sie dieses Team weiter oben im Baum ein.",
     "Kind of change": "Art der Änderung",
     "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Schreiben Sie dies in eine Zeile: Zeilenumbrüche, Tabulatoren und andere Steuerzeichen sind nicht erlaubt.",
+    "Your organisation lets only managers and HR admins sign in to Relhealth. Your check-ins need no sign-in: use the link in your invitation email.": "Ihre Organisation lässt nur Führungskräfte und HR-Admins bei Relhealth anmelden. Für Ihre Check-ins ist keine Anmeldung nötig: Nutzen Sie den Link in Ihrer Einladungs-E-Mail.",
 }
 
 

@@ -102,6 +102,23 @@ def test_a_deactivated_persons_sso_session_ends(manager):
     assert SsoBackend().get_user(manager.pk) is None
 
 
+@pytest.mark.django_db
+def test_single_sign_on_opens_no_door_the_password_does_not(rf, employee):
+    """An employee whose organisation lets only managers and HR sign in is refused by SSO too,
+    and an SSO session of theirs ends once HR turns employee sign-in off."""
+    from org.models import OrgSettings
+    from org.sso import SsoRefusal
+
+    backend = SsoBackend()
+    backend.request = rf.get("/sso/callback/")
+    assert list(backend.filter_users_by_claims({"email": employee.email.upper()})) == [employee]
+    assert SsoBackend().get_user(employee.pk) == employee
+    OrgSettings.objects.update(employees_may_sign_in=False)
+    assert not backend.filter_users_by_claims({"email": employee.email}).exists()
+    assert backend.request.relhealth_sso_refusal == SsoRefusal.NOT_ALLOWED
+    assert SsoBackend().get_user(employee.pk) is None
+
+
 def test_verified_means_true_not_present():
     assert claim_true(True) and claim_true("true") and claim_true("True")
     assert not any(claim_true(v) for v in (False, "false", None, "", 1, "yes"))
