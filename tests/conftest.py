@@ -38,6 +38,18 @@ def _round_questions_fresh():
 
 
 @pytest.fixture(autouse=True)
+def _language_fresh():
+    """Each test starts in the default language: a page served to a German-speaking person
+    activates German for the thread (PersonLanguageMiddleware), and a later test's messages
+    would be German."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _readiness_fresh():
     """/readyz keeps its answer for a few seconds in the process: each test asks anew."""
     from relhealth.health import readiness_forget
