@@ -11,6 +11,7 @@ every table as it was. The number of requests and 500s is printed at the end of 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from html.parser import HTMLParser
@@ -29,7 +30,8 @@ from hypothesis import strategies as st
 from api.services.tokens import api_token_create
 from checkins.models import Dimension, Question
 from checkins.services.tokens import participation_token
-from culture.models import FocusArea
+from culture.models import FocusAction, FocusArea
+from org.models import PeopleImportJob
 from org.services.refusals import ACCESS_REFUSED
 
 # Bounded so the whole run takes about a minute; raise it for a longer hunt.
@@ -112,8 +114,13 @@ def world(survey, open_round, org, employee, manager, hr_admin):
     )
     token = participation_token(round_id=open_round.pk, person_id=employee.pk)
     api_token_create(person=hr_admin, name="HRIS sync")  # so the revoke button is on the page
+    action = FocusAction.objects.create(
+        focus=focus, text="Talk it through", follow_up_on=dt.date(2099, 1, 5)
+    )
+    job = PeopleImportJob.objects.create(owner=hr_admin, content=b"email,name,team\n")
     return {
         "team_id": org.engineering.pk, "focus_id": focus.pk, "token": token,
+        "action": action.pk, "import": job.pk,
         "person": employee.pk, "team": org.platform.pk, "survey": survey.pk,
         "question": Question.objects.filter(scale=Question.Scale.AGREE5).first().pk,
         "dimension": Dimension.objects.first().pk, "hr_admin": hr_admin,
@@ -179,6 +186,8 @@ def _snapshot() -> str:
         for model in apps.get_app_config(label).get_models():
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             for row in model.objects.order_by("pk").values_list(*fields):
+                # Binary columns come back as memoryviews, whose repr holds an address.
+                row = tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
                 digest.update(repr(row).encode())
     audit = LogEntry.objects.exclude(additional_data__event=ACCESS_REFUSED)
     digest.update(repr(list(audit.order_by("pk").values_list("pk", "changes_text"))).encode())
@@ -265,7 +274,13 @@ def _url(route: str, world: dict) -> str:
         "checkins:form": {"token": world["token"]},
         "culture:focus-set": {"team_id": world["team_id"]},
         "culture:action-add": {"team_id": world["team_id"], "focus_id": world["focus_id"]},
-    }.get(route)
+        "culture:action-done": {"team_id": world["team_id"], "focus_id": world["focus_id"],
+                                "action_id": world["action"]},
+        "org:hr-people-import-job": {"pk": world["import"]},
+        "org:hr-people-import-job-apply": {"pk": world["import"]},
+        "org:hr-people-import-job-errors": {"pk": world["import"]},
+        "org:hr-people-import-job-status": {"pk": world["import"]},
+    }.get(route)  # fmt: skip
     if kwargs is None and route.startswith("checkins:hr-survey") and route != "checkins:hr-surveys":
         kwargs = {} if route == "checkins:hr-survey-new" else {"pk": world["survey"]}
     return reverse(route, kwargs=kwargs or {})
