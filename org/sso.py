@@ -159,7 +159,8 @@ class SsoBackend(OIDCAuthenticationBackend):
         people = Person.objects.filter(email__iexact=claims["email"].strip())
         if not people:
             self._refuse(SsoRefusal.UNKNOWN)
-        elif not any(p.is_active for p in people):
+            return Person.objects.none()
+        if not any(p.is_active for p in people):
             self._refuse(SsoRefusal.INACTIVE)
             return Person.objects.none()
         allowed = [p.pk for p in people if person_may_sign_in(person=p)]
