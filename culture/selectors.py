@@ -38,7 +38,7 @@ from culture.visibility import (
     participation_from,
     summary_lines_checked,
 )
-from org.models import Person, Team
+from org.models import Person, Team, path_ids
 from org.selectors import teams_led_get
 
 __all__ = ["NOT_ASKED", "Cell", "Participation", "RoundRow", "TeamScores", "team_scores_get"]
@@ -283,16 +283,20 @@ def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[t
     return found
 
 
+def _focus_from(area: FocusArea, cell: Cell | None) -> Focus:
+    """A focus area and how far its dimension moved since it was set, from a shown cell only."""
+    moved = None
+    if cell is not None and cell.score is not None and area.baseline_score is not None:
+        moved = round(cell.score - area.baseline_score, 1)
+    return Focus(area=area, moved=moved)
+
+
 def _focus_get(*, team: Team, cards: list[DimensionCard]) -> dict[int, Focus]:
     latest = {card.dimension.pk: card.latest for card in cards}
-    found = {}
-    for area in FocusArea.objects.filter(team=team, is_active=True).prefetch_related("actions"):
-        cell = latest.get(area.dimension_id)
-        moved = None
-        if cell is not None and cell.score is not None and area.baseline_score is not None:
-            moved = round(cell.score - area.baseline_score, 1)
-        found[area.dimension_id] = Focus(area=area, moved=moved)
-    return found
+    return {
+        area.dimension_id: _focus_from(area, latest.get(area.dimension_id))
+        for area in FocusArea.objects.filter(team=team, is_active=True).prefetch_related("actions")
+    }
 
 
 def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
@@ -381,7 +385,7 @@ def employee_view_get(*, person: Person) -> EmployeeView | None:
     team = person.team
     if team is None:
         return None
-    levels = [team, *Team.objects.filter(pk__in=_ancestor_ids(team)).order_by("-depth")]
+    levels = [team, *Team.objects.filter(pk__in=path_ids(team.path)[:-1]).order_by("-depth")]
     for level, candidate in enumerate(levels[:EMPLOYEE_VIEW_LEVELS]):
         cards = dimension_cards(team_scores_get(team=candidate))
         if any(card.latest is not None for card in cards) or level == len(levels) - 1:
@@ -395,15 +399,8 @@ def employee_view_get(*, person: Person) -> EmployeeView | None:
     )
     for area in areas.prefetch_related("actions").order_by("-team__depth", "created_at"):
         cell = latest.get(area.dimension_id) if area.team_id == candidate.pk else None
-        moved = None
-        if cell is not None and cell.score is not None and area.baseline_score is not None:
-            moved = round(cell.score - area.baseline_score, 1)
-        focus.append(Focus(area=area, moved=moved))
+        focus.append(_focus_from(area, cell))
     return EmployeeView(team=candidate, own_team=candidate.pk == team.pk, cards=cards, focus=focus)
-
-
-def _ancestor_ids(team: Team) -> list[int]:
-    return [int(part) for part in team.path.strip("/").split("/")[:-1] if part]
 
 
 def dashboard_teams_get(*, viewer: Person) -> list[Team]:

@@ -34,6 +34,11 @@ PATH_MAX_LENGTH = 1000
 _ID_SEGMENT = 20
 
 
+def path_ids(path: str) -> list[int]:
+    """The team ids a path lists, from the root down to the team itself: "/1/4/9/" -> [1, 4, 9]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Team(models.Model):
     """A node of the team tree. `path` lists the ids from the root ("/1/4/9/") for subtree queries."""
 

@@ -22,12 +22,9 @@ from checkins.services.tree import round_tree_freeze, rounds_tree_freeze
 from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup, RoundRollupState
 from culture.services.rollups_sql import rollups_insert_sql as _rollups_insert_sql
 from culture.statistics import Sums, is_favourable, scored_value, to_0_100
+from org.models import path_ids
 
 AGREEMENT = (Question.Scale.AGREE5, Question.Scale.AGREE7)
-
-
-def _ancestors(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def round_rollup_compute(*, round: Round) -> bool:
@@ -167,7 +164,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
         out: dict[Any, Sums] = defaultdict(Sums)
         for key, acc in direct.items():
             team_id, rest = key[0], key[1:]
-            for ancestor in _ancestors(paths.get(team_id, f"/{team_id}/")):
+            for ancestor in path_ids(paths.get(team_id, f"/{team_id}/")):
                 out[(ancestor, *rest)].add(acc)
         return out
 
