@@ -267,7 +267,8 @@ class DimensionViewSet(
         if Dimension.objects.filter(key=data["key"]).exists():
             raise Conflict("A dimension with this key already exists.", field="key")
         serializer.instance = dimension_create(
-            key=data["key"], name=data["name"], name_de=data.get("name_de", ""),
+            key=data["key"], name=data["name"],
+            translations={"de": data.get("name_de", "")},
             description=data.get("description", ""),
         )  # fmt: skip
 

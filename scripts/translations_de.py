@@ -190,7 +190,7 @@ DE = {
     "What it measures": "Was sie misst",
     "A dimension with this key exists.": "Es gibt bereits eine Dimension mit diesem Schlüssel.",
     "CSV or JSON file": "CSV- oder JSON-Datei",
-    "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, source, licence.": "Felder: code, dimension (Schlüssel), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, source, licence.",
+    "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, text_fr, source, licence.": "Felder: code, dimension (Schlüssel), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, text_fr, source, licence.",
     "Dimensions": "Dimensionen",
     "core": "Kern",
     "%(n)s item": ["%(n)s Frage", "%(n)s Fragen"],
@@ -703,6 +703,9 @@ DE = {
     "Kind of change": "Art der Änderung",
     "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Schreiben Sie dies in eine Zeile: Zeilenumbrüche, Tabulatoren und andere Steuerzeichen sind nicht erlaubt.",
     "Your organisation lets only managers and HR admins sign in to Relhealth. Your check-ins need no sign-in: use the link in your invitation email.": "Ihre Organisation lässt nur Führungskräfte und HR-Admins bei Relhealth anmelden. Für Ihre Check-ins ist keine Anmeldung nötig: Nutzen Sie den Link in Ihrer Einladungs-E-Mail.",
+    # --- lead: languages ---
+    "Wording (%(language)s)": "Formulierung (%(language)s)",
+    "Name (%(language)s)": "Name (%(language)s)",
 }
 
 
