@@ -5,9 +5,7 @@ Run after `manage.py makemessages -l de`: `.venv/bin/python scripts/translations
 Needs polib (`pip install polib`) only when translations change; the .mo is committed.
 """
 
-from pathlib import Path
-
-import polib
+from catalogue import fill
 
 DE = {
     "Strongly disagree": "Stimme überhaupt nicht zu",
@@ -710,33 +708,7 @@ DE = {
 
 
 def main() -> None:
-    path = Path(__file__).resolve().parent.parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
-    po = polib.pofile(str(path))
-    missing = []
-    for entry in po:
-        value = DE.get(entry.msgid)
-        if value is None:
-            missing.append(entry.msgid)
-            continue
-        if entry.msgid_plural:
-            entry.msgstr_plural = {0: value[0], 1: value[1]}
-        else:
-            entry.msgstr = value
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-        # Drop the stale "#| msgid" hints makemessages leaves on a fuzzy match.
-        entry.previous_msgid = entry.previous_msgid_plural = None
-    po.metadata["Project-Id-Version"] = "Relhealth"
-    po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
-    po.metadata["Last-Translator"] = "Relhealth maintainers"
-    po.metadata["Language-Team"] = "German"
-    po.metadata["Language"] = "de"
-    po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
-    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-    po.save()
-    po.save_as_mofile(str(path.with_suffix(".mo")))
-    if missing:
-        raise SystemExit("Untranslated: " + " | ".join(missing))
+    fill("de", DE, team_name="German", plural_forms="nplurals=2; plural=(n != 1);")
 
 
 if __name__ == "__main__":
