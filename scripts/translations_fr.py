@@ -191,7 +191,7 @@ FR = {
     "What it measures": "Ce qu'elle mesure",
     "A dimension with this key exists.": "Une dimension avec cette clé existe déjà.",
     "CSV or JSON file": "Fichier CSV ou JSON",
-    "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, source, licence.": "Champs : code, dimension (clé), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, source, licence.",
+    "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, text_fr, source, licence.": "Champs : code, dimension (clé), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, text_fr, source, licence.",
     "Dimensions": "Dimensions",
     "core": "intégrée",
     "%(n)s item": ("%(n)s question", "%(n)s questions"),
@@ -697,6 +697,9 @@ FR = {
     "Kind of change": "Type de modification",
     "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Écrivez ceci sur une seule ligne : les sauts de ligne, les tabulations et les autres caractères de contrôle ne sont pas autorisés.",
     "Your organisation lets only managers and HR admins sign in to Relhealth. Your check-ins need no sign-in: use the link in your invitation email.": "Votre organisation n'autorise que les managers et les admins RH à se connecter à Relhealth. Vos check-ins ne demandent aucune connexion : utilisez le lien de votre e-mail d'invitation.",
+    # --- lead: languages ---
+    "Wording (%(language)s)": "Formulation (%(language)s)",
+    "Name (%(language)s)": "Nom (%(language)s)",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

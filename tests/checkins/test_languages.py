@@ -113,6 +113,6 @@ def test_a_french_reader_checks_in_with_the_french_wording(client, open_round, e
         "checkins:form", args=[participation_token(round_id=open_round.pk, person_id=employee.pk)]
     )
     html = client.get(link).content.decode()
-    assert 'lang="fr"' in html
+    assert 'lang="fr"' in html and "Je préfère ne pas répondre" in html
     for version in open_round.question_versions.select_related("question"):
         assert version.translations["fr"] in html.replace("&#x27;", "'")
