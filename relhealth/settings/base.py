@@ -264,6 +264,7 @@ RELHEALTH_PRODUCTION = False
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["relhealth.formats"]  # dates as each language writes them
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
