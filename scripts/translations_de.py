@@ -704,6 +704,7 @@ DE = {
     # --- lead: languages ---
     "Wording (%(language)s)": "Formulierung (%(language)s)",
     "Name (%(language)s)": "Name (%(language)s)",
+    "Table: scroll sideways to see every column": "Tabelle: seitlich scrollen, um alle Spalten zu sehen",
 }
 
 

@@ -700,6 +700,7 @@ FR = {
     # --- lead: languages ---
     "Wording (%(language)s)": "Formulation (%(language)s)",
     "Name (%(language)s)": "Nom (%(language)s)",
+    "Table: scroll sideways to see every column": "Tableau : faites défiler horizontalement pour voir toutes les colonnes",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).
