@@ -421,6 +421,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.error_responses",
+        "api.schema.response_fields_required",
     ],
 }
 
