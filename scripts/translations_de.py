@@ -703,6 +703,17 @@ DE = {
     "Kind of change": "Art der Änderung",
     "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Schreiben Sie dies in eine Zeile: Zeilenumbrüche, Tabulatoren und andere Steuerzeichen sind nicht erlaubt.",
     "Your organisation lets only managers and HR admins sign in to Relhealth. Your check-ins need no sign-in: use the link in your invitation email.": "Ihre Organisation lässt nur Führungskräfte und HR-Admins bei Relhealth anmelden. Für Ihre Check-ins ist keine Anmeldung nötig: Nutzen Sie den Link in Ihrer Einladungs-E-Mail.",
+    # --- mail ---
+    "l j F, H:i": "l, j. F, H:i",
+    "%(moment)s (UTC)": "%(moment)s (UTC)",
+    "%(moment)s (%(place)s time)": "%(moment)s (Ortszeit %(place)s)",
+    "Please stop my Relhealth digest": "Bitte meine Relhealth-Zusammenfassung abbestellen",
+    "You get this email because your HR team included you in Relhealth's check-ins. To stop these emails, ask your HR team.": "Sie erhalten diese E-Mail, weil Ihr HR-Team Sie in die Check-ins von Relhealth aufgenommen hat. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team.",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team (%(hr_contact)s).": "Sie erhalten diese Zusammenfassung, weil Sie in Relhealth ein Team leiten. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team (%(hr_contact)s).",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team.": "Sie erhalten diese Zusammenfassung, weil Sie in Relhealth ein Team leiten. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team.",
+    "You get this email because you are an HR admin in Relhealth. To stop these emails, ask another HR admin to change your role.": "Sie erhalten diese E-Mail, weil Sie in Relhealth HR-Admin sind. Wenn Sie sie nicht mehr erhalten möchten, bitten Sie einen anderen HR-Admin, Ihre Rolle zu ändern.",
+    "You get this email because your HR team gave you access to Relhealth. If that is a mistake, tell your HR team.": "Sie erhalten diese E-Mail, weil Ihr HR-Team Ihnen Zugang zu Relhealth gegeben hat. Falls das ein Irrtum ist, sagen Sie Ihrem HR-Team Bescheid.",
+    "You get this email because a password reset was asked for this address in Relhealth. If that keeps happening without you, tell your HR team.": "Sie erhalten diese E-Mail, weil für diese Adresse in Relhealth ein neues Passwort angefordert wurde. Falls das wiederholt ohne Ihr Zutun geschieht, sagen Sie Ihrem HR-Team Bescheid.",
 }
 
 
