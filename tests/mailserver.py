@@ -20,6 +20,9 @@ class Mailbox:
 
     refuse: set[str] = field(default_factory=set)
     messages: list[Message] = field(default_factory=list)
+    # The bytes as they crossed the wire and the envelope sender, one per message.
+    raw: list[bytes] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def recipients(self) -> list[str]:
         return [m["To"] for m in self.messages]
@@ -32,6 +35,8 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.original_content))
+        self.raw.append(envelope.original_content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
 
