@@ -704,6 +704,15 @@ DE = {
     "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Schreiben Sie dies in eine Zeile: Zeilenumbrüche, Tabulatoren und andere Steuerzeichen sind nicht erlaubt.",
     "Your organisation lets only managers and HR admins sign in to Relhealth. Your check-ins need no sign-in: use the link in your invitation email.": "Ihre Organisation lässt nur Führungskräfte und HR-Admins bei Relhealth anmelden. Für Ihre Check-ins ist keine Anmeldung nötig: Nutzen Sie den Link in Ihrer Einladungs-E-Mail.",
     # --- mail ---
+    "Undeliverable addresses only": "Nur unzustellbare Adressen",
+    "Only the address the mail server refuses (%(n)s)": (
+        "Nur die Adresse, die der Mailserver ablehnt (%(n)s)",
+        "Nur Adressen, die der Mailserver ablehnt (%(n)s)",
+    ),
+    "undeliverable": "unzustellbar",
+    "Emails to this address cannot be delivered.": "E-Mails an diese Adresse können nicht zugestellt werden.",
+    "The mail server refused the last one for good on %(when)s:": "Der Mailserver hat die letzte am %(when)s endgültig abgelehnt:",
+    "Correct the address below; the next email goes to the new one.": "Korrigieren Sie die Adresse unten; die nächste E-Mail geht an die neue.",
     "l j F, H:i": "l, j. F, H:i",
     "%(moment)s (UTC)": "%(moment)s (UTC)",
     "%(moment)s (%(place)s time)": "%(moment)s (Ortszeit %(place)s)",

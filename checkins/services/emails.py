@@ -36,6 +36,7 @@ from django.utils.translation import gettext
 from checkins.models import OutboundEmail, RoundQuestion
 from checkins.services import schedule
 from checkins.services.tokens import participation_token
+from org.models import Person
 
 STALE_AFTER = dt.timedelta(minutes=15)
 LEFT_BEHIND_AFTER = dt.timedelta(minutes=2)
@@ -285,6 +286,12 @@ def _fail(*, email: OutboundEmail, error: BaseException, now: dt.datetime, wait:
     changes: dict[str, object] = {"last_error": reason}
     if email.attempts >= MAX_ATTEMPTS:
         changes["status"] = OutboundEmail.Status.FAILED
+        if email.kind != OutboundEmail.Kind.REMINDER:
+            # HR reads it on the person (never from a reminder: it would tell who had not
+            # answered).
+            Person.objects.filter(pk=email.recipient_id).update(
+                email_undeliverable=reason, email_undeliverable_at=now
+            )
     else:
         changes["status"] = OutboundEmail.Status.PENDING
         if wait:
@@ -328,6 +335,7 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
         .order_by("pk")
     )
     pending = set(claimed)
+    delivered_to: set[int] = set()  # recipients of messages that went out, reminders aside
     mail = get_connection()
     opened = False
     try:
@@ -375,9 +383,16 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
             else:
                 _mark(email_id=email.pk, status=OutboundEmail.Status.SENT, sent_at=timezone.now())
                 outcome[email.pk] = OutboundEmail.Status.SENT
+                if email.kind != OutboundEmail.Kind.REMINDER:
+                    delivered_to.add(email.recipient_id)
     finally:
         _release(email_ids=pending)  # rows not reached: a connection fault, or deleted meanwhile
         mail.close()
+        if delivered_to:
+            # The address works again (a full mailbox emptied, a relay fixed): one query a chunk.
+            Person.objects.filter(pk__in=delivered_to).exclude(email_undeliverable="").update(
+                email_undeliverable="", email_undeliverable_at=None
+            )
     return outcome
 
 
