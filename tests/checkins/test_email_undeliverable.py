@@ -89,3 +89,28 @@ def test_a_corrected_address_or_a_delivered_message_clears_the_mark(
     emails_send(email_ids=[_row(open_round, manager, OutboundEmail.Kind.INVITATION).pk])
     manager.refresh_from_db()
     assert manager.email_undeliverable == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reason_fits_a_phone_screen(browser, live_server, hr_admin, employee, password):
+    long_reason = (
+        "550 5.1.1 <"
+        + "x" * 60
+        + "@example.com>: Recipient address rejected: "
+        + ("User unknown in virtual mailbox table " * 4)
+    )
+    Person.objects.filter(pk=employee.pk).update(
+        email_undeliverable=long_reason[:500], email_undeliverable_at=timezone.now()
+    )
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill(hr_admin.email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    for path in ("/hr/people/?undeliverable=1", f"/hr/people/{employee.pk}/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        assert page.get_by_text("User unknown in virtual mailbox").first.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    page.close()
