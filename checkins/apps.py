@@ -32,13 +32,6 @@ class CheckinsConfig(AppConfig):
             m2m_fields={"audience", "questions"},
         )  # fmt: skip
 
-        # `check --deploy` refuses demo mail settings (a localhost sender, http links).
-        from django.core import checks
-
-        from relhealth.mailconfig import mail_settings_check
-
-        checks.register(mail_settings_check, "mail", deploy=True)
-
         # The organisation asks for set-password emails; the ledger here writes and sends them.
         from checkins import tasks
         from org.signals import sign_in_link_wanted

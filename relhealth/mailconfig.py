@@ -2,7 +2,7 @@
 
 Used twice: the production settings refuse to start when these fail (unless a local trial says
 so with RELHEALTH_ALLOW_LOCAL_MAIL), and `manage.py check --deploy` reports them as errors
-(registered in CheckinsConfig.ready()). Plain functions of two strings, so the settings module
+(registered in relhealth.apps). Plain functions of two strings, so the settings module
 can call them before Django is set up.
 """
 
