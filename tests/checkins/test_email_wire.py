@@ -12,8 +12,10 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from checkins.models import OutboundEmail, Participation
@@ -181,3 +183,28 @@ def test_digests_and_sign_in_links_as_a_mail_server_receives_them(
     text, html = _check_message(sign_in_raw, language=language, subject_word="Relhealth")
     assert WHY[language] in text and WHY[language] in html
     assert "List-Unsubscribe" not in _received(sign_in_raw)
+
+
+def test_every_email_says_why_its_reader_gets_it():
+    """Every body template ends with the reason line, or includes one that does."""
+    folder = Path(settings.BASE_DIR) / "templates" / "emails"
+    bodies = sorted(folder.glob("*-body.*"))
+    assert len(bodies) >= 12
+    for body in bodies:
+        text = body.read_text()
+        why = f'"emails/_why{body.suffix}"'
+        included = re.findall(r"""\{% include ['"]emails/([\w-]+\.\w+)['"] %\}""", text)
+        assert why in text or any(
+            f"emails/_why{body.suffix}" in (folder / name).read_text() for name in included
+        ), body.name
+
+
+def test_the_digest_unsubscribes_to_the_configured_hr_contact(settings, hr_admin):
+    from culture.services.digests import _unsubscribe, hr_contact
+
+    assert hr_contact() == hr_admin.email
+    settings.RELHEALTH_HR_CONTACT_EMAIL = "people-team@acme-corp.eu"
+    assert hr_contact() == "people-team@acme-corp.eu"
+    header = _unsubscribe(contact=hr_contact(), language="de")["List-Unsubscribe"]
+    assert header.startswith("<mailto:people-team@acme-corp.eu?subject=Bitte%20meine%20")
+    assert _unsubscribe(contact="", language="en") == {}
