@@ -1,7 +1,7 @@
 """HR sees an address the mail server refuses for good: on the person and in the people list.
 
 Never from a reminder: a reminder goes only to people who have not answered, so a reminder's
-failure on the person would tell HR who had not answered (promise A5)."""
+failure on the person would tell HR who had not answered (promise A7)."""
 
 import pytest
 from django.utils import timezone
