@@ -705,6 +705,26 @@ DE = {
     "Wording (%(language)s)": "Formulierung (%(language)s)",
     "Name (%(language)s)": "Name (%(language)s)",
     "Table: scroll sideways to see every column": "Tabelle: seitlich scrollen, um alle Spalten zu sehen",
+    # --- mail ---
+    "Undeliverable addresses only": "Nur unzustellbare Adressen",
+    "Only the address the mail server refuses (%(n)s)": (
+        "Nur die Adresse, die der Mailserver ablehnt (%(n)s)",
+        "Nur Adressen, die der Mailserver ablehnt (%(n)s)",
+    ),
+    "undeliverable": "unzustellbar",
+    "Emails to this address cannot be delivered.": "E-Mails an diese Adresse können nicht zugestellt werden.",
+    "The mail server refused the last one for good on %(when)s:": "Der Mailserver hat die letzte am %(when)s endgültig abgelehnt:",
+    "Correct the address below; the next email goes to the new one.": "Korrigieren Sie die Adresse unten; die nächste E-Mail geht an die neue.",
+    "l j F, H:i": "l, j. F, H:i",
+    "%(moment)s (UTC)": "%(moment)s (UTC)",
+    "%(moment)s (%(place)s time)": "%(moment)s (Ortszeit %(place)s)",
+    "Please stop my Relhealth digest": "Bitte meine Relhealth-Zusammenfassung abbestellen",
+    "You get this email because your HR team included you in Relhealth's check-ins. To stop these emails, ask your HR team.": "Sie erhalten diese E-Mail, weil Ihr HR-Team Sie in die Check-ins von Relhealth aufgenommen hat. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team.",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team (%(hr_contact)s).": "Sie erhalten diese Zusammenfassung, weil Sie in Relhealth ein Team leiten. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team (%(hr_contact)s).",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team.": "Sie erhalten diese Zusammenfassung, weil Sie in Relhealth ein Team leiten. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team.",
+    "You get this email because you are an HR admin in Relhealth. To stop these emails, ask another HR admin to change your role.": "Sie erhalten diese E-Mail, weil Sie in Relhealth HR-Admin sind. Wenn Sie sie nicht mehr erhalten möchten, bitten Sie einen anderen HR-Admin, Ihre Rolle zu ändern.",
+    "You get this email because your HR team gave you access to Relhealth. If that is a mistake, tell your HR team.": "Sie erhalten diese E-Mail, weil Ihr HR-Team Ihnen Zugang zu Relhealth gegeben hat. Falls das ein Irrtum ist, sagen Sie Ihrem HR-Team Bescheid.",
+    "You get this email because a password reset was asked for this address in Relhealth. If that keeps happening without you, tell your HR team.": "Sie erhalten diese E-Mail, weil für diese Adresse in Relhealth ein neues Passwort angefordert wurde. Falls das wiederholt ohne Ihr Zutun geschieht, sagen Sie Ihrem HR-Team Bescheid.",
 }
 
 

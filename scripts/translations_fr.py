@@ -701,6 +701,26 @@ FR = {
     "Wording (%(language)s)": "Formulation (%(language)s)",
     "Name (%(language)s)": "Nom (%(language)s)",
     "Table: scroll sideways to see every column": "Tableau : faites défiler horizontalement pour voir toutes les colonnes",
+    # --- mail ---
+    "Undeliverable addresses only": "Adresses non distribuables uniquement",
+    "Only the address the mail server refuses (%(n)s)": (
+        "Uniquement l'adresse que le serveur de messagerie refuse (%(n)s)",
+        "Uniquement les adresses que le serveur de messagerie refuse (%(n)s)",
+    ),
+    "undeliverable": "non distribuable",
+    "Emails to this address cannot be delivered.": "Les e-mails envoyés à cette adresse ne peuvent pas être distribués.",
+    "The mail server refused the last one for good on %(when)s:": "Le serveur de messagerie a définitivement refusé le dernier le %(when)s :",
+    "Correct the address below; the next email goes to the new one.": "Corrigez l'adresse ci-dessous ; le prochain e-mail partira vers la nouvelle.",
+    "l j F, H:i": "l j F, H:i",
+    "%(moment)s (UTC)": "%(moment)s (UTC)",
+    "%(moment)s (%(place)s time)": "%(moment)s (heure de %(place)s)",
+    "Please stop my Relhealth digest": "Merci d'arrêter ma synthèse Relhealth",
+    "You get this email because your HR team included you in Relhealth's check-ins. To stop these emails, ask your HR team.": "Vous recevez cet e-mail parce que votre équipe RH vous a inclus dans les check-ins de Relhealth. Pour ne plus les recevoir, adressez-vous à votre équipe RH.",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team (%(hr_contact)s).": "Vous recevez cette synthèse parce que vous dirigez une équipe dans Relhealth. Pour ne plus la recevoir, adressez-vous à votre équipe RH (%(hr_contact)s).",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team.": "Vous recevez cette synthèse parce que vous dirigez une équipe dans Relhealth. Pour ne plus la recevoir, adressez-vous à votre équipe RH.",
+    "You get this email because you are an HR admin in Relhealth. To stop these emails, ask another HR admin to change your role.": "Vous recevez cet e-mail parce que vous êtes admin RH dans Relhealth. Pour ne plus les recevoir, demandez à un autre admin RH de modifier votre rôle.",
+    "You get this email because your HR team gave you access to Relhealth. If that is a mistake, tell your HR team.": "Vous recevez cet e-mail parce que votre équipe RH vous a donné accès à Relhealth. S'il s'agit d'une erreur, prévenez votre équipe RH.",
+    "You get this email because a password reset was asked for this address in Relhealth. If that keeps happening without you, tell your HR team.": "Vous recevez cet e-mail parce qu'une réinitialisation du mot de passe a été demandée pour cette adresse dans Relhealth. Si cela se reproduit sans que vous l'ayez demandé, prévenez votre équipe RH.",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

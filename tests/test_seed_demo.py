@@ -4,12 +4,19 @@ import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.validators import validate_email
 from django.db import transaction
 
 from checkins.models import Answer, Response, Round
 from culture.models import DimensionRollup
 from culture.organisation import organisation_heatmap_get
-from culture.services.demo import DEMO_LOGINS, _team_sizes, demo_people, demo_team_layout
+from culture.services.demo import (
+    DEMO_LOGINS,
+    _team_sizes,
+    demo_email,
+    demo_people,
+    demo_team_layout,
+)
 from org.models import Person, Team
 
 
@@ -92,6 +99,19 @@ def test_every_address_is_unique_at_any_size(people):
     assert len(everyone) == people
     assert len(set(emails)) == people
     assert set(DEMO_LOGINS.values()) <= set(emails)
+    assert all(email.isascii() for email in emails)  # an accent needs SMTPUTF8 end to end
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "address"),
+    [("Chloé", "Eriksen", "chloe.eriksen.7@example.com"),
+     ("Søren", "Ibáñez", "soren.ibanez.7@example.com"),
+     ("Zoë", "Groß-Łukasz", "zoe.gross-lukasz.7@example.com"),
+     ("Mary Ann", "O'Neil", "mary-ann.o-neil.7@example.com")],
+)  # fmt: skip
+def test_demo_addresses_are_plain_ascii(first, last, address):
+    assert demo_email(first, last, 7) == address
+    validate_email(address)
 
 
 @pytest.mark.django_db

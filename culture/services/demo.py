@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -168,9 +170,21 @@ def _build_teams(people: int) -> tuple[Team, list[Team], list[Team]]:
     return root, departments, leaves
 
 
+# Letters NFKD does not take apart into a base letter and an accent.
+ASCII_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "ł": "l", "đ": "d", "þ": "th"}
+)
+
+
 def demo_email(first: str, last: str, n: int) -> str:
-    """A demo address: unique because every person of the organisation gets their own `n`."""
-    return f"{first}.{last}.{n}@example.com".lower()
+    """A demo address: unique because every person of the organisation gets their own `n`.
+
+    Plain ASCII ("Chloé" -> "chloe"): an address with accents needs SMTPUTF8 all the way, which
+    the API, the CSV import and most relays refuse."""
+    local = f"{first}.{last}".lower().translate(ASCII_LETTERS)
+    local = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode()
+    local = re.sub(r"[^a-z0-9.-]+", "-", local).strip("-.")
+    return f"{local}.{n}@example.com"
 
 
 def _person(rng: random.Random, n: int, team: Team, **extra) -> Person:

@@ -298,6 +298,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Relhealth <relhealth@localhost>")
 
+# Where managers ask HR to stop their digest (its List-Unsubscribe); empty: the first HR admin.
+RELHEALTH_HR_CONTACT_EMAIL = env("RELHEALTH_HR_CONTACT_EMAIL", default="")
 # Links in emails are absolute; workers have no request to build them from.
 RELHEALTH_BASE_URL = env("RELHEALTH_BASE_URL", default="http://127.0.0.1:8000")
 # The anonymity threshold k for new rounds (frozen per round once it opens); never below 3.

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("org", "0006_single_line_names"),
+        ("org", "0007_person_email_undeliverable"),
     ]
 
     operations = [
