@@ -725,6 +725,24 @@ DE = {
     "You get this email because you are an HR admin in Relhealth. To stop these emails, ask another HR admin to change your role.": "Sie erhalten diese E-Mail, weil Sie in Relhealth HR-Admin sind. Wenn Sie sie nicht mehr erhalten möchten, bitten Sie einen anderen HR-Admin, Ihre Rolle zu ändern.",
     "You get this email because your HR team gave you access to Relhealth. If that is a mistake, tell your HR team.": "Sie erhalten diese E-Mail, weil Ihr HR-Team Ihnen Zugang zu Relhealth gegeben hat. Falls das ein Irrtum ist, sagen Sie Ihrem HR-Team Bescheid.",
     "You get this email because a password reset was asked for this address in Relhealth. If that keeps happening without you, tell your HR team.": "Sie erhalten diese E-Mail, weil für diese Adresse in Relhealth ein neues Passwort angefordert wurde. Falls das wiederholt ohne Ihr Zutun geschieht, sagen Sie Ihrem HR-Team Bescheid.",
+    # --- lead: audit log ---
+    "Django admin access": "Zugang zur Django-Administration",
+    "All permissions": "Alle Berechtigungen",
+    "Managers": "Führungskräfte",
+    "Keep raw answers (months)": "Rohantworten aufbewahren (Monate)",
+    "Confirmed": "Bestätigt",
+    "Translations": "Übersetzungen",
+    "Description": "Beschreibung",
+    "Position": "Position",
+    "Reverse-scored": "Umgekehrt gewertet",
+    "Wording": "Formulierung",
+    "eNPS every N rounds": "eNPS alle N Runden",
+    "Person": "Person",
+    "Token prefix": "Token-Präfix",
+    "Revoked": "Widerrufen",
+    "added": "hinzugefügt",
+    "removed": "entfernt",
+    "changed to": "geändert in",
 }
 
 

@@ -721,6 +721,24 @@ FR = {
     "You get this email because you are an HR admin in Relhealth. To stop these emails, ask another HR admin to change your role.": "Vous recevez cet e-mail parce que vous êtes admin RH dans Relhealth. Pour ne plus les recevoir, demandez à un autre admin RH de modifier votre rôle.",
     "You get this email because your HR team gave you access to Relhealth. If that is a mistake, tell your HR team.": "Vous recevez cet e-mail parce que votre équipe RH vous a donné accès à Relhealth. S'il s'agit d'une erreur, prévenez votre équipe RH.",
     "You get this email because a password reset was asked for this address in Relhealth. If that keeps happening without you, tell your HR team.": "Vous recevez cet e-mail parce qu'une réinitialisation du mot de passe a été demandée pour cette adresse dans Relhealth. Si cela se reproduit sans que vous l'ayez demandé, prévenez votre équipe RH.",
+    # --- lead: audit log ---
+    "Django admin access": "Accès à l'administration Django",
+    "All permissions": "Toutes les autorisations",
+    "Managers": "Managers",
+    "Keep raw answers (months)": "Conserver les réponses brutes (mois)",
+    "Confirmed": "Confirmé",
+    "Translations": "Traductions",
+    "Description": "Description",
+    "Position": "Position",
+    "Reverse-scored": "Score inversé",
+    "Wording": "Formulation",
+    "eNPS every N rounds": "eNPS toutes les N sessions",
+    "Person": "Personne",
+    "Token prefix": "Préfixe du jeton",
+    "Revoked": "Révoqué",
+    "added": "ajouté",
+    "removed": "retiré",
+    "changed to": "modifié en",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).
