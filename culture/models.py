@@ -184,6 +184,9 @@ class TeamRoundSummary(models.Model):
     #   "p_value": float|None, "real": bool}] for the dimensions visible this round.
     dimensions = models.JSONField(default=list)
     real_drop = models.BooleanField(default=False)
+    # Why no dimension has a figure, when none has (a culture.visibility.HiddenReason): the
+    # digest then says the true reason, e.g. that the team protects a smaller one (ADR 0034).
+    hidden_reason = models.CharField(max_length=32, blank=True, default="")
     strongest = models.ForeignKey(
         Dimension, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

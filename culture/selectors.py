@@ -247,6 +247,22 @@ class TeamPage:
     summary: SummaryView | None = None
 
     @property
+    def hidden_reason(self) -> HiddenReason | None:
+        """Why the team's own figures are all hidden in the period (None when any is shown):
+        protecting a smaller group first, since that is the reason a manager cannot guess."""
+        if not self.cards or any(card.latest is not None for card in self.cards):
+            return None
+        reasons = [card.hidden_reason for card in self.cards if card.hidden_reason]
+        if HiddenReason.PROTECTS_OTHERS in reasons:
+            return HiddenReason.PROTECTS_OTHERS
+        return reasons[0] if reasons else HiddenReason.FEWER_THAN_K
+
+    @property
+    def subteams_shown(self) -> list[Team]:
+        """The teams below with at least one figure of their own in the period."""
+        return [team for team, cells in self.subteams if any(c.shown for c in cells.values())]
+
+    @property
     def focus_suggested_id(self) -> int | None:
         """The dimension "set focus" proposes: the first that fell for real, else the first low
         one, else none (the manager chooses)."""

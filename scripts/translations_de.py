@@ -743,6 +743,21 @@ DE = {
     "added": "hinzugefügt",
     "removed": "entfernt",
     "changed to": "geändert in",
+    # --- lead: department head ---
+    "not shown": "nicht gezeigt",
+    "Why there are no figures for %(team)s right now": "Warum es für %(team)s gerade keine Zahlen gibt",
+    "Enough people in %(team)s answered. But a smaller group next to %(team)s had fewer than %(k)s answers, and anyone who sees the level above could subtract %(team)s's figure from it and read that group's answers. So %(team)s's figure is hidden for everyone, its manager included.": "In %(team)s haben genug Personen geantwortet. Aber eine kleinere Gruppe neben %(team)s hatte weniger als %(k)s Antworten, und wer die Ebene darüber sieht, könnte die Zahl von %(team)s davon abziehen und die Antworten dieser Gruppe lesen. Deshalb ist die Zahl von %(team)s für alle verborgen, auch für die Führungskraft.",
+    "It comes back in a week where that group reaches %(k)s answers, or for good once HR merges a team that is too small to ever reach %(k)s into a larger one.": "Sie erscheint wieder in einer Woche, in der diese Gruppe %(k)s Antworten erreicht, oder dauerhaft, sobald HR ein Team, das %(k)s nie erreichen kann, mit einem größeren zusammenlegt.",
+    "Meanwhile, the teams below that are large enough have their own figures:": "Bis dahin haben die ausreichend großen Teams darunter eigene Zahlen:",
+    "Fewer than %(k)s people were asked in %(team)s, so its figures are shown only as 4-week figures, once the 4 weeks have closed. They appear week by week once at least %(k)s people are asked.": "In %(team)s wurden weniger als %(k)s Personen befragt, daher erscheinen die Zahlen nur als 4-Wochen-Werte, sobald die 4 Wochen abgeschlossen sind. Wöchentlich erscheinen sie, sobald mindestens %(k)s Personen befragt werden.",
+    "Fewer than %(k)s people in %(team)s answered. Figures appear as soon as at least %(k)s people answer in a week: a reminder to the team that answers are anonymous often helps.": "In %(team)s haben weniger als %(k)s Personen geantwortet. Zahlen erscheinen, sobald mindestens %(k)s Personen in einer Woche antworten: Ein Hinweis ans Team, dass die Antworten anonym sind, hilft oft.",
+    "On this page": "Auf dieser Seite",
+    "On this page:": "Auf dieser Seite:",
+    "Scores": "Werte",
+    "What people said": "Was gesagt wurde",
+    "No scores this week. Enough people in %(team)s answered, but a smaller group next to %(team)s had fewer than %(k)s answers, and %(team)s's figure would reveal theirs by subtraction. It comes back in a week where that group reaches %(k)s answers, or once HR merges a team too small to reach %(k)s into a larger one.": "Diese Woche keine Werte. In %(team)s haben genug Personen geantwortet, aber eine kleinere Gruppe neben %(team)s hatte weniger als %(k)s Antworten, und die Zahl von %(team)s würde deren Antworten durch Subtraktion verraten. Sie erscheint wieder in einer Woche, in der diese Gruppe %(k)s Antworten erreicht, oder sobald HR ein Team, das %(k)s nie erreichen kann, mit einem größeren zusammenlegt.",
+    "No weekly scores: fewer than %(k)s people were asked in %(team)s, so its figures come as 4-week figures once the 4 weeks have closed.": "Keine Wochenwerte: In %(team)s wurden weniger als %(k)s Personen befragt, daher kommen die Zahlen als 4-Wochen-Werte, sobald die 4 Wochen abgeschlossen sind.",
+    "Participation: not shown.": "Beteiligung: nicht gezeigt.",
 }
 
 

@@ -739,6 +739,21 @@ FR = {
     "added": "ajouté",
     "removed": "retiré",
     "changed to": "modifié en",
+    # --- lead: department head ---
+    "not shown": "non affiché",
+    "Why there are no figures for %(team)s right now": "Pourquoi %(team)s n'a pas de résultats pour le moment",
+    "Enough people in %(team)s answered. But a smaller group next to %(team)s had fewer than %(k)s answers, and anyone who sees the level above could subtract %(team)s's figure from it and read that group's answers. So %(team)s's figure is hidden for everyone, its manager included.": "Assez de personnes de %(team)s ont répondu. Mais un groupe plus petit voisin de %(team)s a eu moins de %(k)s réponses, et quiconque voit le niveau au-dessus pourrait en soustraire le résultat de %(team)s et lire les réponses de ce groupe. Le résultat de %(team)s est donc masqué pour tout le monde, son manager compris.",
+    "It comes back in a week where that group reaches %(k)s answers, or for good once HR merges a team that is too small to ever reach %(k)s into a larger one.": "Il réapparaît une semaine où ce groupe atteint %(k)s réponses, ou durablement dès que les RH fusionnent une équipe trop petite pour jamais atteindre %(k)s avec une plus grande.",
+    "Meanwhile, the teams below that are large enough have their own figures:": "En attendant, les équipes en dessous assez grandes ont leurs propres résultats :",
+    "Fewer than %(k)s people were asked in %(team)s, so its figures are shown only as 4-week figures, once the 4 weeks have closed. They appear week by week once at least %(k)s people are asked.": "Moins de %(k)s personnes ont été interrogées dans %(team)s : ses résultats ne sont affichés que sur 4 semaines, une fois ces 4 semaines closes. Ils apparaissent semaine par semaine dès qu'au moins %(k)s personnes sont interrogées.",
+    "Fewer than %(k)s people in %(team)s answered. Figures appear as soon as at least %(k)s people answer in a week: a reminder to the team that answers are anonymous often helps.": "Moins de %(k)s personnes de %(team)s ont répondu. Les résultats apparaissent dès qu'au moins %(k)s personnes répondent dans la semaine : rappeler à l'équipe que les réponses sont anonymes aide souvent.",
+    "On this page": "Sur cette page",
+    "On this page:": "Sur cette page :",
+    "Scores": "Scores",
+    "What people said": "Ce que les gens ont dit",
+    "No scores this week. Enough people in %(team)s answered, but a smaller group next to %(team)s had fewer than %(k)s answers, and %(team)s's figure would reveal theirs by subtraction. It comes back in a week where that group reaches %(k)s answers, or once HR merges a team too small to reach %(k)s into a larger one.": "Pas de scores cette semaine. Assez de personnes de %(team)s ont répondu, mais un groupe plus petit voisin de %(team)s a eu moins de %(k)s réponses, et le résultat de %(team)s révélerait les leurs par soustraction. Il réapparaît une semaine où ce groupe atteint %(k)s réponses, ou dès que les RH fusionnent une équipe trop petite pour atteindre %(k)s avec une plus grande.",
+    "No weekly scores: fewer than %(k)s people were asked in %(team)s, so its figures come as 4-week figures once the 4 weeks have closed.": "Pas de scores hebdomadaires : moins de %(k)s personnes ont été interrogées dans %(team)s, ses résultats arrivent donc sur 4 semaines une fois ces 4 semaines closes.",
+    "Participation: not shown.": "Participation : non affichée.",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

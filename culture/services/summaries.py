@@ -29,7 +29,7 @@ from culture.models import (
 )
 from culture.scorebook import ScoreBook, round_teams_asked, scorebook_build
 from culture.selectors import score_rows
-from culture.visibility import ChangeVerdict, comparison_get
+from culture.visibility import ChangeVerdict, HiddenReason, comparison_get
 
 # Enough history to find the round before, even when a dimension skipped a round.
 HISTORY_ROUNDS = 8
@@ -95,6 +95,15 @@ def team_summary_build(
                 "change": comparison.verdict.value,
             }
         )
+    hidden_reason = ""
+    if not dimensions:
+        reasons = [c.reason for c in row.cells.values() if c.suppressed and c.reason]
+        if reasons:
+            hidden_reason = (
+                HiddenReason.PROTECTS_OTHERS
+                if HiddenReason.PROTECTS_OTHERS in reasons
+                else reasons[0]
+            )
     ranked = sorted(dimensions, key=lambda d: d["score"])
     two_or_more = len(ranked) >= 2
     participation = row.participation
@@ -107,6 +116,7 @@ def team_summary_build(
         low_participation=rate is not None and rate < settings.RELHEALTH_LOW_PARTICIPATION_PCT,
         dimensions=dimensions,
         real_drop=any(d["real"] and d["delta"] < 0 for d in dimensions),
+        hidden_reason=hidden_reason,
         strongest_id=ranked[-1]["dimension"] if two_or_more else None,
         weakest_id=ranked[0]["dimension"] if two_or_more else None,
     )
@@ -161,7 +171,7 @@ def round_summaries_compute(*, round: Round) -> bool:
                 unique_fields=["round", "team"],
                 update_fields=[
                     "invited", "responded", "low_participation", "dimensions", "real_drop",
-                    "strongest", "weakest", "computed_at",
+                    "hidden_reason", "strongest", "weakest", "computed_at",
                 ],
             )  # fmt: skip
     except IntegrityError:
