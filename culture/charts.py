@@ -23,7 +23,8 @@ LEFT, RIGHT, TOP, BOTTOM = 36, 12, 10, 26
 class Chart:
     lines: list[str] = field(default_factory=list)  # polyline point lists, one per unbroken run
     bands: list[str] = field(default_factory=list)  # polygons of the 95 % interval
-    dots: list[tuple[str, str, str]] = field(default_factory=list)  # x, y, title
+    # x, y, the value as read ("64") and the week it belongs to ("23 Nov")
+    dots: list[tuple[str, str, str, str]] = field(default_factory=list)
     y_ticks: list[tuple[str, str]] = field(default_factory=list)  # y, label
     x_labels: list[tuple[str, str]] = field(default_factory=list)  # x, label
     width: int = WIDTH
@@ -75,7 +76,8 @@ def trend_chart(
             continue
         run.append((x, cell))
         chart.has_data = True
-        chart.dots.append((x, _scale(cell.score, low, high), f"{cell.score:.0f}"))
+        when = date_format(row.round.period_start, "MONTH_DAY_FORMAT")
+        chart.dots.append((x, _scale(cell.score, low, high), f"{cell.score:.0f}", when))
     flush()
     for value in (low, (low + high) / 2, high):
         chart.y_ticks.append((_scale(value, low, high), f"{value:.0f}"))
