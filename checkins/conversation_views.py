@@ -66,7 +66,7 @@ def _page(
         {
             "thread": thread,
             "comment": thread.response.comment,
-            "messages": messages_for_author(thread=thread, now=now),
+            "thread_messages": messages_for_author(thread=thread, now=now),
             "live": thread_is_live(thread),
             "next_batch": batch_time_next(now=now),
             "batch_zone": settings.RELHEALTH_CONVERSATION_TIME_ZONE,

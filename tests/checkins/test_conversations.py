@@ -173,6 +173,7 @@ def test_a_conversation_both_ways_with_batch_delivery(
 
         page = client.get(author_url).content.decode()
         assert "Heard by Max Manager" in page and "Your manager" in page
+        assert "ShownMessage" not in page and "alert-info" not in page.split("<main")[0]
         assert "Let us plan it together." in page and "Max Manager" in page
         assert client.post(author_url, {"action": "reply", "body": "Which day?"}).status_code == 302
         mine = Message.objects.get(role=Message.Role.AUTHOR)
