@@ -417,6 +417,9 @@ class Message(models.Model):
     # Order among the same role's messages of the thread only (never across roles or threads).
     seq = models.PositiveIntegerField()
     hidden_reason = models.CharField(max_length=500, blank=True, default="")
+    # An author's message is rewritten at its batch, in random order with the batch's others and
+    # under a new key (`messages_deliver`); staff see it only then. Staff messages start True.
+    delivered = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["at", "seq"]

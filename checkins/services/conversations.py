@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,8 +141,9 @@ def message_post(
             at = now.replace(second=0, microsecond=0)
         last = current.messages.filter(role=role).aggregate(last=Max("seq"))["last"] or 0
         return Message.objects.create(
-            thread=current, role=role, body=body, signature=signature, at=at, seq=last + 1
-        )
+            thread=current, role=role, body=body, signature=signature, at=at, seq=last + 1,
+            delivered=role != Message.Role.AUTHOR,
+        )  # fmt: skip
 
 
 def thread_heard(*, thread: Thread, signature: str) -> Thread:
@@ -197,16 +198,45 @@ class ShownMessage:
 
 def messages_for_author(*, thread: Thread, now: dt.datetime | None = None) -> list[ShownMessage]:
     now = now or timezone.now()
-    return [
-        ShownMessage(m, m.role != Message.Role.AUTHOR or m.at <= now)
-        for m in thread.messages.order_by("at", "seq")
-    ]
+    return [ShownMessage(m, m.delivered) for m in thread.messages.order_by("at", "seq")]
 
 
 def messages_for_staff(*, thread: Thread, now: dt.datetime | None = None) -> list[Message]:
-    """What a manager or HR sees: the author's messages only once their batch time has come."""
+    """What a manager or HR sees: the author's messages only once their batch time has come
+    and the batch was delivered (rewritten)."""
     now = now or timezone.now()
-    return list(thread.messages.exclude(role=Message.Role.AUTHOR, at__gt=now).order_by("at", "seq"))
+    shown = ~Q(role=Message.Role.AUTHOR) | Q(delivered=True, at__lte=now)
+    return list(thread.messages.filter(shown).order_by("at", "seq"))
+
+
+def messages_deliver(*, now: dt.datetime | None = None) -> int:
+    """Deliver every author message whose batch time has come: rewrite them all in one
+    transaction, in random order, under new keys, so that neither their keys, their position in
+    the table nor the transaction that wrote them tells when (or in which request) each was
+    written, as the reshuffle does for responses (A6). Safe to run twice or concurrently."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = Message.objects.select_for_update(skip_locked=True).filter(
+            role=Message.Role.AUTHOR, delivered=False, at__lte=now
+        )
+        rows = list(due.values_list("pk", "thread_id", "body", "at", "seq", "hidden_reason"))
+        if not rows:
+            return 0
+        Message.objects.filter(pk__in=[row[0] for row in rows]).delete()
+        secrets.SystemRandom().shuffle(rows)
+        Message.objects.bulk_create(
+            Message(
+                thread_id=thread_id,
+                role=Message.Role.AUTHOR,
+                body=body,
+                at=at,
+                seq=seq,
+                hidden_reason=hidden,
+                delivered=True,
+            )
+            for _pk, thread_id, body, at, seq, hidden in rows
+        )
+    return len(rows)
 
 
 # --- the close and retention --------------------------------------------------------------

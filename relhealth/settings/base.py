@@ -362,6 +362,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "checkins.tasks.send_pending_emails",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
+    # Author messages of conversations reach staff in batches, rewritten (ADR 0031).
+    "deliver-conversation-messages": {
+        "task": "checkins.tasks.deliver_conversation_messages",
+        "schedule": RELHEALTH_TICK_SECONDS,
+    },
     "reshuffle-closed-rounds": {
         "task": "checkins.tasks.reshuffle_closed_rounds",
         "schedule": RELHEALTH_TICK_SECONDS,

@@ -409,7 +409,9 @@ def conversation_tables(world: World, rnd: Round) -> None:
             and (local.minute, local.second, local.microsecond) == (0, 0, 0)
             and local.weekday() in settings.RELHEALTH_WORKING_WEEKDAYS
         )
-        written = truth.written.get(str(message.pk))
+        written = truth.written.get((str(message.thread_id), message.seq))
+        if str(message.pk) in truth.message_keys_posted or not message.delivered:
+            found.append(f"round {truth.number}: an author message kept its key past its batch")
         if not batch or written is None or message.at <= written:
             found.append(
                 f"round {truth.number}: an author message stored at {local}, written {written}"

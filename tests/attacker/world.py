@@ -32,7 +32,7 @@ from checkins.models import (
     Survey,
     Thread,
 )
-from checkins.services.conversations import message_post, thread_for_secret
+from checkins.services.conversations import message_post, messages_deliver, thread_for_secret
 from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.responses import response_submit, round_questions_forget
 from checkins.services.rounds import round_close, round_open
@@ -110,7 +110,8 @@ class RoundTruth:
     # the close, and when each author message was really written (only the author knows).
     threads: dict[int, str] = field(default_factory=dict)  # respondent -> secret
     thread_keys_before: set[str] = field(default_factory=set)
-    written: dict[str, dt.datetime] = field(default_factory=dict)  # message id -> moment
+    written: dict[tuple[str, int], dt.datetime] = field(default_factory=dict)  # (thread, seq)
+    message_keys_posted: set[str] = field(default_factory=set)  # keys before the delivery
 
     def dimension_items(self, dimension: int) -> list[Item]:
         return [i for i in self.items.values() if i.dimension == dimension]
@@ -280,7 +281,10 @@ class World:
             message = message_post(
                 thread=thread, role=Message.Role.AUTHOR, body=f"answer {person}", now=moment
             )
-            truth.written[str(message.pk)] = moment
+            truth.written[(str(thread.pk), message.seq)] = moment
+            truth.message_keys_posted.add(str(message.pk))
+        if truth.written:
+            messages_deliver(now=max(m.at for m in Message.objects.filter(role="author")))
 
     def step(self, where: str, call) -> Any:
         """Run one service or read in a savepoint; a crash is recorded, not raised."""

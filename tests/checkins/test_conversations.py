@@ -16,6 +16,7 @@ from checkins.services.conversations import (
     ConversationError,
     batch_time_next,
     message_post,
+    messages_deliver,
     secret_hash,
     thread_for_secret,
     threads_purge,
@@ -185,8 +186,15 @@ def test_a_conversation_both_ways_with_batch_delivery(
         html = _staff_page(client, manager, password, org.engineering)
         assert "Which day?" not in html
     with time_machine.travel(MONDAY_15 - dt.timedelta(seconds=1), tick=False):
+        assert messages_deliver() == 0
         assert "Which day?" not in _staff_page(client, manager, password, org.engineering)
     with time_machine.travel(MONDAY_15, tick=False):
+        # At the batch the message is rewritten under a new key, then staff see it.
+        assert "Which day?" not in _staff_page(client, manager, password, org.engineering)
+        assert messages_deliver() == 1 and messages_deliver() == 0
+        delivered = Message.objects.get(role=Message.Role.AUTHOR)
+        assert delivered.pk != mine.pk and delivered.at == MONDAY_15 and delivered.seq == 1
+        mine = delivered
         html = _staff_page(client, manager, password, org.engineering)
         assert "Which day?" in html and "The author" in html
         # HR sees the same thread where HR sees the comment, and can hide a message.
@@ -330,3 +338,12 @@ def test_purging_old_threads_and_retention(conversation):
     assert Response.objects.filter(comment="Deadlines are unrealistic").exists()
     with pytest.raises(ConversationError):
         threads_purge(months=0)
+
+
+def test_purge_command(conversation):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("purge_conversations", "--months", "0")
+    call_command("purge_conversations", "--months", "1")
+    assert not Thread.objects.exists()
