@@ -759,6 +759,9 @@ DE = {
     "Reply, signed with your name": "Antworten, mit Ihrem Namen unterzeichnet",
     "Reply": "Antworten",
     "Close the conversation": "Gespräch beenden",
+    "Your conversations kept in this browser": "Ihre in diesem Browser gemerkten Gespräche",
+    "Only this browser knows these links; Relhealth does not know they are yours.": "Nur dieser Browser kennt diese Links; Relhealth weiß nicht, dass sie Ihnen gehören.",
+    "Open conversation": "Gespräch öffnen",
 }
 
 

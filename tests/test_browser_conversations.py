@@ -112,8 +112,22 @@ def test_a_conversation_from_both_sides(
     _shot(desk, f"conversation-1-manager-{language}-{width}px")
     _fits(desk, width, within=f"#thread-{thread.pk}")
 
-    # The author again: the reply, signed; an answer, delivered at the next batch.
-    page.goto(f"{live_server.url}{path}")
+    # The author again, signed in on the same browser: the home page lists the kept link (from
+    # this browser's storage only); the conversation opens from it. Reply signed; an answer is
+    # delivered at the next batch.
+    signed_in = Client()
+    signed_in.force_login(employee)
+    author.add_cookies([{
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": signed_in.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }])  # fmt: skip
+    page.goto(f"{live_server.url}/")
+    kept = page.locator("#conversation-kept-links a")
+    assert kept.count() == 1 and kept.get_attribute("href") == path
+    _shot(page, f"conversation-1-home-{language}-{width}px")
+    kept.click()
+    page.wait_for_selector("#conversation-body")
     text = page.locator("main").inner_text() if page.locator("main").count() else page.content()
     assert words["manager"] in text and "Let us plan the next sprint together." in text
     page.locator("#conversation-body").fill("Which day works?\nAny is fine.")

@@ -38,4 +38,18 @@
       }
     });
   }
+  var home = document.getElementById("conversation-kept-links");
+  if (home) {
+    var list = home.querySelector("ul");
+    kept().forEach(function (path, i) {
+      if (!/^\/t\/[A-Za-z0-9_-]+\/$/.test(path)) return;
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = path;
+      link.textContent = list.getAttribute("data-label") + " " + (i + 1);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    if (list.children.length) home.hidden = false;
+  }
 })();
