@@ -319,6 +319,14 @@ def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[S
     return found
 
 
+def team_threads_get(*, team: Team) -> list[ShownComment]:
+    """The conversations on the comments the team page shows right now, in random order (the
+    API's list; the page shows the same ones beside their comments)."""
+    book = scorebook_build(latest_of=team, rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
+    return [c for c in _comments_get(book=book, team=team, rounds=book.latest[:COMMENT_ROUNDS])
+            if c.thread is not None]  # fmt: skip
+
+
 def comment_thread_get(*, team: Team, thread_id: uuid.UUID) -> Thread | None:
     """The thread, if its comment is shown on this team's page right now (the same score book
     and rows as `team_page_get`): a thread is reachable by staff exactly where its comment is."""

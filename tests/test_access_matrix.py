@@ -157,6 +157,11 @@ ACCESS: dict[str, dict[str, Any]] = {
     "api:team-focus-areas": API_ENGINEERING_LEADS,
     "api:team-scores": API_ENGINEERING_LEADS,
     "api:team-summaries": API_ENGINEERING_LEADS,
+    # Conversations (ADR 0031): the threads of the comments the team page shows; reply by POST.
+    "api:team-threads": API_ENGINEERING_LEADS,
+    "api:team-thread-messages": {**API_MANAGERS, "outsider": DENIED, "manager": 405,
+                                 "hr_admin": 405, "post_only": True,
+                                 "kwargs": {"pk": "engineering", "thread_id": "thread"}},
     "api:person-list": API_HR_ONLY,
     "api:person-bulk": API_HR_ONLY_POST,
     "api:person-detail": {**API_HR_ONLY, "kwargs": {"pk": "employee"}},

@@ -347,3 +347,38 @@ def test_purge_command(conversation):
         call_command("purge_conversations", "--months", "0")
     call_command("purge_conversations", "--months", "1")
     assert not Thread.objects.exists()
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+def test_the_api_reads_and_answers_threads_by_the_pages_rules(
+    client, conversation, org, manager, outsider, employee
+):
+    thread = Thread.objects.get()
+    client.force_login(manager)
+    listed = client.get(f"/api/v1/teams/{org.engineering.pk}/threads/")
+    assert listed.status_code == 200
+    assert [(t["id"], t["comment"]) for t in listed.json()] == [
+        (str(thread.pk), "Deadlines are unrealistic")
+    ]
+    # Platform's page shows no comment, so no thread either.
+    assert client.get(f"/api/v1/teams/{org.platform.pk}/threads/").json() == []
+    url = f"/api/v1/teams/{org.engineering.pk}/threads/{thread.pk}/messages/"
+    for body, code in [("", 400), ("x" * 2001, 400), ({"nested": 1}, 400)]:
+        bad = client.post(url, {"body": body}, content_type="application/json")
+        assert bad.status_code == code
+    assert not Message.objects.exists()
+    made = client.post(url, {"body": "Thanks, noted."}, content_type="application/json")
+    assert made.status_code == 201 and made.json()["signature"] == "Max Manager"
+    assert made.json()["role"] == "manager"
+    wrong_team = f"/api/v1/teams/{org.platform.pk}/threads/{thread.pk}/messages/"
+    client.force_login(outsider)
+    assert client.post(url, {"body": "x"}, content_type="application/json").status_code == 404
+    client.force_login(employee)
+    assert client.post(url, {"body": "x"}, content_type="application/json").status_code == 403
+    assert client.get(wrong_team).status_code in {403, 405}
+    client.force_login(manager)
+    client.post(reverse("culture:thread-close", args=[org.engineering.pk, thread.pk]))
+    closed = client.post(url, {"body": "late"}, content_type="application/json")
+    assert closed.status_code == 409 and Message.objects.count() == 1
