@@ -382,3 +382,13 @@ def test_the_api_reads_and_answers_threads_by_the_pages_rules(
     client.post(reverse("culture:thread-close", args=[org.engineering.pk, thread.pk]))
     closed = client.post(url, {"body": "late"}, content_type="application/json")
     assert closed.status_code == 409 and Message.objects.count() == 1
+
+
+def test_comment_retention_takes_the_conversation_with_it(conversation):
+    from checkins.services.retention import round_raw_data_purge
+
+    thread = Thread.objects.get()
+    message_post(thread=thread, role="manager", body="Noted", signature="Max Manager")
+    purged = round_raw_data_purge(round=conversation["round"])
+    assert purged.responses == 16  # Engineering's 16 check-ins; the thread is not counted
+    assert not Thread.objects.exists() and not Message.objects.exists()
