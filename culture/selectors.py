@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from checkins.models import Dimension, Message, Response, Round, RoundTeam, Thread
-from checkins.services.conversations import messages_for_staff
+from checkins.services.conversations import messages_for_staff, thread_is_live
 from culture.anonymity import ORG
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
@@ -249,6 +249,7 @@ class ShownComment:
     text: str
     thread: Thread | None = None
     messages: list[Message] = field(default_factory=list)
+    live: bool = False  # the round was reshuffled: staff may act on the thread
 
 
 @dataclass
@@ -305,13 +306,14 @@ def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[S
         for round_id, text in rows.filter(thread__isnull=True).values_list("round_id", "comment")
     ]
     now = timezone.now()
-    for thread in Thread.objects.filter(response__in=rows).select_related("response"):
+    for thread in Thread.objects.filter(response__in=rows).select_related("response__round"):
         found.append(
             ShownComment(
                 round=by_id[thread.response.round_id],
                 text=thread.response.comment,
                 thread=thread,
                 messages=messages_for_staff(thread=thread, now=now),
+                live=thread_is_live(thread),
             )
         )
     # Random order, so the position of a comment says nothing about when or by whom it came.

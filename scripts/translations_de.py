@@ -762,6 +762,7 @@ DE = {
     "Your conversations kept in this browser": "Ihre in diesem Browser gemerkten Gespräche",
     "Only this browser knows these links; Relhealth does not know they are yours.": "Nur dieser Browser kennt diese Links; Relhealth weiß nicht, dass sie Ihnen gehören.",
     "Open conversation": "Gespräch öffnen",
+    "You can reply once the round's answers have been reshuffled, within minutes of its close.": "Antworten ist möglich, sobald die Antworten der Runde neu gemischt sind, wenige Minuten nach dem Abschluss.",
 }
 
 

@@ -392,3 +392,22 @@ def test_comment_retention_takes_the_conversation_with_it(conversation):
     purged = round_raw_data_purge(round=conversation["round"])
     assert purged.responses == 16  # Engineering's 16 check-ins; the thread is not counted
     assert not Thread.objects.exists() and not Message.objects.exists()
+
+
+def test_before_the_reshuffle_staff_see_the_thread_but_cannot_act(
+    client, settings, survey, org, manager
+):
+    survey.audience.set([org.engineering])
+    rnd = round_open(survey=survey)
+    platform = people_in(org.platform, 12, rnd)
+    response_submit(
+        participation=platform[0], answers=_answers(platform[0]), comment="Early", conversation=True
+    )
+    for i, p in enumerate(platform[1:]):
+        answer_all(p, value=4, comment=f"platform remark {i}")
+    close_and_roll_up(rnd)  # closed and decided, not reshuffled yet
+    thread = Thread.objects.get()
+    html = _staff_page(client, manager, "", org.engineering)
+    assert f'id="thread-{thread.pk}"' in html and "/reply/" not in html and "/heard/" not in html
+    refused = client.post(_thread_url("thread-reply", org.engineering, thread), {"body": "Hi"})
+    assert refused.status_code == 409 and not Message.objects.exists()
