@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from checkins.models import Dimension, Message, Response, Round, RoundTeam, Thread
-from checkins.services.conversations import messages_for_staff, thread_is_live
+from checkins.services.conversations import messages_for_staff_many, thread_is_live
 from culture.anonymity import ORG
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
@@ -306,13 +306,15 @@ def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[S
         for round_id, text in rows.filter(thread__isnull=True).values_list("round_id", "comment")
     ]
     now = timezone.now()
-    for thread in Thread.objects.filter(response__in=rows).select_related("response__round"):
+    threads = list(Thread.objects.filter(response__in=rows).select_related("response__round"))
+    messages = messages_for_staff_many(threads=threads, now=now)  # one query for all
+    for thread in threads:
         found.append(
             ShownComment(
                 round=by_id[thread.response.round_id],
                 text=thread.response.comment,
                 thread=thread,
-                messages=messages_for_staff(thread=thread, now=now),
+                messages=messages.get(thread.pk, []),
                 live=thread_is_live(thread),
             )
         )

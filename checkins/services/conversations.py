@@ -204,9 +204,20 @@ def messages_for_author(*, thread: Thread, now: dt.datetime | None = None) -> li
 def messages_for_staff(*, thread: Thread, now: dt.datetime | None = None) -> list[Message]:
     """What a manager or HR sees: the author's messages only once their batch time has come
     and the batch was delivered (rewritten)."""
+    return messages_for_staff_many(threads=[thread], now=now).get(thread.pk, [])
+
+
+def messages_for_staff_many(
+    *, threads: list[Thread], now: dt.datetime | None = None
+) -> dict[object, list[Message]]:
+    """`messages_for_staff` for many threads in one query (the team page), by thread key."""
     now = now or timezone.now()
     shown = ~Q(role=Message.Role.AUTHOR) | Q(delivered=True, at__lte=now)
-    return list(thread.messages.filter(shown).order_by("at", "seq"))
+    out: dict[object, list[Message]] = {}
+    rows = Message.objects.filter(shown, thread__in=[t.pk for t in threads]).order_by("at", "seq")
+    for message in rows:
+        out.setdefault(message.thread_id, []).append(message)
+    return out
 
 
 def messages_deliver(*, now: dt.datetime | None = None) -> int:

@@ -411,3 +411,22 @@ def test_before_the_reshuffle_staff_see_the_thread_but_cannot_act(
     assert f'id="thread-{thread.pk}"' in html and "/reply/" not in html and "/heard/" not in html
     refused = client.post(_thread_url("thread-reply", org.engineering, thread), {"body": "Hi"})
     assert refused.status_code == 409 and not Message.objects.exists()
+
+
+def test_the_team_page_reads_threads_in_a_fixed_number_of_queries(conversation, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from culture.selectors import team_page_get
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = team_page_get(team=org.engineering)
+        assert len([c for c in page.comments if c.thread]) == Thread.objects.count()
+        return len(captured)
+
+    one = queries()
+    for response in Response.objects.exclude(comment="").filter(thread__isnull=True)[:5]:
+        thread = Thread.objects.create(response=response, secret_hash=secret_hash(str(response.pk)))
+        message_post(thread=thread, role="manager", body="Noted", signature="Max Manager")
+    assert Thread.objects.count() == 6 and queries() == one
