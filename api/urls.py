@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import hr_views, views
+from api import conversation_views, hr_views, views
 
 app_name = "api"
 
@@ -37,6 +37,7 @@ v1 = [
         name="docs",
     ),
     path("exports/scores.csv", views.ScoresExportView.as_view(), name="export-scores"),
+    *conversation_views.urls,  # ADR 0031
     path("", include(router.urls)),
     re_path(r"^[\s\S]*$", views.NotFoundView.as_view()),
 ]

@@ -26,6 +26,9 @@ class CheckinForm(forms.Form):
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX_LENGTH}),
     )
+    conversation = forms.BooleanField(
+        label=_("Let my manager reply to this anonymously"), required=False
+    )
 
     def __init__(self, *args, round_questions: list[RoundQuestion], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,7 +55,11 @@ class CheckinForm(forms.Form):
                 error_messages={"required": _("Choose an answer or 'Prefer not to answer'.")},
             )
         # Questions first, the comment last.
-        self.fields = {**fields, "comment": self.fields["comment"]}
+        self.fields = {
+            **fields,
+            "comment": self.fields["comment"],
+            "conversation": self.fields["conversation"],
+        }
 
     def answers(self) -> dict[int, int | str | None]:
         out: dict[int, int | str | None] = {}

@@ -365,3 +365,67 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Thread(models.Model):
+    """A private conversation about one comment (ADR 0031).
+
+    It hangs on the response that holds the comment and on nothing else: no person, no
+    participation, no time. The author holds the only key, a long random secret of which just the
+    sha256 is stored here. The closing reshuffle rewrites threads with their responses (A6), so a
+    thread is never easier to pair with a person than the comment it belongs to.
+    """
+
+    class Closer(models.TextChoices):
+        OPEN = "", _("Open")
+        AUTHOR = "author", _("The author")
+        MANAGER = "manager", _("The manager")
+        HR = "hr", _("HR")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="thread")
+    # sha256 of the author's secret; blank once the author closed the thread (the link is gone).
+    secret_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    closed_by = models.CharField(max_length=10, choices=Closer.choices, blank=True, default="")
+    # "Heard": who acknowledged the comment (a manager's or HR's name, never the author's).
+    heard_by = models.CharField(max_length=200, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"thread {self.id}"
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.closed_by)
+
+
+class Message(models.Model):
+    """One message of a thread. An author's message carries the delivery batch as its only time."""
+
+    class Role(models.TextChoices):
+        AUTHOR = "author", _("The author")
+        MANAGER = "manager", _("Manager")
+        HR = "hr", _("HR")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    body = models.TextField(max_length=2000)
+    # The manager's or HR's name at the time of writing; blank for the author.
+    signature = models.CharField(max_length=200, blank=True, default="")
+    # Author: the batch time it is delivered at. Manager and HR: when it was written, to the minute.
+    at = models.DateTimeField()
+    # Order among the same role's messages of the thread only (never across roles or threads).
+    seq = models.PositiveIntegerField()
+    hidden_reason = models.CharField(max_length=500, blank=True, default="")
+    # An author's message is rewritten at its batch, in random order with the batch's others and
+    # under a new key (`messages_deliver`); staff see it only then. Staff messages start True.
+    delivered = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "role", "seq"], name="message_unique_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.id}"

@@ -13,7 +13,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from checkins.models import OutboundEmail, Round
-from checkins.services import access_emails, emails, reshuffle, rounds
+from checkins.services import access_emails, conversations, emails, reshuffle, rounds
 
 CHUNK = 200
 
@@ -102,6 +102,12 @@ def reshuffle_closed_rounds() -> int:
     for round_id in pending:
         reshuffle_round.delay(round_id)
     return len(pending)
+
+
+@shared_task
+def deliver_conversation_messages() -> int:
+    """Every tick: deliver the author messages whose batch time has come (ADR 0031)."""
+    return conversations.messages_deliver()
 
 
 def sign_in_emails_dispatch(ids: list[int]) -> None:

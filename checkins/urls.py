@@ -1,6 +1,6 @@
 from django.urls import path
 
-from checkins import demo_views, hr_bank_views, hr_survey_views, hr_views, views
+from checkins import conversation_views, demo_views, hr_bank_views, hr_survey_views, hr_views, views
 
 app_name = "checkins"
 
@@ -48,4 +48,10 @@ urlpatterns = [
         name="hr-survey-round",
     ),
     path("demo/outbox/", demo_views.outbox, name="outbox"),
+]
+
+# The author's side of a conversation (ADR 0031); its own prefix, so the log filter and the
+# anonymous-page middleware recognise it.
+urlpatterns += [
+    path("t/<str:secret>/", conversation_views.author_thread, name="conversation"),
 ]

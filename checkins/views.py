@@ -53,11 +53,12 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
         if not form.is_valid():
             return render(request, "checkins/form.html", {"form": form, "round": rnd}, status=400)
         try:
-            response_submit(
+            response = response_submit(
                 participation=participation,
                 answers=form.answers(),
                 comment=form.cleaned_data.get("comment", ""),
                 asked=questions,
+                conversation=bool(form.cleaned_data.get("conversation")),
             )
         except AlreadyRecorded:
             return render(request, "checkins/thanks.html", {"already": True})
@@ -65,6 +66,14 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return render(
                 request, "checkins/form.html", {"form": form, "round": rnd}, status=error.status
+            )
+        secret = getattr(response, "conversation_secret", None)
+        if secret:
+            # The private link is shown once, on this answer, and kept nowhere (ADR 0031).
+            return render(
+                request,
+                "checkins/thanks.html",
+                {"already": False, "conversation_path": f"/t/{secret}/"},
             )
         return redirect("checkins:thanks")
     return render(request, "checkins/form.html", {"form": form, "round": rnd})

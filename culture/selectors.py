@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
-from checkins.models import Dimension, Response, Round, RoundTeam
+from checkins.models import Dimension, Message, Response, Round, RoundTeam, Thread
+from checkins.services.conversations import messages_for_staff_many, thread_is_live
 from culture.anonymity import ORG
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
@@ -233,6 +236,22 @@ def summary_view_get(*, book: ScoreBook, team: Team) -> SummaryView | None:
     return None
 
 
+# The team page shows the comments of the latest four rounds (A4).
+COMMENT_ROUNDS = 4
+
+
+@dataclass
+class ShownComment:
+    """A comment as the team page shows it (A4) and, if its author opted in, its conversation
+    with the messages staff may see (ADR 0031): a thread is shown exactly where its comment is."""
+
+    round: Round
+    text: str
+    thread: Thread | None = None
+    messages: list[Message] = field(default_factory=list)
+    live: bool = False  # the round was reshuffled: staff may act on the thread
+
+
 @dataclass
 class TeamPage:
     scores: TeamScores
@@ -242,7 +261,7 @@ class TeamPage:
     k: int
     focus: dict[int, Focus] = field(default_factory=dict)  # by dimension id
     starters: list[Starters] = field(default_factory=list)
-    comments: list[tuple[Round, str]] = field(default_factory=list)
+    comments: list[ShownComment] = field(default_factory=list)
     questions: list[QuestionFigure] = field(default_factory=list)
     summary: SummaryView | None = None
 
@@ -273,30 +292,73 @@ class TeamPage:
         return None
 
 
-def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[tuple[Round, str]]:
-    """A4: comments of slices with at least ten respondents, dated by round, in random order.
-
-    A slice is the team's subtree in each round's frozen tree (A3), so a later move, merge or
-    split neither adds a comment to it nor takes one away."""
-    allowed = {r.pk: r for r in rounds if book.comments_allowed(team_id=team.pk, round=r)}
+def _comment_rows(*, book: ScoreBook, team: Team, rounds: list[Round]):
+    """A4: the responses whose comments the team's page shows: slices with at least ten
+    respondents, in the team's subtree of each round's frozen tree (A3), so a later move, merge or
+    split neither adds a comment to it nor takes one away. None when no round allows comments."""
+    allowed = [r.pk for r in rounds if book.comments_allowed(team_id=team.pk, round=r)]
     if not allowed:
-        return []
+        return None
     frozen_path = RoundTeam.objects.filter(round_id=OuterRef("round_id"), team_id=team.pk)
     in_subtree = RoundTeam.objects.filter(
         round_id=OuterRef("round_id"),
         team_id=OuterRef("team_id"),
         path__startswith=Subquery(frozen_path.values("path")[:1]),
     )
+    return (
+        Response.objects.filter(round_id__in=allowed).filter(Exists(in_subtree)).exclude(comment="")
+    )
+
+
+def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[ShownComment]:
+    """A4: comments of slices with at least ten respondents, dated by round, in random order,
+    each with its conversation if there is one (only the author's delivered messages)."""
+    rows = _comment_rows(book=book, team=team, rounds=rounds)
+    if rows is None:
+        return []
+    by_id = {r.pk: r for r in rounds}
     found = [
-        (allowed[round_id], text)
-        for round_id, text in Response.objects.filter(round_id__in=list(allowed))
-        .filter(Exists(in_subtree))
-        .exclude(comment="")
-        .values_list("round_id", "comment")
+        ShownComment(round=by_id[round_id], text=text, thread=None, messages=[])
+        for round_id, text in rows.filter(thread__isnull=True).values_list("round_id", "comment")
     ]
+    now = timezone.now()
+    threads = list(Thread.objects.filter(response__in=rows).select_related("response__round"))
+    messages = messages_for_staff_many(threads=threads, now=now)  # one query for all
+    for thread in threads:
+        found.append(
+            ShownComment(
+                round=by_id[thread.response.round_id],
+                text=thread.response.comment,
+                thread=thread,
+                messages=messages.get(thread.pk, []),
+                live=thread_is_live(thread),
+            )
+        )
     # Random order, so the position of a comment says nothing about when or by whom it came.
     secrets.SystemRandom().shuffle(found)
     return found
+
+
+def team_threads_get(*, team: Team) -> list[ShownComment]:
+    """The conversations on the comments the team page shows right now, in random order (the
+    API's list; the page shows the same ones beside their comments)."""
+    book = scorebook_build(latest_of=team, rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
+    return [c for c in _comments_get(book=book, team=team, rounds=book.latest[:COMMENT_ROUNDS])
+            if c.thread is not None]  # fmt: skip
+
+
+def comment_thread_get(*, team: Team, thread_id: uuid.UUID) -> Thread | None:
+    """The thread, if its comment is shown on this team's page right now (the same score book
+    and rows as `team_page_get`): a thread is reachable by staff exactly where its comment is."""
+    book = scorebook_build(latest_of=team, rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
+    rows = _comment_rows(book=book, team=team, rounds=book.latest[:COMMENT_ROUNDS])
+    if rows is None:
+        return None
+    return (
+        Thread.objects.filter(pk=thread_id, response__in=rows)
+        .select_related("response__round")
+        .first()
+    )
 
 
 def _focus_from(area: FocusArea, cell: Cell | None) -> Focus:
@@ -374,7 +436,7 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
         k=k,
         focus=_focus_get(team=team, cards=cards),
         starters=_starters_get(cards),
-        comments=_comments_get(book=book, team=team, rounds=latest[:4]),
+        comments=_comments_get(book=book, team=team, rounds=latest[:COMMENT_ROUNDS]),
         questions=question_figures_get(book=book, team=team, latest=latest),
         summary=summary_view_get(book=book, team=team),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from culture import focus_views, views
+from culture import conversation_views, focus_views, views
 
 app_name = "culture"
 
@@ -18,5 +18,26 @@ urlpatterns = [
         "teams/<int:team_id>/focus/<int:focus_id>/actions/<int:action_id>/done/",
         focus_views.action_done,
         name="action-done",
+    ),
+    # Conversations about shown comments (ADR 0031).
+    path(
+        "teams/<int:team_id>/threads/<uuid:thread_id>/reply/",
+        conversation_views.thread_reply,
+        name="thread-reply",
+    ),
+    path(
+        "teams/<int:team_id>/threads/<uuid:thread_id>/heard/",
+        conversation_views.thread_heard_view,
+        name="thread-heard",
+    ),
+    path(
+        "teams/<int:team_id>/threads/<uuid:thread_id>/close/",
+        conversation_views.thread_close_view,
+        name="thread-close",
+    ),
+    path(
+        "teams/<int:team_id>/threads/<uuid:thread_id>/messages/<uuid:message_id>/hide/",
+        conversation_views.message_hide_view,
+        name="message-hide",
     ),
 ]

@@ -8,10 +8,12 @@ import logging
 import re
 
 _CHECKIN_PATH = re.compile(r"/c/(?!thanks/)[^/\s\"?]+")
+# A conversation's secret is its only key (ADR 0031): never in a log line either.
+_CONVERSATION_PATH = re.compile(r"/t/[^/\s\"?]+")
 
 
 def redact_checkin_tokens(text: str) -> str:
-    return _CHECKIN_PATH.sub("/c/[redacted]", text)
+    return _CONVERSATION_PATH.sub("/t/[redacted]", _CHECKIN_PATH.sub("/c/[redacted]", text))
 
 
 class RedactCheckinTokens(logging.Filter):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -92,3 +93,20 @@ class DatabaseUnavailableMiddleware:
             logger.warning("database unavailable: %s", type(exception).__name__)
             return database_unavailable_response()
         return None
+
+
+class ConversationPagesAnonymousMiddleware:
+    """The author's conversation pages (/t/<secret>/) are served as if nobody were signed in.
+
+    Placed before the session middleware, it drops the session cookie from these requests: no
+    session is read, refreshed or saved, no refusal is audited against a person, so nothing stored
+    pairs a signed-in person with a visit to a conversation (ADR 0031).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/t/"):
+            request.COOKIES.pop(settings.SESSION_COOKIE_NAME, None)
+        return self.get_response(request)

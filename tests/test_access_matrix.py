@@ -97,6 +97,10 @@ ACCESS: dict[str, dict[str, Any]] = {
     "checkins:thanks": PUBLIC,
     # The link is the credential (ADR 0003): a forged or foreign-key token opens nothing for anyone.
     "checkins:form": {**dict.fromkeys(ROLES, DENIED), "kwargs": {"token": "forged"}},
+    # A conversation's secret is its only key (ADR 0031): every made-up one is the same 404, served
+    # as if nobody were signed in, so no refusal is audited against a person (that would pair
+    # them with a conversation).
+    "checkins:conversation": {**dict.fromkeys(ROLES, 404), "kwargs": {"secret": "forged"}},
     "checkins:hr-questions": HR_ONLY,
     "checkins:hr-question-edit": {**HR_ONLY, "kwargs": {"pk": "question"}},
     "checkins:hr-question-new": HR_ONLY,
@@ -126,6 +130,20 @@ ACCESS: dict[str, dict[str, Any]] = {
         **ENGINEERING_LEADS_POST,
         "kwargs": {"team_id": "engineering", "focus_id": "focus", "action_id": "action"},
     },
+    # Conversations on shown comments (ADR 0031): POST only, where the comment is shown; HR alone
+    # hides a message. A thread not shown on the team's page is a 404 like a made-up one.
+    **{
+        f"culture:thread-{action}": {
+            **ENGINEERING_LEADS_POST,
+            "kwargs": {"team_id": "engineering", "thread_id": "thread"},
+        }
+        for action in ("reply", "heard", "close")
+    },
+    "culture:message-hide": {
+        **ENGINEERING_LEADS_POST,
+        "manager": DENIED,
+        "kwargs": {"team_id": "engineering", "thread_id": "thread", "message_id": "thread"},
+    },
     # The language switcher takes a POST from anyone (Django's set_language, kept on the person).
     "set-language": dict.fromkeys(ROLES, 405),
     # The REST API: the same role rules as the pages (tests/api holds its own, finer matrix).
@@ -139,6 +157,11 @@ ACCESS: dict[str, dict[str, Any]] = {
     "api:team-focus-areas": API_ENGINEERING_LEADS,
     "api:team-scores": API_ENGINEERING_LEADS,
     "api:team-summaries": API_ENGINEERING_LEADS,
+    # Conversations (ADR 0031): the threads of the comments the team page shows; reply by POST.
+    "api:team-threads": API_ENGINEERING_LEADS,
+    "api:team-thread-messages": {**API_MANAGERS, "outsider": DENIED, "manager": 405,
+                                 "hr_admin": 405, "post_only": True,
+                                 "kwargs": {"pk": "engineering", "thread_id": "thread"}},
     "api:person-list": API_HR_ONLY,
     "api:person-bulk": API_HR_ONLY_POST,
     "api:person-detail": {**API_HR_ONLY, "kwargs": {"pk": "employee"}},
@@ -261,7 +284,8 @@ def world(org, survey, employee, manager, outsider, hr_admin) -> dict[str, Any]:
                     "question": str(Question.objects.first().pk),
                     "dimension": str(Question.objects.first().dimension_id),
                     "round": str(rnd.pk), "import": str(job.pk),
-                    "forged": "forged-token-that-matches-no-participation"},
+                    "forged": "forged-token-that-matches-no-participation",
+                    "thread": "7d1c3e2a-5b6f-4c8d-9e0f-1a2b3c4d5e6f"},
     }  # fmt: skip
 
 
@@ -407,7 +431,9 @@ def test_a_manager_gets_nothing_of_a_team_outside_their_subtree(route, world, or
         team=org.sales, dimension=Question.objects.first().dimension, chosen_by=None
     )
     action = FocusAction.objects.create(focus=focus, text="Sales's own", follow_up_on=rnd_day())
-    available = {"team_id": org.sales.pk, "focus_id": focus.pk, "action_id": action.pk}
+    thread = "7d1c3e2a-5b6f-4c8d-9e0f-1a2b3c4d5e6f"
+    available = {"team_id": org.sales.pk, "focus_id": focus.pk, "action_id": action.pk,
+                 "thread_id": thread, "message_id": thread}  # fmt: skip
     url = reverse(route.name, kwargs={p: available[p] for p in route.params})
     client = Client()
     client.force_login(manager)

@@ -46,6 +46,10 @@ NOT_PAGES = {
     "culture:focus-set": "POST only",
     "culture:action-add": "POST only",
     "culture:action-done": "POST only",
+    "culture:thread-reply": "POST only",
+    "culture:thread-heard": "POST only",
+    "culture:thread-close": "POST only",
+    "culture:message-hide": "POST only",
 }
 # The API and its docs (tests/api/test_docs_browser.py) and Django's admin are not our pages.
 NOT_PAGE_PREFIXES = ("api/", "django-admin/")
@@ -91,6 +95,7 @@ def _pages(employee: Person) -> dict[str | None, list[tuple[str, str]]]:
             page("password_reset_confirm", "MQ", "not-a-token"),
             page("password_set", "MQ", "not-a-token"),
             page("checkins:form", token), page("checkins:thanks"),
+            ("checkins:conversation", "/t/from-the-thank-you-page/"),
         ],
         "employee": [page("home")],
         "manager": [
@@ -149,7 +154,7 @@ def test_every_page_of_every_role_passes_axe(browser, live_server, demo, setting
         if role:
             _login(page, live_server.url, DEMO_LOGINS[role])
         for name, url in routes:
-            if name == "checkins:thanks":
+            if name in ("checkins:thanks", "checkins:conversation"):
                 continue  # reached by checking in, below
             response = page.goto(live_server.url + url)
             assert response is not None and response.status < 500, (role, url)
@@ -160,10 +165,19 @@ def test_every_page_of_every_role_passes_axe(browser, live_server, demo, setting
                 page.locator("fieldset").first.wait_for()
                 for fieldset in page.locator("fieldset").all():
                     fieldset.locator("label").first.click()
+                page.fill("textarea[name=comment]", "Our retros lead to changes.")
+                page.check("input[name=conversation]")
                 with page.expect_navigation():
                     page.locator("main button[type=submit]").click()
-                name = "checkins:thanks"
-                assert page.url.endswith(reverse(name))
+                name = "checkins:thanks"  # shown in answer to the post, with the link once
+                assert page.locator("#conversation-link").is_visible()
+                # The thank-you page with the private conversation link, then that page.
+                found = _violations(page)
+                problems.update({f"{role} thanks": found} if found else {})
+                _shot(page, role, name, width, language)
+                with page.expect_navigation():
+                    page.locator("#conversation-link").click()
+                name = "checkins:conversation"
             if language == "en" or width == 375:
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, url
             found = _violations(page)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROMISES = [*(f"A{i}" for i in range(1, 8)), "A2b", "A3b", "D1", "D2", "D3", "D4"]
+PROMISES = [*(f"A{i}" for i in range(1, 8)), "A2b", "A3b", "A4b", "D1", "D2", "D3", "D4"]
 PROMISES += ["S1", "S2", "S3", "S4"]
 
 

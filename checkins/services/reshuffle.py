@@ -14,7 +14,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from checkins.models import Answer, Response, Round
+from checkins.models import Answer, Response, Round, Thread
+from checkins.services.conversations import threads_rewrite
 
 
 def round_responses_reshuffle(*, round: Round) -> bool:
@@ -31,12 +32,19 @@ def round_responses_reshuffle(*, round: Round) -> bool:
             response__round=locked
         ).values_list("response_id", "question_version_id", "value", "text"):
             answers[response_id].append((version_id, value, text))
+        threads = Thread.objects.filter(response__round=locked)
+        kept_threads = list(
+            threads.values_list("response_id", "secret_hash", "closed_by", "heard_by")
+        )
+        threads.delete()
         Answer.objects.filter(response__round=locked).delete()
         Response.objects.filter(round=locked).delete()
         secrets.SystemRandom().shuffle(responses)
         new_responses, new_answers = [], []
+        new_id: dict[uuid.UUID, uuid.UUID] = {}
         for old_id, team_id, comment in responses:
             response = Response(id=uuid.uuid4(), round=locked, team_id=team_id, comment=comment)
+            new_id[old_id] = response.id
             new_responses.append(response)
             new_answers += [
                 Answer(response=response, question_version_id=version_id, value=value, text=text)
@@ -44,6 +52,7 @@ def round_responses_reshuffle(*, round: Round) -> bool:
             ]
         Response.objects.bulk_create(new_responses, batch_size=2000)
         Answer.objects.bulk_create(new_answers, batch_size=5000)
+        threads_rewrite(kept=kept_threads, new_response_of=new_id)
         Round.objects.filter(pk=locked.pk).update(responses_shuffled=True)
     return True
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
+from checkins.services.conversations import thread_start
 from checkins.services.tokens import token_hash
 
 COMMENT_MAX_LENGTH = 2000
@@ -169,12 +170,15 @@ def response_submit(
     answers: dict[int, int | str | None],
     comment: str = "",
     asked: list[RoundQuestion] | None = None,
+    conversation: bool = False,
 ) -> Response:
     """Store one check-in: the response, its answers and the participation flag in one transaction.
 
     The conditional UPDATE on the participation is the guard: of two concurrent submissions exactly
     one updates the row, the other sees `AlreadyRecorded`, and an error anywhere rolls back all.
     A closed round wins over any other error, then bad input, then "already recorded".
+    With `conversation` and a comment, a thread is opened on the comment in the same transaction
+    and its secret is left on the returned response as `conversation_secret` (stored nowhere).
     """
     comment = (comment or "").strip()
     try:
@@ -205,5 +209,7 @@ def response_submit(
             Answer(response=response, question_version_id=version_id, value=value, text=text)
             for version_id, value, text in rows
         )
+        if conversation and comment:
+            response.conversation_secret = thread_start(response=response)  # type: ignore[attr-defined]
     participation.responded = True
     return response

@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import QuerySet
 
-from checkins.models import Answer, Response, Round
+from checkins.models import Answer, Response, Round, Thread
 
 
 @dataclass(frozen=True)
@@ -48,5 +48,7 @@ def round_raw_data_purge(*, round: Round) -> Purged:
         if locked.status != Round.Status.CLOSED or not locked.responses_shuffled:
             return Purged()
         answers, _ = Answer.objects.filter(response__round=locked).delete()
+        # Conversations on the comments go with them (ADR 0031); counted apart from responses.
+        Thread.objects.filter(response__round=locked).delete()
         responses, _ = Response.objects.filter(round=locked).delete()
     return Purged(responses=responses, answers=answers)

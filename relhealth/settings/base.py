@@ -59,6 +59,8 @@ MIDDLEWARE = [
     # Sign-in posts over a limit answer 429 before any password is hashed (ADR 0024); early,
     # so that a flood of refusals costs little.
     "org.signin_limits.SigninLimitMiddleware",
+    # The author's conversation pages never see the session (ADR 0031).
+    "relhealth.middleware.ConversationPagesAnonymousMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -343,6 +345,13 @@ RELHEALTH_HOLIDAYS = env("RELHEALTH_HOLIDAYS", default="auto")
 RELHEALTH_WORKING_WEEKDAYS = tuple(
     env.list("RELHEALTH_WORKING_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4])
 )
+# Anonymous conversations (ADR 0031): the author's messages reach managers in batches at these
+# local hours of working days in this zone, never at the moment they were written.
+RELHEALTH_CONVERSATION_TIME_ZONE = env("RELHEALTH_CONVERSATION_TIME_ZONE", default="Europe/Berlin")
+RELHEALTH_CONVERSATION_BATCH_HOURS = tuple(
+    env.list("RELHEALTH_CONVERSATION_BATCH_HOURS", cast=int, default=[9, 15])
+)
+RELHEALTH_CONVERSATION_RATE_PER_IP = env("RELHEALTH_CONVERSATION_RATE_PER_IP", default="60/m")
 CELERY_BEAT_SCHEDULE = {
     "open-due-rounds": {
         "task": "checkins.tasks.open_due_rounds",
@@ -354,6 +363,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-pending-emails": {
         "task": "checkins.tasks.send_pending_emails",
+        "schedule": RELHEALTH_TICK_SECONDS,
+    },
+    # Author messages of conversations reach staff in batches, rewritten (ADR 0031).
+    "deliver-conversation-messages": {
+        "task": "checkins.tasks.deliver_conversation_messages",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "reshuffle-closed-rounds": {

@@ -29,6 +29,7 @@ CLASSES = {
     4: "the hidden cell's reason is an oracle (0 vs 1..k-1)",
     5: "stored data pairs people with answers after the reshuffle (database dump)",
     7: "re-organisations crash pages and jobs",
+    8: "conversations: a thread joins a person, shows beyond its comment, or times its author",
 }
 
 
@@ -384,6 +385,37 @@ def check_crashes(world: World) -> None:
     _fail(7, [f"{c.where}: {c.error}" for c in world.crashes])
 
 
+def check_conversations(world: World) -> None:
+    """A thread is shown to staff exactly where its comment is shown (A4 unchanged), every
+    author reads their own thread with roles only, and the stored side holds nothing that joins
+    a thread to a person or times its author (`observe.conversation_tables`)."""
+    findings = list(dict.fromkeys(world.thread_findings))
+    truth_of = {t.pk: t for t in world.rounds}
+    for snap in world.snapshots:
+        shown = {(c.team, c.round): c.texts for c in snap.comments if c.view == "page"}
+        seen = {(th.team, th.round, th.comment) for th in snap.threads if th.view == "page"}
+        for th in snap.threads:
+            if th.view == "page" and th.comment not in shown.get((th.team, th.round), ()):
+                findings.append(f"a thread shown on team {th.team} without its comment")
+            if th.view == "author" and any(
+                sig for _, role, _, sig in th.messages if role == "author"
+            ):
+                findings.append("an author's own message is signed")
+        for (team, round_id), texts in shown.items():
+            t = truth_of[round_id]
+            with_thread = {t.comments[p] for p in t.threads if p in t.comments}
+            for text in texts & with_thread:
+                if (team, round_id, text) not in seen:
+                    findings.append(f"a comment with a thread shown on team {team} without it")
+        authors = {th.thread for th in snap.threads if th.view == "author"}
+        expected = sum(len(t.threads) for t in world.rounds if t.pk <= snap.after)
+        if len(authors) != expected:
+            findings.append(
+                f"{expected} authors hold secrets, {len(authors)} threads open with them"
+            )
+    _fail(8, findings)
+
+
 CHECKS: dict[int, Callable[[World], None]] = {
     0: check_model,
     1: check_reorganisation,
@@ -392,6 +424,7 @@ CHECKS: dict[int, Callable[[World], None]] = {
     4: check_reasons,
     5: check_database,
     7: check_crashes,
+    8: check_conversations,
 }
 
 

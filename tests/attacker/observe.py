@@ -8,21 +8,33 @@ every team through every output covers every role. Each read runs in its own sav
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import zoneinfo
 from dataclasses import dataclass, field
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 
 from api.selectors import ScoreQuery, scores_export_csv, team_scores_data, team_summaries_data
 from checkins.models import (
     Answer,
     Dimension,
+    Message,
     Participation,
     QuestionVersion,
     Response,
     Round,
     RoundTeam,
+    Thread,
+)
+from checkins.services.conversations import (
+    message_post,
+    messages_for_author,
+    messages_for_staff,
+    thread_for_secret,
 )
 from culture.anonymity import ORG, window_of
 from culture.models import (
@@ -86,6 +98,19 @@ class Comments:
     texts: frozenset[str]
 
 
+@dataclass(frozen=True)
+class ThreadSeen:
+    """A conversation as one role reads it: "page" (a manager or HR on a team page, where its
+    comment is shown) or "author" (through the secret). Messages: (id, role, time, signature)."""
+
+    view: str
+    team: int | None
+    round: int
+    thread: str
+    comment: str
+    messages: tuple[tuple[str, str, dt.datetime, str], ...]
+
+
 @dataclass
 class Snapshot:
     after: int  # the round whose close this snapshot follows
@@ -95,6 +120,7 @@ class Snapshot:
     hidden: set[Hidden] = field(default_factory=set)
     derived: set[Derived] = field(default_factory=set)
     comments: set[Comments] = field(default_factory=set)
+    threads: set[ThreadSeen] = field(default_factory=set)
 
 
 def _window_rounds(world: World, closed: list[int], round_id: int) -> tuple[int, ...]:
@@ -151,8 +177,10 @@ def _team_page(world: World, snap: Snapshot, team: Team) -> None:
             for dim, cell in row.cells.items():
                 _cell(snap, world, "page", node, dim, row.round.pk, cell)
     by_round: dict[int, set[str]] = {}
-    for rnd, text in page.comments:
-        by_round.setdefault(rnd.pk, set()).add(text)
+    for comment in page.comments:
+        by_round.setdefault(comment.round.pk, set()).add(comment.text)
+        if comment.thread is not None:
+            _thread_seen(snap, "page", team.pk, comment.thread, comment.messages)
     for round_id, texts in by_round.items():
         snap.comments.add(Comments("page", team.pk, round_id, frozenset(texts)))
     for q in page.questions:
@@ -164,6 +192,38 @@ def _team_page(world: World, snap: Snapshot, team: Team) -> None:
             entry = {"dimension": line.dimension.pk, "score": line.score, "delta": line.delta,
                      "real": line.real}  # fmt: skip
             _summary_entry(snap, "page summary", team.pk, page.summary.round.pk, entry)
+
+
+def _thread_seen(snap: Snapshot, view: str, team: int | None, thread: Thread, messages) -> None:
+    snap.threads.add(
+        ThreadSeen(
+            view=view, team=team, round=thread.response.round_id, thread=str(thread.pk),
+            comment=thread.response.comment,
+            messages=tuple((str(m.pk), m.role, m.at, m.signature) for m in messages),
+        )
+    )  # fmt: skip
+
+
+def _conversations(world: World, snap: Snapshot, rnd: Round) -> None:
+    """Staff answer every thread shown on some page once (signed), then every author reads
+    their own thread through the secret, as the author's page does."""
+    shown = {seen.thread for seen in snap.threads if seen.view == "page"}
+    for thread in Thread.objects.filter(
+        pk__in=shown, messages__role=Message.Role.AUTHOR
+    ).distinct():
+        if not thread.messages.exclude(role=Message.Role.AUTHOR).exists():
+            message_post(thread=thread, role=Message.Role.MANAGER, body="heard", signature="Boss")
+    for truth in world.rounds:
+        for secret in truth.threads.values():
+            thread = thread_for_secret(secret=secret)
+            if thread is not None:
+                _thread_seen(
+                    snap,
+                    "author",
+                    None,
+                    thread,
+                    [s.message for s in messages_for_author(thread=thread)],
+                )
 
 
 def _employee_home(world: World, snap: Snapshot, person: Person) -> None:
@@ -268,6 +328,7 @@ def observe_all(world: World, rnd: Round) -> None:
         world.step(f"scores_export_csv(team={root.name})", lambda t=root: _export(world, snap, t))
     world.step("organisation_heatmap_get()", organisation_heatmap_get)
     world.step("digest_get/alert_get", lambda: _emails(snap, rnd))
+    world.step("conversations", lambda: _conversations(world, snap, rnd))
     world.snapshots.append(snap)
     world.step("database dump", lambda: database_dump(world, rnd))
 
@@ -318,6 +379,58 @@ def database_dump(world: World, rnd: Round) -> None:
     for team_id, n in TeamRoundSummary.objects.filter(round=rnd).values_list("team", "invited"):
         if n is not None and 0 < n < k:
             world.db_findings.append(f"round {rnd.number}: summary of {teams.get(team_id)} n={n}")
+    world.step("conversation tables", lambda: conversation_tables(world, rnd))
     private = [ContentType.objects.get_for_model(m) for m in (Participation, Response, Answer)]
     if LogEntry.objects.filter(content_type__in=private).exists():
         world.db_findings.append("the audit log records participations, responses or answers")
+
+
+def conversation_tables(world: World, rnd: Round) -> None:
+    """Leak class 8, the stored side: nothing joins a thread to a person or a participation, the
+    threads were rewritten at the reshuffle, and an author message's only time is a batch time,
+    later than when it was written."""
+    found = world.thread_findings
+    for model in (Thread, Message):
+        for f in model._meta.get_fields():
+            if f.is_relation and f.related_model in (Person, Participation):
+                found.append(
+                    f"{model.__name__}.{f.name} joins a thread to {f.related_model.__name__}"
+                )
+            if isinstance(f, models.DateTimeField) and f.name != "at":
+                found.append(f"{model.__name__}.{f.name} stores a time besides the batch")
+    truth = next(t for t in world.rounds if t.pk == rnd.pk)
+    now_keys = {
+        str(pk) for pk in Thread.objects.filter(response__round=rnd).values_list("pk", flat=True)
+    }
+    if truth.thread_keys_before & now_keys:
+        found.append(f"round {truth.number}: thread keys survived the reshuffle")
+    if len(now_keys) != len(truth.threads):
+        found.append(
+            f"round {truth.number}: {len(truth.threads)} threads opened, {len(now_keys)} kept"
+        )
+    zone = zoneinfo.ZoneInfo(settings.RELHEALTH_CONVERSATION_TIME_ZONE)
+    names = set(world.names.values())
+    for message in Message.objects.filter(thread__response__round=rnd, role=Message.Role.AUTHOR):
+        local = message.at.astimezone(zone)
+        batch = (
+            local.hour in settings.RELHEALTH_CONVERSATION_BATCH_HOURS
+            and (local.minute, local.second, local.microsecond) == (0, 0, 0)
+            and local.weekday() in settings.RELHEALTH_WORKING_WEEKDAYS
+        )
+        written = truth.written.get((str(message.thread_id), message.seq))
+        if str(message.pk) in truth.message_keys_posted or not message.delivered:
+            found.append(f"round {truth.number}: an author message kept its key past its batch")
+        if not batch or written is None or message.at <= written:
+            found.append(
+                f"round {truth.number}: an author message stored at {local}, written {written}"
+            )
+        if message.signature or any(n in message.body for n in names):
+            found.append(f"round {truth.number}: an author message names someone")
+        # Staff reading at the moment it was written do not see it yet.
+        if written is not None and any(
+            m.pk == message.pk for m in messages_for_staff(thread=message.thread, now=written)
+        ):
+            found.append(f"round {truth.number}: staff see an author message when it is written")
+    threads = [ContentType.objects.get_for_model(m) for m in (Thread, Message)]
+    for entry in LogEntry.objects.filter(content_type__in=threads):
+        found.append(f"the audit log records a {entry.content_type.model} change")

@@ -106,7 +106,12 @@ def random_world(
         for person in staff:
             if person.pk in truth.team_of and rng.random() < rate:
                 comment = f"comment {number}.{person.pk}" if rng.random() < commenting else ""
-                world.submit(person, answers(truth, rng=rng, skip=skip), comment)
+                # Every other commenter opts in to a conversation (not drawn: the stream of
+                # random choices, and so the organisations, stay what they were).
+                world.submit(
+                    person, answers(truth, rng=rng, skip=skip), comment,
+                    conversation=person.pk % 2 == 0,
+                )  # fmt: skip
         world.last_round = number == rounds - 1
         world.close(observe_all)
     return world
@@ -218,6 +223,21 @@ def crash() -> World:
     return world
 
 
+def conversations() -> World:
+    """Twelve people comment and six of them open a conversation; staff reply, the authors
+    answer. Nothing stored pairs a thread with a person, and the staff see author messages only
+    at batch times."""
+    world = World(k=3)
+    root = world.team()
+    people = [world.person(root, manages=not i) for i in range(13)]
+    truth = world.open()
+    for i, person in enumerate(people):
+        if person.pk in truth.team_of:
+            world.submit(person, answers(truth), f"remark {i}", conversation=i % 2 == 0)
+    world.close(observe_all)
+    return world
+
+
 REPRODUCTIONS = {
     1: reorganisation,
     2: shared_answers,
@@ -225,4 +245,5 @@ REPRODUCTIONS = {
     4: reason_oracle,
     5: database_dump,
     7: crash,
+    8: conversations,
 }

@@ -22,6 +22,7 @@ from django.db import transaction
 from checkins import default_bank
 from checkins.models import (
     Dimension,
+    Message,
     Participation,
     Question,
     QuestionVersion,
@@ -29,7 +30,9 @@ from checkins.models import (
     RoundQuestion,
     RoundTeam,
     Survey,
+    Thread,
 )
+from checkins.services.conversations import message_post, messages_deliver, thread_for_secret
 from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.responses import response_submit, round_questions_forget
 from checkins.services.rounds import round_close, round_open
@@ -103,6 +106,12 @@ class RoundTruth:
     group_of: dict[int, int] = field(default_factory=dict)
     answers: dict[int, dict[int, int | None]] = field(default_factory=dict)  # respondent -> ...
     comments: dict[int, str] = field(default_factory=dict)
+    # Conversations (ADR 0031): the secret each opting-in author keeps, the thread keys before
+    # the close, and when each author message was really written (only the author knows).
+    threads: dict[int, str] = field(default_factory=dict)  # respondent -> secret
+    thread_keys_before: set[str] = field(default_factory=set)
+    written: dict[tuple[str, int], dt.datetime] = field(default_factory=dict)  # (thread, seq)
+    message_keys_posted: set[str] = field(default_factory=set)  # keys before the delivery
 
     def dimension_items(self, dimension: int) -> list[Item]:
         return [i for i in self.items.values() if i.dimension == dimension]
@@ -140,6 +149,7 @@ class World:
         self.crashes: list[Crash] = []
         self.snapshots: list[Any] = []  # filled by observe.observe_all
         self.db_findings: list[str] = []  # filled by observe.database_dump
+        self.thread_findings: list[str] = []  # filled by observe.conversation_tables
         self.moves: list[str] = []  # re-organisations, for the messages
         self._counter = itertools.count(1)
         self._open: RoundTruth | None = None
@@ -238,16 +248,43 @@ class World:
         self._open = truth
         return truth
 
-    def submit(self, person: Person, answers: dict[int, int | None], comment: str = "") -> None:
+    def submit(
+        self,
+        person: Person,
+        answers: dict[int, int | None],
+        comment: str = "",
+        conversation: bool = False,
+    ) -> None:
         truth = self._open
         assert truth is not None
         participation = Participation.objects.select_related("round").get(
             round_id=truth.pk, person=person
         )
-        response_submit(participation=participation, answers=answers, comment=comment)
+        response = response_submit(
+            participation=participation, answers=answers, comment=comment,
+            conversation=conversation,
+        )  # fmt: skip
         truth.answers[person.pk] = dict(answers)
         if comment:
             truth.comments[person.pk] = comment
+        secret = getattr(response, "conversation_secret", None)
+        if secret:
+            truth.threads[person.pk] = secret
+
+    def converse(self, truth: RoundTruth) -> None:
+        """After the reshuffle each opting-in author writes, at an odd minute of the week after
+        the round, through the only key they hold; the staff side answers in `observe`."""
+        for number, (person, secret) in enumerate(sorted(truth.threads.items())):
+            thread = thread_for_secret(secret=secret)
+            assert thread is not None, "an author lost their conversation at the reshuffle"
+            moment = START + dt.timedelta(weeks=truth.number, hours=1 + number % 7, minutes=17)
+            message = message_post(
+                thread=thread, role=Message.Role.AUTHOR, body=f"answer {person}", now=moment
+            )
+            truth.written[(str(thread.pk), message.seq)] = moment
+            truth.message_keys_posted.add(str(message.pk))
+        if truth.written:
+            messages_deliver(now=max(m.at for m in Message.objects.filter(role="author")))
 
     def step(self, where: str, call) -> Any:
         """Run one service or read in a savepoint; a crash is recorded, not raised."""
@@ -267,6 +304,10 @@ class World:
         assert truth is not None
         self._open = None
         rnd = Round.objects.get(pk=truth.pk)
+        truth.thread_keys_before = {
+            str(pk)
+            for pk in Thread.objects.filter(response__round=rnd).values_list("pk", flat=True)
+        }
         round_close(round=rnd)
         rnd.refresh_from_db()
         truth.frozen = dict(RoundTeam.objects.filter(round=rnd).values_list("team_id", "parent_id"))
@@ -276,4 +317,5 @@ class World:
         self.step("round_reliability_compute", lambda: round_reliability_compute(round=rnd))
         self.step("round_summaries_compute", lambda: round_summaries_compute(round=rnd))
         self.step("round_responses_reshuffle", lambda: round_responses_reshuffle(round=rnd))
+        self.step("conversations", lambda: self.converse(truth))
         observe(self, rnd)

@@ -13,5 +13,5 @@ def add_french(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("checkins", "0010_single_line_names")]
+    dependencies = [("checkins", "0011_conversations")]
     operations = [migrations.RunPython(add_french, migrations.RunPython.noop)]
