@@ -80,6 +80,34 @@ class ParticipationRollup(RollupBase):
         indexes = [models.Index(fields=["team", "includes_subteams", "round"])]
 
 
+class DriverRollup(RollupBase):
+    """Sums of products for the driver analysis: over the respondents who have a score for the
+    driver dimension (x, 0-100) and for the outcome (y: a dimension marked as the outcome, 0-100,
+    or the eNPS answer, 0-10, when `outcome` is empty). Pearson's r comes from these six numbers,
+    and they add across teams and rounds like the other roll-ups (ADR 0032)."""
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    outcome = models.ForeignKey(
+        Dimension, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    n = models.PositiveIntegerField(help_text="Respondents with both scores.")
+    sum_x = models.FloatField()
+    sum_y = models.FloatField()
+    sum_xx = models.FloatField()
+    sum_yy = models.FloatField()
+    sum_xy = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "team", "includes_subteams", "dimension", "outcome"],
+                name="driver_rollup_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "includes_subteams", "round"])]
+
+
 class RoundRollupState(models.Model):
     """Marks a closed round whose roll-ups are computed; its figures are visible from then on."""
 

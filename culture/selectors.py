@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from checkins.models import Dimension, Response, Round, RoundTeam
 from culture.anonymity import ORG
+from culture.drivers import DriverSet, Score, driver_sets_get
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
 from culture.scorebook import ScoreBook, scorebook_build
@@ -245,6 +246,7 @@ class TeamPage:
     comments: list[tuple[Round, str]] = field(default_factory=list)
     questions: list[QuestionFigure] = field(default_factory=list)
     summary: SummaryView | None = None
+    drivers: list[DriverSet] = field(default_factory=list)  # ADR 0032
 
     @property
     def focus_suggested_id(self) -> int | None:
@@ -361,7 +363,22 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
         comments=_comments_get(book=book, team=team, rounds=latest[:4]),
         questions=question_figures_get(book=book, team=team, latest=latest),
         summary=summary_view_get(book=book, team=team),
+        drivers=driver_sets_get(
+            book=book, team_id=team.pk, rounds=latest, scores=scores_from_cards(cards)
+        ),
     )
+
+
+def scores_from_cards(cards: Iterable[DimensionCard]) -> dict[int, Score]:
+    """What "where to focus" needs of each dimension: its newest shown score, and whether it
+    fell for real (a shown change, A3b)."""
+    return {
+        card.dimension.pk: Score(
+            value=card.latest.score if card.latest else None,
+            falling=bool(card.real and card.change and card.change.delta < 0),
+        )
+        for card in cards
+    }
 
 
 @dataclass

@@ -1,0 +1,212 @@
+"""Driver analysis (ADR 0032): the figures equal a direct computation on the raw answers, and a
+group whose figures are hidden shows no driver figure."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from checkins.models import Answer, Dimension, Participation, Question, Response
+from checkins.services.responses import response_submit
+from checkins.services.rounds import round_open
+from culture.anonymity import ORG
+from culture.drivers import ENPS, driver_sets_get
+from culture.models import DriverRollup
+from culture.scorebook import scorebook_build
+from culture.selectors import team_page_get
+from culture.statistics import correlation_from_sums
+from org.models import Team
+from tests.factories import TeamFactory
+from tests.helpers import close_and_roll_up, people_in
+
+Z975 = 1.959963984540054
+
+
+def _answer_randomly(participations, rng: random.Random) -> None:
+    for participation in participations:
+        answers: dict[int, int | str | None] = {}
+        for version in participation.round.question_versions.select_related("question"):
+            scale = version.question.scale
+            if scale == Question.Scale.ZERO_TEN:
+                answers[version.pk] = rng.randint(0, 10)
+            elif scale == Question.Scale.AGREE5:
+                answers[version.pk] = rng.randint(1, 5)
+        response_submit(participation=participation, answers=answers)
+
+
+def _direct(*, team_ids: set[int], round_ids: list[int]) -> dict[tuple[int, int], tuple]:
+    """Per (driver, outcome): n, r and the Fisher-z interval computed straight from the answers."""
+    x_of: dict = defaultdict(lambda: defaultdict(list))
+    enps: dict = defaultdict(list)
+    rows = Answer.objects.filter(
+        response__round_id__in=round_ids, response__team_id__in=team_ids, value__isnull=False
+    ).values_list(
+        "response_id",
+        "value",
+        "question_version__question__scale",
+        "question_version__question__reverse_scored",
+        "question_version__question__dimension_id",
+    )
+    for response_id, value, scale, reversed_, dimension_id in rows:
+        if scale == Question.Scale.ZERO_TEN:
+            enps[response_id].append(value)
+        elif dimension_id is not None:
+            top = 5 if scale == Question.Scale.AGREE5 else 7
+            scored = top + 1 - value if reversed_ else value
+            x_of[response_id][dimension_id].append((scored - 1) / (top - 1) * 100)
+    outcomes = set(Dimension.objects.filter(is_outcome=True).values_list("pk", flat=True))
+    pairs: dict = defaultdict(list)
+    for response_id, dims in x_of.items():
+        scores = {d: float(np.mean(v)) for d, v in dims.items()}
+        ys = {o: scores[o] for o in outcomes if o in scores}
+        if enps.get(response_id):
+            ys[ENPS] = float(np.mean(enps[response_id]))
+        for outcome, y in ys.items():
+            for dimension_id, x in scores.items():
+                if dimension_id != outcome:
+                    pairs[(dimension_id, outcome)].append((x, y))
+    out = {}
+    for key, values in pairs.items():
+        xy = np.array(values)
+        r = float(np.corrcoef(xy[:, 0], xy[:, 1])[0, 1])
+        half = Z975 / math.sqrt(len(values) - 3)
+        z = math.atanh(r)
+        out[key] = (len(values), r, math.tanh(z - half), math.tanh(z + half))
+    return out
+
+
+@pytest.fixture
+def rounds(survey, org):
+    """Two closed weeks of varied answers from the same people: 9 in Platform, 9 in Payments,
+    5 in Sales and 2 in Sales East below it (counted in Sales' group: hidden); eNPS in the
+    first; psychological safety marked as an outcome too."""
+    Dimension.objects.filter(key="psych-safety").update(is_outcome=True)
+    east = TeamFactory(name="Sales East", parent=org.sales)
+    rng = random.Random(7)
+    first = round_open(survey=survey)
+    people_in(org.platform, 9, first)
+    people_in(org.payments, 9, first)
+    people_in(org.sales, 5, first)
+    people_in(east, 2, first)
+    found = [first]
+    for week in range(2):
+        rnd = first if week == 0 else round_open(survey=survey)
+        for team, answering in ((org.platform, 9), (org.payments, 9), (org.sales, 5), (east, 2)):
+            invited = Participation.objects.filter(round=rnd, team=team).order_by("pk")
+            _answer_randomly(list(invited[:answering]), rng)
+        close_and_roll_up(rnd)
+        if week:
+            found.append(rnd)
+    return found
+
+
+def test_correlation_from_sums_is_pearson_with_fisher_interval():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 100, 40)
+    y = 0.05 * x + rng.normal(0, 2, 40)
+    found = correlation_from_sums(
+        n=40,
+        sum_x=x.sum(),
+        sum_y=y.sum(),
+        sum_xx=(x * x).sum(),
+        sum_yy=(y * y).sum(),
+        sum_xy=(x * y).sum(),
+    )
+    r = float(np.corrcoef(x, y)[0, 1])
+    assert found is not None
+    assert found.r == pytest.approx(r, abs=1e-12)
+    assert found.ci_low == pytest.approx(math.tanh(math.atanh(r) - Z975 / math.sqrt(37)), abs=1e-9)
+    assert found.ci_high == pytest.approx(math.tanh(math.atanh(r) + Z975 / math.sqrt(37)), abs=1e-9)
+    # Undefined: too few pairs, or no spread.
+    assert correlation_from_sums(n=3, sum_x=1, sum_y=1, sum_xx=1, sum_yy=1, sum_xy=1) is None
+    assert correlation_from_sums(n=5, sum_x=50, sum_y=7, sum_xx=500, sum_yy=11, sum_xy=70) is None
+
+
+@pytest.mark.django_db
+def test_driver_figures_equal_a_direct_computation(rounds, org):
+    first, second = rounds
+    assert DriverRollup.objects.filter(round=first, outcome=None).exists()  # eNPS asked
+    page = team_page_get(team=org.engineering)
+    direct = _direct(team_ids={org.platform.pk, org.payments.pk}, round_ids=[first.pk, second.pk])
+    compared = 0
+    for found in page.drivers:
+        outcome = ENPS if found.outcome is None else found.outcome.pk
+        for line in found.lines:
+            assert line.figure.shown, (found.key, line.dimension.key)
+            n, r, low, high = direct[(line.dimension.pk, outcome)]
+            got = line.figure.correlation
+            assert got.n == n
+            assert got.r == pytest.approx(r, abs=1e-9)
+            assert got.ci_low == pytest.approx(low, abs=1e-9)
+            assert got.ci_high == pytest.approx(high, abs=1e-9)
+            compared += 1
+    assert {d.key for d in page.drivers} >= {"enps"}
+    assert compared >= 4
+    # The leaders are exactly those whose interval overlaps the strongest's.
+    for found in page.drivers:
+        top = found.shown[0].figure.correlation
+        for line in found.shown:
+            assert line.leading == line.figure.correlation.overlaps(top)
+
+
+@pytest.mark.django_db
+def test_a_hidden_group_shows_no_driver_figure(rounds, org, client, password, outsider, manager):
+    # Sales East had two people a week (k = 5): its figures are hidden, so are its drivers,
+    # while Sales above it shows them.
+    east = Team.objects.get(name="Sales East")
+    book = scorebook_build(latest_of=east, rounds=12, teams=[east.pk])
+    assert book.latest
+    for dimension in book.dimensions:
+        for rnd in book.latest:
+            assert not book.cell(team_id=east.pk, dimension_id=dimension.pk, round=rnd).shown
+    sets = driver_sets_get(book=book, team_id=east.pk, rounds=book.latest, scores={})
+    assert sets and all(not line.figure.shown for s in sets for line in s.lines)
+    assert all(line.r is None for s in sets for line in s.lines)
+    client.login(username=outsider.email, password=password)
+    html = client.get(reverse("culture:team", args=[east.pk])).content.decode()
+    assert 'id="drivers"' in html and "r = " not in html
+    client.login(username=manager.email, password=password)
+    html = client.get(reverse("culture:team", args=[org.engineering.pk])).content.decode()
+    assert html.count("r = ") == 5  # eNPS: three drivers; psychological safety: two
+
+
+@pytest.mark.django_db
+def test_every_shown_driver_figure_stands_on_shown_figures(rounds, org):
+    """Property over every group: a driver figure appears only where the group's figures of the
+    driver and of the outcome dimension are shown in some round of the view."""
+    teams = [org.root, org.engineering, org.platform, org.payments, org.sales]
+    teams.append(Team.objects.get(name="Sales East"))
+    book = scorebook_build(teams=[ORG, *(t.pk for t in teams)], rounds=12)
+    for node in [ORG, *(t.pk for t in teams)]:
+        for found in driver_sets_get(book=book, team_id=node, rounds=book.latest, scores={}):
+            for line in found.shown:
+                assert any(
+                    book.cell(team_id=node, dimension_id=line.dimension.pk, round=rnd).shown
+                    for rnd in book.latest
+                )
+                if found.outcome is not None:
+                    assert any(
+                        book.cell(team_id=node, dimension_id=found.outcome.pk, round=rnd).shown
+                        for rnd in book.latest
+                    )
+
+
+@pytest.mark.django_db
+def test_rollup_counts_only_respondents_with_both(rounds):
+    first, _second = rounds
+    # Every eNPS pair is a response with an eNPS answer and a dimension score.
+    with_enps = Response.objects.filter(
+        round=first, answers__question_version__question__scale=Question.Scale.ZERO_TEN
+    ).count()
+    rows = DriverRollup.objects.filter(
+        round=first, outcome=None, includes_subteams=False
+    ).values_list("dimension_id", "n")
+    per_dimension: dict[int, int] = defaultdict(int)
+    for dimension_id, n in rows:
+        per_dimension[dimension_id] += n
+    assert per_dimension and max(per_dimension.values()) == with_enps
