@@ -98,6 +98,9 @@ class ScoreBook:
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     subtree: dict[tuple[int, int, int], Row] = field(default_factory=dict)  # (team, dim, round)
     teams: dict[int, Team] = field(default_factory=dict)  # the teams the book was built for
+    # Driver sums of products (ADR 0032), read per team on first use.
+    pairs: dict[tuple[int, int, int, int], PairRow] = field(default_factory=dict)
+    pairs_loaded: set[int] = field(default_factory=set)
 
     @functools.cached_property
     def roots_by_round(self) -> dict[int, list[int]]:
@@ -197,23 +200,29 @@ class ScoreBook:
         """A4: the engine's block rule on respondents with at least ten per slice."""
         return round.id in self.shown.get(team_id, NOTHING).comments
 
-    @functools.cached_property
-    def pairs(self) -> dict[tuple[int, int, int, int], PairRow]:
-        """The driver sums of products of the book's teams' subtrees (one query, on first use),
+    def _pairs_load(self, teams: set[int]) -> None:
+        """Read the driver sums of products of these teams' subtrees (one query, once per team),
         by (team, driver dimension, outcome: a dimension id, or 0 for eNPS, round)."""
-        nodes = set(self.teams) | {r for rnd in self.rounds for r in rnd.tree_roots}
+        missing = teams - self.pairs_loaded
+        if not missing:
+            return
         rows = DriverRollup.objects.filter(
-            team_id__in=nodes, includes_subteams=True, round_id__in=[r.pk for r in self.rounds]
+            team_id__in=missing, includes_subteams=True, round_id__in=[r.pk for r in self.rounds]
         ).values_list(
             "team_id", "dimension_id", "outcome_id", "round_id",
             "n", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy",
         )  # fmt: skip
-        return {(row[0], row[1], row[2] or 0, row[3]): row[4:] for row in rows}
+        self.pairs.update({(row[0], row[1], row[2] or 0, row[3]): row[4:] for row in rows})
+        self.pairs_loaded |= missing
 
     def pair_sums(
         self, *, team_id: int, dimension_id: int, outcome_id: int, round_ids: list[int]
     ) -> PairRow:
         """A group's driver sums over rounds (the organisation: its rounds' root teams)."""
+        if team_id == ORG:
+            self._pairs_load({root for rnd in self.rounds for root in rnd.tree_roots})
+        else:
+            self._pairs_load({team_id})
         keys = [
             (team, dimension_id, outcome_id, round_id)
             for round_id in round_ids

@@ -428,3 +428,22 @@ def dashboard_teams_get(*, viewer: Person) -> list[Team]:
     if viewer.is_hr_admin:
         return list(Team.objects.filter(parent__isnull=True).order_by("name"))
     return teams_led_get(person=viewer)
+
+
+def team_drivers_get(*, team: Team, rounds: int = 12) -> tuple[list[DriverSet], list[Round], int]:
+    """A team subtree's driver analysis over its latest closed rounds (the API), with the rounds
+    it covers and their k."""
+    book = scorebook_build(latest_of=team, rounds=rounds, teams=[team.pk])
+    latest = book.latest
+    scores = TeamScores(
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=team.pk, rounds=latest),
+    )
+    sets = driver_sets_get(
+        book=book,
+        team_id=team.pk,
+        rounds=latest,
+        scores=scores_from_cards(dimension_cards(scores)),
+    )
+    return sets, latest, latest[0].min_group_size if latest else 5

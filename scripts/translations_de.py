@@ -703,6 +703,23 @@ DE = {
     "Kind of change": "Art der Änderung",
     "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Schreiben Sie dies in eine Zeile: Zeilenumbrüche, Tabulatoren und andere Steuerzeichen sind nicht erlaubt.",
     "Your organisation lets only managers and HR admins sign in to Relhealth. Your check-ins need no sign-in: use the link in your invitation email.": "Ihre Organisation lässt nur Führungskräfte und HR-Admins bei Relhealth anmelden. Für Ihre Check-ins ist keine Anmeldung nötig: Nutzen Sie den Link in Ihrer Einladungs-E-Mail.",
+    # --- drivers ---
+    "An outcome of the driver analysis": "Ein Ergebnismaß der Treiberanalyse",
+    "The team pages then show how closely the other dimensions go together with it, from the next closed round on.": "Die Teamseiten zeigen dann ab der nächsten abgeschlossenen Runde, wie eng die anderen Dimensionen damit zusammenhängen.",
+    "eNPS": "eNPS",
+    "What goes with the outcome": "Was mit dem Ergebnis zusammenhängt",
+    "How closely each dimension goes together with the outcome across respondents over the period (Pearson's r, from −1 to 1, with its 95 %% interval). A link is not proof of a cause.": "Wie eng jede Dimension über die Antwortenden im Zeitraum mit dem Ergebnis zusammenhängt (Pearsons r, von −1 bis 1, mit seinem 95-%%-Intervall). Ein Zusammenhang beweist keine Ursache.",
+    "Outcome: %(outcome)s": "Ergebnis: %(outcome)s",
+    "These matter about equally: %(names)s.": "Diese sind etwa gleich wichtig: %(names)s.",
+    "%(name)s goes together most with it.": "%(name)s hängt am stärksten damit zusammen.",
+    "Where to focus: %(names)s (strong link, low or falling score).": "Worauf Sie sich konzentrieren sollten: %(names)s (starker Zusammenhang, niedriger oder fallender Wert).",
+    "Links with %(outcome)s": "Zusammenhänge mit %(outcome)s",
+    "Link": "Zusammenhang",
+    "focus": "Fokus",
+    "95 %% CI %(low)s to %(high)s, n = %(n)s": "95-%%-KI %(low)s bis %(high)s, n = %(n)s",
+    "No outcome was asked in this period: the eNPS question, or a dimension HR marks as the outcome.": "In diesem Zeitraum wurde kein Ergebnis erfragt: die eNPS-Frage oder eine Dimension, die HR als Ergebnis markiert.",
+    "What goes with %(outcome)s: %(names)s, about equally.": "Was mit %(outcome)s zusammenhängt: %(names)s, etwa gleich stark.",
+    "What goes with %(outcome)s most: %(name)s (r = %(r)s).": "Was am stärksten mit %(outcome)s zusammenhängt: %(name)s (r = %(r)s).",
 }
 
 

@@ -139,6 +139,8 @@ ACCESS: dict[str, dict[str, Any]] = {
     "api:team-focus-areas": API_ENGINEERING_LEADS,
     "api:team-scores": API_ENGINEERING_LEADS,
     "api:team-summaries": API_ENGINEERING_LEADS,
+    "api:team-drivers": API_ENGINEERING_LEADS,
+    "api:organisation-drivers": {**API_HR_ONLY, "get_only": True},
     "api:person-list": API_HR_ONLY,
     "api:person-bulk": API_HR_ONLY_POST,
     "api:person-detail": {**API_HR_ONLY, "kwargs": {"pk": "employee"}},

@@ -114,14 +114,22 @@ def dimension_create(*, key: str, name: str, name_de: str = "", description: str
 
 
 def dimension_update(
-    *, dimension: Dimension, name: str, name_de: str = "", description: str = ""
+    *,
+    dimension: Dimension,
+    name: str,
+    name_de: str = "",
+    description: str = "",
+    is_outcome: bool | None = None,
 ) -> Dimension:
-    """Rename or describe a dimension. The key stays: roll-ups, the API and imports refer to it,
-    and earlier figures keep belonging to the same dimension under its new name."""
+    """Rename or describe a dimension, or mark it as an outcome of the driver analysis (from the
+    next roll-up on: roll-ups are written once). The key stays: roll-ups, the API and imports
+    refer to it, and earlier figures keep belonging to the same dimension under its new name."""
     dimension.name = name
     translations = {k: v for k, v in dimension.translations.items() if k != "de"}
     dimension.translations = translations | ({"de": name_de} if name_de else {})
     dimension.description = description
+    if is_outcome is not None:
+        dimension.is_outcome = is_outcome
     dimension.full_clean()
-    dimension.save(update_fields=["name", "translations", "description"])
+    dimension.save(update_fields=["name", "translations", "description", "is_outcome"])
     return dimension

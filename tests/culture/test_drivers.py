@@ -210,3 +210,94 @@ def test_rollup_counts_only_respondents_with_both(rounds):
     for dimension_id, n in rows:
         per_dimension[dimension_id] += n
     assert per_dimension and max(per_dimension.values()) == with_enps
+
+
+@pytest.mark.django_db
+def test_hr_marks_a_dimension_as_the_outcome(client, hr_admin, password, survey):
+    client.login(username=hr_admin.email, password=password)
+    trust = Dimension.objects.get(key="trust")
+    url = reverse("checkins:hr-dimension-edit", args=[trust.pk])
+    assert 'name="is_outcome"' in client.get(url).content.decode()
+    page = client.post(url, {"name": "Trust", "is_outcome": "on"})
+    assert page.status_code == 302
+    trust.refresh_from_db()
+    assert trust.is_outcome
+    # A bad form changes nothing; an unticked box clears the mark.
+    assert client.post(url, {"name": " ", "is_outcome": ""}).status_code == 400
+    trust.refresh_from_db()
+    assert trust.is_outcome
+    client.post(url, {"name": "Trust"})
+    trust.refresh_from_db()
+    assert not trust.is_outcome
+
+
+@pytest.mark.django_db
+def test_hr_organisation_view_shows_the_organisations_drivers(rounds, org, client, hr_admin):
+    from culture.organisation import organisation_drivers_get
+
+    book = scorebook_build(latest_of=None, rounds=12, teams=None)
+    direct = _direct(
+        team_ids=set(Team.objects.values_list("pk", flat=True)), round_ids=[r.pk for r in rounds]
+    )
+    sets = organisation_drivers_get(book=book)
+    assert sets
+    for found in sets:
+        outcome = ENPS if found.outcome is None else found.outcome.pk
+        for line in found.lines:
+            n, r, _low, _high = direct[(line.dimension.pk, outcome)]
+            assert line.figure.correlation.n == n
+            assert line.figure.correlation.r == pytest.approx(r, abs=1e-9)
+    client.force_login(hr_admin)
+    html = client.get(reverse("culture:organisation")).content.decode()
+    assert 'id="drivers"' in html and html.count("r = ") == 5
+
+
+@pytest.mark.django_db
+def test_api_drivers_through_the_same_rule(rounds, org, client, password, manager, outsider):
+    east = Team.objects.get(name="Sales East")
+    client.login(username=manager.email, password=password)
+    url = reverse("api:team-drivers", args=[org.engineering.pk])
+    data = client.get(url).json()
+    page = team_page_get(team=org.engineering)
+    assert [o["outcome"] for o in data["outcomes"]] == [s.key for s in page.drivers]
+    for outcome, found in zip(data["outcomes"], page.drivers, strict=True):
+        for item, line in zip(outcome["drivers"], found.lines, strict=True):
+            assert item["dimension"] == line.dimension.key and not item["suppressed"]
+            assert item["r"] == round(line.r, 3) and item["n"] == line.figure.correlation.n
+    # Bad input: a clear 400; another team: 404, as on the pages.
+    assert client.get(url + "?rounds=0").status_code == 400
+    assert client.get(url + "?rounds=3&rounds=4").status_code == 400
+    assert client.get(reverse("api:team-drivers", args=[org.sales.pk])).status_code == 404
+    assert client.get(reverse("api:team-drivers", args=["x1"])).status_code == 404
+    assert client.get(reverse("api:organisation-drivers")).status_code == 403
+    client.login(username=outsider.email, password=password)
+    hidden = client.get(reverse("api:team-drivers", args=[east.pk])).json()
+    lines = [item for o in hidden["outcomes"] for item in o["drivers"]]
+    assert lines and all(set(item) == {"dimension", "suppressed", "reason"} for item in lines)
+
+
+@pytest.mark.django_db
+def test_digest_says_in_one_line_what_goes_with_the_outcome(rounds, org, manager, outsider):
+    from django.core import mail
+
+    from checkins.models import OutboundEmail
+    from checkins.services.emails import email_send
+    from culture.services.digests import digests_queue
+    from culture.services.summaries import round_summaries_compute
+
+    _first, second = rounds
+    round_summaries_compute(round=second)
+    digests_queue(round=second)
+    for person in (manager, outsider):
+        row = OutboundEmail.objects.get(recipient=person, kind=OutboundEmail.Kind.DIGEST)
+        assert email_send(email_id=row.pk) == OutboundEmail.Status.SENT
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    page = team_page_get(team=org.engineering).drivers[0]
+    message = by_recipient[manager.email]
+    for body in (message.body, message.alternatives[0][0]):
+        assert "What goes with eNPS" in body
+        if not page.about_equal:
+            assert f"(r = {page.leaders[0].r:.2f})" in body
+    # Sales is shown only as 4-week figures: no driver line for it yet.
+    hidden = by_recipient[outsider.email]
+    assert "What goes with" not in hidden.body
