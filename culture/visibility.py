@@ -214,6 +214,16 @@ def driver_figure_get(*, blocks: Iterable[DriverBlock], k: int) -> DriverFigure:
     return DriverFigure(correlation=found)
 
 
+def themes_visible(*, themes: Sequence[Any], comments_shown: bool, k: int) -> list[Any]:
+    """A4 for comment themes: a slice shows themes only where its comments themselves are shown
+    (the block rule on respondents, at least ten per slice), and only themes with at least k
+    comments behind them. A theme then says nothing its comments do not: no difference between
+    two slices' themes can isolate a hidden comment, as no hidden comment is in either."""
+    if not comments_shown:
+        return []
+    return [theme for theme in themes if len(theme.comments) >= k]
+
+
 @dataclass(frozen=True)
 class RoundQuestions:
     """What each round's question set asked: "d<dimension id>" and "q<question version id>" per
