@@ -282,3 +282,30 @@ class FocusAction(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CommentTheme(models.Model):
+    """One theme of a slice's comments in one round (`culture.themes`), found by the worker after
+    the close for every slice whose comments are shown (A4), with at least k comments. It goes
+    with the raw comments at retention. `node` is a team's subtree (0: the organisation)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    node = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField()
+    words = models.JSONField(default=list, help_text="Its characteristic words, strongest first.")
+    responses = models.JSONField(default=list, help_text="Ids of the responses it groups.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "node", "position"], name="comment_theme_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["node", "round"])]
+
+    def __str__(self) -> str:
+        return f"theme {self.position} of node {self.node} in round {self.round_id}"
+
+    @property
+    def comments(self) -> list[str]:
+        return list(self.responses)
