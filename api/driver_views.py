@@ -83,7 +83,7 @@ class TeamDriversView(APIView):
     permission_classes = [IsAuthenticated, IsManagerOrHrAdmin]
 
     @extend_schema(parameters=[DriverQuerySerializer], responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: int) -> Response:
         team = team_for_viewer(person=request.user, team_id=pk)
         sets, rounds, _k = team_drivers_get(team=team, rounds=_rounds(request))
         return Response({"team": team.pk, **drivers_data(sets, rounds)})

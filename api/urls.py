@@ -37,7 +37,7 @@ v1 = [
         name="docs",
     ),
     path("exports/scores.csv", views.ScoresExportView.as_view(), name="export-scores"),
-    path("teams/<str:pk>/drivers/", driver_views.TeamDriversView.as_view(), name="team-drivers"),
+    path("teams/<int:pk>/drivers/", driver_views.TeamDriversView.as_view(), name="team-drivers"),
     path(
         "organisation/drivers/",
         driver_views.OrganisationDriversView.as_view(),
