@@ -306,3 +306,46 @@ def test_digest_says_in_one_line_what_goes_with_the_outcome(rounds, org, manager
     # Sales is shown only as 4-week figures: no driver line for it yet.
     hidden = by_recipient[outsider.email]
     assert "What goes with" not in hidden.body
+
+
+@pytest.mark.django_db
+def test_a_small_teams_drivers_come_from_its_pooled_window(survey, org):
+    """Platform (9 people) is shown only as 4-week figures: after the window's fourth round its
+    driver links appear, computed from the whole window's sums, equal to numpy on its answers."""
+    Dimension.objects.filter(key="psych-safety").update(is_outcome=True)
+    rng = random.Random(11)
+    first = round_open(survey=survey)
+    people_in(org.platform, 9, first)
+    people_in(org.payments, 12, first)
+    found = []
+    for week in range(4):
+        rnd = first if week == 0 else round_open(survey=survey)
+        _answer_randomly(list(Participation.objects.filter(round=rnd)), rng)
+        close_and_roll_up(rnd)
+        found.append(rnd)
+    book = scorebook_build(latest_of=org.platform, rounds=12, teams=[org.platform.pk])
+    last = book.latest[0]
+    assert last.pk == found[-1].pk
+    cells = [
+        book.cell(team_id=org.platform.pk, dimension_id=d.pk, round=last) for d in book.dimensions
+    ]
+    assert cells and all(c.shown and c.pooled_rounds == 4 for c in cells)
+    sets = driver_sets_get(book=book, team_id=org.platform.pk, rounds=book.latest, scores={})
+    direct = _direct(team_ids={org.platform.pk}, round_ids=[r.pk for r in found])
+    compared = 0
+    for found_set in sets:
+        outcome = ENPS if found_set.outcome is None else found_set.outcome.pk
+        for line in found_set.lines:
+            n, r, low, high = direct[(line.dimension.pk, outcome)]
+            got = line.figure.correlation
+            assert got is not None, (found_set.key, line.dimension.key)
+            assert round(got.ci_high, 9) == round(high, 9)
+            assert (got.n, round(got.r, 9), round(got.ci_low, 9)) == (n, round(r, 9), round(low, 9))
+            compared += 1
+    assert compared >= 4
+    # Before the window's last round, nothing: the weeks inside it are pooled later.
+    early = scorebook_build(latest_ids=[r.pk for r in found[:3]], teams=[org.platform.pk])
+    for found_set in driver_sets_get(
+        book=early, team_id=org.platform.pk, rounds=early.latest, scores={}
+    ):
+        assert not found_set.shown
