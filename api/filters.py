@@ -5,10 +5,18 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import Q, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from checkins.models import Question, Round, Survey
 from org.models import Person, Team
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TeamIdFilter(filters.ModelChoiceFilter):
+    """A team by id, for a filter that works through a method (the schema cannot infer the
+    type from a model field there)."""
 
 
 class TeamFilter(filters.FilterSet):
@@ -24,8 +32,8 @@ class TeamFilter(filters.FilterSet):
 class PersonFilter(filters.FilterSet):
     q = filters.CharFilter(method="search", label="Name or email contains")
     team = filters.ModelChoiceFilter(queryset=Team.objects.all())
-    subtree = filters.ModelChoiceFilter(
-        queryset=Team.objects.all(), method="in_subtree", label="In this team or below"
+    subtree = TeamIdFilter(
+        queryset=Team.objects.all(), method="in_subtree", label="In this team (an id) or below"
     )
     email = filters.CharFilter(lookup_expr="iexact")
 

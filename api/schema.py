@@ -66,3 +66,14 @@ def error_responses(result: dict, generator, request, public) -> dict:
                 responses["410"] = {"content": {"application/json": {"schema": ref}},
                                     "description": "The round has closed."}  # fmt: skip
     return result
+
+
+def response_fields_required(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing: every field of a response body is always present (DRF
+    writes each serializer field, null where empty), so each is required. Request bodies keep
+    their optional fields (their components end in "Request")."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") or "properties" not in component:
+            continue
+        component["required"] = list(component["properties"])
+    return result

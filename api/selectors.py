@@ -192,12 +192,25 @@ def scores_export_csv(
     return out.getvalue(), count
 
 
-def team_summaries_data(*, team: Team, rounds: int = 12) -> list[dict[str, Any]]:
+def team_summaries_data(
+    *,
+    team: Team,
+    rounds: int = 12,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+) -> list[dict[str, Any]]:
     """Stored trend summaries, re-checked against today's cells by `culture.visibility`: a
     dimension or a participation count appears only where the team's scores show it now, and
-    every change, p-value and "real change" is computed again from shown figures (A3b)."""
+    every change, p-value and "real change" is computed again from shown figures (A3b).
+
+    `period_from`/`period_to` pick rounds among the latest `rounds` by period start, as the
+    scores do; a picked round is still compared with its previous round, picked or not."""
     scores = team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS))
-    index = {row.round.pk: i for i, row in enumerate(scores.rows)}
+    index = {
+        row.round.pk: i
+        for i, row in enumerate(scores.rows)
+        if _in_range(row.round, period_from, period_to)
+    }
     found = []
     for summary in TeamRoundSummary.objects.filter(team=team, round_id__in=list(index)).order_by(
         "-round__period_start", "-round_id"

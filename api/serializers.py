@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from api import fields as f
@@ -23,12 +23,21 @@ class TeamSerializer(f.StrictModelSerializer):
         model = Team
         fields = ["id", "name", "parent", "path", "depth", "managers"]
         read_only_fields = ["path", "depth"]
+        # DRF would turn the one-name-per-parent constraint into a validator that makes `parent`
+        # required; the service checks the constraint (a taken name is a 409, by field).
+        validators: list = []
 
 
-class TeamTreeSerializer(serializers.Serializer):
+class TeamTreeNodeSerializer(serializers.Serializer):
+    """A team of the tree with its visible sub-teams (the same shape, to any depth)."""
+
     id = f.IntegerField()
     name = f.CharField()
-    children = serializers.ListField(child=serializers.DictField())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["children"] = TeamTreeNodeSerializer(many=True)
+        return fields
 
 
 class PersonSerializer(f.StrictModelSerializer):
@@ -183,89 +192,69 @@ class RoundSerializer(f.StrictModelSerializer):
         ]  # fmt: skip
 
 
-# Figures: hand-written schemas, so a suppressed cell is documented as carrying no number.
-FIGURE_SCHEMA = {
-    "oneOf": [
-        {
-            "type": "object",
-            "properties": {
-                "suppressed": {"type": "boolean", "enum": [False]},
-                "n": {"type": "integer"},
-                "mean": {"type": "number"},
-                "ci_low": {"type": "number"},
-                "ci_high": {"type": "number"},
-                "favourable_pct": {"type": "number", "nullable": True},
-                "pooled_rounds": {"type": "integer"},
-            },
-            "required": [
-                "suppressed",
-                "n",
-                "mean",
-                "ci_low",
-                "ci_high",
-                "favourable_pct",
-                "pooled_rounds",
-            ],
-            "additionalProperties": False,
-        },
-        {
-            "type": "object",
-            "properties": {
-                "suppressed": {"type": "boolean", "enum": [True]},
-                # A3b: a stable code, the same for every count below k (no number).
-                "reason": {"type": "string", "enum": list(HiddenReason.values)},
-            },
-            "required": ["suppressed", "reason"],
-            "additionalProperties": False,
-        },
-    ]
-}
-QUESTION_FIGURE_SCHEMA = {
-    "oneOf": [
-        {
-            "type": "object",
-            "properties": {
-                "suppressed": {"type": "boolean", "enum": [False]},
-                "n": {"type": "integer"},
-                "favourable_pct": {"type": "number", "nullable": True},
-                "enps": {"type": "number", "nullable": True},
-                "pooled_rounds": {"type": "integer"},
-            },
-            "required": ["suppressed", "n", "favourable_pct", "enps", "pooled_rounds"],
-            "additionalProperties": False,
-        },
-        FIGURE_SCHEMA["oneOf"][1],
-    ]
-}
-PARTICIPATION_SCHEMA = {
-    "oneOf": [
-        {
-            "type": "object",
-            "properties": {
-                "suppressed": {"type": "boolean", "enum": [False]},
-                "invited": {"type": "integer"},
-                "responded": {"type": "integer"},
-                "rate": {"type": "number", "nullable": True},
-            },
-            "required": ["suppressed", "invited", "responded", "rate"],
-            "additionalProperties": False,
-        },
-        FIGURE_SCHEMA["oneOf"][1],
-    ]
-}
+# Figures: a shown figure and a hidden one are separate named shapes; a hidden one carries no
+# number at all. `suppressed` tells them apart: false on a shown figure, true on a hidden one.
+@extend_schema_field({"type": "boolean", "description": "Always false: the figure is shown."})
+class ShownFlag(serializers.BooleanField):
+    pass
 
 
-@extend_schema_field(FIGURE_SCHEMA)
+@extend_schema_field({"type": "boolean", "description": "Always true: the figure is hidden."})
+class HiddenFlag(serializers.BooleanField):
+    pass
+
+
+class HiddenFigureSerializer(serializers.Serializer):
+    """A figure the anonymity engine hides: a stable reason code, no number (A3b)."""
+
+    suppressed = HiddenFlag()
+    reason = serializers.ChoiceField(choices=HiddenReason.choices)
+
+
+class ShownFigureSerializer(serializers.Serializer):
+    suppressed = ShownFlag()
+    n = serializers.IntegerField()
+    mean = serializers.FloatField()
+    ci_low = serializers.FloatField()
+    ci_high = serializers.FloatField()
+    favourable_pct = serializers.FloatField(allow_null=True)
+    pooled_rounds = serializers.IntegerField()
+
+
+class ShownQuestionFigureSerializer(serializers.Serializer):
+    suppressed = ShownFlag()
+    n = serializers.IntegerField()
+    favourable_pct = serializers.FloatField(allow_null=True)
+    enps = serializers.FloatField(allow_null=True)
+    pooled_rounds = serializers.IntegerField()
+
+
+class ShownParticipationSerializer(serializers.Serializer):
+    suppressed = ShownFlag()
+    invited = serializers.IntegerField()
+    responded = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+def _shown_or_hidden(name: str, shown: type[serializers.Serializer]) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[shown, HiddenFigureSerializer],
+        resource_type_field_name=None,
+    )
+
+
+@extend_schema_field(_shown_or_hidden("Figure", ShownFigureSerializer))
 class FigureField(serializers.DictField):
     pass
 
 
-@extend_schema_field(QUESTION_FIGURE_SCHEMA)
+@extend_schema_field(_shown_or_hidden("QuestionFigureValue", ShownQuestionFigureSerializer))
 class QuestionFigureField(serializers.DictField):
     pass
 
 
-@extend_schema_field(PARTICIPATION_SCHEMA)
+@extend_schema_field(_shown_or_hidden("ParticipationFigure", ShownParticipationSerializer))
 class ParticipationField(serializers.DictField):
     pass
 
@@ -344,11 +333,16 @@ class FocusAreaSerializer(serializers.Serializer):
     actions = FocusActionSerializer(many=True)
 
 
-class ScoreQuerySerializer(serializers.Serializer):
-    rounds = serializers.IntegerField(min_value=1, max_value=104, default=12)
-    period_from = serializers.DateField(required=False)
-    period_to = serializers.DateField(required=False)
-    questions = serializers.BooleanField(default=True)
+class PeriodQuerySerializer(serializers.Serializer):
+    rounds = serializers.IntegerField(
+        min_value=1, max_value=104, default=12, help_text="How many of the latest rounds to read."
+    )
+    period_from = serializers.DateField(
+        required=False, help_text="Only rounds whose period starts on or after this day."
+    )
+    period_to = serializers.DateField(
+        required=False, help_text="Only rounds whose period starts on or before this day."
+    )
 
     def validate(self, attrs: dict) -> dict:
         low, high = attrs.get("period_from"), attrs.get("period_to")
@@ -357,9 +351,23 @@ class ScoreQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class ExportQuerySerializer(ScoreQuerySerializer):
+class ScoreQuerySerializer(PeriodQuerySerializer):
+    questions = serializers.BooleanField(
+        default=True, help_text="Include the per-question figures (false: dimensions only)."
+    )
+
+
+class ExportQuerySerializer(PeriodQuerySerializer):
     team = serializers.IntegerField(min_value=1, help_text="The top of the subtree to export.")
-    questions = None  # type: ignore[assignment]
+    format = serializers.ChoiceField(
+        choices=["csv"], required=False, help_text="The one format of the export: CSV."
+    )
+
+
+class RoundOpenSerializer(serializers.Serializer):
+    """An extra round of a survey now, outside its rhythm, as HR > Surveys > "Start a round now"."""
+
+    survey = f.PrimaryKeyRelatedField(queryset=Survey.objects.all())
 
 
 class CheckinQuestionSerializer(serializers.Serializer):

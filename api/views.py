@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from api import filters, selectors
 from api import serializers as s
 from api.exceptions import Conflict, Gone
+from api.pagination import ApiPagination
 from api.permissions import IsHrAdmin, IsManagerOrHrAdmin, team_for_viewer
 from api.services.people_sync import people_bulk_upsert
 from api.throttling import ApiRateThrottle, ExportRateThrottle
@@ -40,12 +41,25 @@ from checkins.services.responses import (
     response_submit,
     round_questions,
 )
-from checkins.services.surveys import survey_pause, survey_resume, survey_save
+from checkins.services.surveys import (
+    survey_pause,
+    survey_resume,
+    survey_round_start_now,
+    survey_save,
+)
 from org.models import Person, Team
 from org.query_forms import whole_number_parse
 from org.selectors import teams_visible_qs
 from org.services.audit import audit_event_record
 from org.services.people import person_create, person_update, team_create, team_update
+
+
+def paged(view, request: Request, items: list) -> Response:
+    """One rule for every list the API returns: a page of `results` with `count`, `next` and
+    `previous`, steered by `page` and `page_size` (ADR 0030)."""
+    paginator = ApiPagination()
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(page)
 
 
 class AuditActorMixin:
@@ -109,17 +123,18 @@ class TeamViewSet(
             team=team, name=data.get("name", team.name), parent=data.get("parent", team.parent)
         )
 
-    @extend_schema(responses={200: s.TeamTreeSerializer(many=True)})
-    @action(detail=False, pagination_class=None, filterset_class=None)
+    @extend_schema(responses={200: s.TeamTreeNodeSerializer(many=True)})
+    @action(detail=False, filterset_class=None)
     def tree(self, request: Request) -> Response:
-        """The visible teams nested under their parents (roots first)."""
+        """The visible teams nested under their parents: a page of the top teams the viewer
+        sees, each with its sub-teams to any depth."""
         teams = list(self.get_queryset())
         nodes: dict[int, dict] = {t.pk: {"id": t.pk, "name": t.name, "children": []} for t in teams}
         roots: list[dict] = []
         for team in teams:
             parent = nodes.get(team.parent_id) if team.parent_id else None
             (parent["children"] if parent else roots).append(nodes[team.pk])
-        return Response(roots)
+        return paged(self, request, roots)
 
     def _team(self, pk: str) -> Team:
         return team_for_viewer(person=self.request.user, team_id=pk)
@@ -142,24 +157,24 @@ class TeamViewSet(
         return Response(data)
 
     @extend_schema(
-        parameters=[s.ScoreQuerySerializer],
+        parameters=[s.PeriodQuerySerializer],
         responses={200: s.TeamSummarySerializer(many=True)},
     )
-    @action(detail=True, pagination_class=None, filterset_class=None)
+    @action(detail=True, filterset_class=None)
     def summaries(self, request: Request, pk: str) -> Response:
-        """Trend summaries per closed round: only figures the engine shows today."""
+        """Trend summaries per closed round (newest first): only figures the engine shows today."""
         team = self._team(pk)
-        filters.single_values(request, s.ScoreQuerySerializer().fields, empty_ok=False)
-        query = s.ScoreQuerySerializer(data=request.query_params)
+        filters.single_values(request, s.PeriodQuerySerializer().fields, empty_ok=False)
+        query = s.PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(
-            selectors.team_summaries_data(team=team, rounds=query.validated_data["rounds"])
+        return paged(
+            self, request, selectors.team_summaries_data(team=team, **query.validated_data)
         )
 
     @extend_schema(responses={200: s.FocusAreaSerializer(many=True)})
-    @action(detail=True, url_path="focus-areas", pagination_class=None, filterset_class=None)
+    @action(detail=True, url_path="focus-areas", filterset_class=None)
     def focus_areas(self, request: Request, pk: str) -> Response:
-        return Response(selectors.focus_areas_data(team=self._team(pk)))
+        return paged(self, request, selectors.focus_areas_data(team=self._team(pk)))
 
 
 class PersonViewSet(
@@ -267,7 +282,8 @@ class DimensionViewSet(
         if Dimension.objects.filter(key=data["key"]).exists():
             raise Conflict("A dimension with this key already exists.", field="key")
         serializer.instance = dimension_create(
-            key=data["key"], name=data["name"], name_de=data.get("name_de", ""),
+            key=data["key"], name=data["name"],
+            translations={"de": data.get("name_de", "")},
             description=data.get("description", ""),
         )  # fmt: skip
 
@@ -368,13 +384,32 @@ class SurveyViewSet(
         return Response(s.SurveySerializer(survey_resume(survey=self.get_object())).data)
 
 
-class RoundViewSet(viewsets.ReadOnlyModelViewSet):
+class RoundViewSet(AuditActorMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Rounds (HR). No participation counts here: figures appear only through the scores."""
 
-    serializer_class = s.RoundSerializer
     permission_classes = [IsHrAdmin]
     filterset_class = filters.RoundFilter
     queryset = Round.objects.prefetch_related("question_versions").order_by("-period_start", "-pk")
+
+    def get_serializer_class(self):
+        return s.RoundOpenSerializer if self.action == "create" else s.RoundSerializer
+
+    @extend_schema(request=s.RoundOpenSerializer, responses={201: s.RoundSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """Open an extra round of a survey now, outside its rhythm (its schedule carries on), as
+        HR > Surveys > "Start a round now" does: the same service, audited the same way, and the
+        invitations queued once the round is saved."""
+        from checkins.tasks import round_invitations_queue
+
+        payload = s.RoundOpenSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rnd = survey_round_start_now(
+            survey=payload.validated_data["survey"],
+            actor=request.user,
+            on_emails=round_invitations_queue,
+        )
+        rnd = self.get_queryset().get(pk=rnd.pk)
+        return Response(s.RoundSerializer(rnd).data, status=201)
 
 
 def _open_checkin(participation: Participation) -> dict:
@@ -413,6 +448,7 @@ class MyCheckinViewSet(viewsets.ViewSet):
     """The signed-in person's open check-ins, and submitting one (exactly once, as on the page)."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = ApiPagination
     # ASCII digits only: \d also matches "²" and "٣", which int() refuses or misreads.
     lookup_value_regex = r"[0-9]{1,19}"
 
@@ -423,9 +459,12 @@ class MyCheckinViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={200: s.OpenCheckinSerializer(many=True)})
     def list(self, request: Request) -> Response:
-        return Response([_open_checkin(p) for p in self._open().order_by("round__closes_at")])
+        return paged(
+            self, request, [_open_checkin(p) for p in self._open().order_by("round__closes_at")]
+        )
 
     @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The round.")],
         request=s.CheckinSubmitSerializer,
         responses={201: s.CheckinReceiptSerializer},
     )
@@ -495,7 +534,14 @@ class ScoresExportView(APIView):
 
     permission_classes = [IsManagerOrHrAdmin]
     throttle_classes = [ApiRateThrottle, ExportRateThrottle]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    # CSV only (`format`, if given, must be csv). Errors are still JSON (handle_exception).
+    renderer_classes = [CSVRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        fmt = request.query_params.getlist("format")
+        if fmt and fmt != ["csv"]:
+            raise ValidationError({"format": ["The export is CSV only: leave out or use csv."]})
+        return super().perform_content_negotiation(request, force)
 
     def handle_exception(self, exc: Exception) -> Response:
         # Errors are JSON (the one error body), whatever format the client asked for.
@@ -504,15 +550,14 @@ class ScoresExportView(APIView):
         return super().handle_exception(exc)
 
     @extend_schema(
+        operation_id="exports_scores_retrieve",
         parameters=[s.ExportQuerySerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR),
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        filters.single_values(
-            request, [*s.ExportQuerySerializer().fields, "format"], empty_ok=False
-        )
+        filters.single_values(request, s.ExportQuerySerializer().fields, empty_ok=False)
         query = s.ExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

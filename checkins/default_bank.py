@@ -1,6 +1,6 @@
 """Relhealth's own default instrument, written for this project (not taken from any published bank).
 
-Licensed CC BY 4.0 with the project. Items marked reverse are scored the other way round.
+Licensed CC BY 4.0 with the project. English, German and French. Items marked reverse are scored the other way round.
 """
 
 SOURCE = "Relhealth default instrument (written by the Relhealth authors)"
@@ -11,18 +11,21 @@ DIMENSIONS = [
         "key": "belonging",
         "name": "Belonging",
         "de": "Zugehörigkeit",
+        "fr": "Appartenance",
         "description": "People feel they are part of the team and valued for who they are.",
     },
     {
         "key": "trust",
         "name": "Trust",
         "de": "Vertrauen",
+        "fr": "Confiance",
         "description": "People rely on each other and on their manager to keep their word.",
     },
     {
         "key": "psych-safety",
         "name": "Psychological safety",
         "de": "Psychologische Sicherheit",
+        "fr": "Sécurité psychologique",
         "description": "It is safe to speak up, ask for help, take a risk or admit a mistake.",
     },
 ]
@@ -80,6 +83,33 @@ ITEMS = [
      "In meinem Team fällt es leicht zu sagen: \u201eDas weiß ich nicht.\u201c"),
 ]  # fmt: skip
 
+# The French wording of each item, by code.
+FRENCH = {
+    "belonging-1": "Je me sens pleinement membre de cette équipe.",
+    "belonging-2": "Les membres de mon équipe s'intéressent à moi en tant que personne, "
+    "pas seulement à mon travail.",
+    "belonging-3": "Je me sens souvent à l'écart quand mon équipe se réunit.",
+    "belonging-4": "Je peux être moi-même au travail sans jouer un rôle.",
+    "belonging-5": "Mes idées et mon parcours sont les bienvenus ici.",
+    "trust-1": "Quand un collègue s'engage à faire quelque chose, c'est fait.",
+    "trust-2": "Je peux compter sur mon manager pour être honnête avec moi, "
+    "même quand les nouvelles sont mauvaises.",
+    "trust-3": "Je garde des informations pour moi parce que je ne sais pas comment elles "
+    "seront utilisées.",
+    "trust-4": "Dans mon équipe, on reconnaît le bon travail des autres.",
+    "trust-5": "Je sais que les personnes avec qui je travaille me soutiendront.",
+    "psych-safety-1": "Je peux soulever un problème dans mon équipe sans m'inquiéter de "
+    "l'image que je donne.",
+    "psych-safety-2": "Si je faisais une erreur dans cette équipe, on me la reprocherait.",
+    "psych-safety-3": "Demander de l'aide est considéré ici comme une partie normale du travail.",
+    "psych-safety-4": "Je peux exprimer ouvertement mon désaccord avec mon manager.",
+    "psych-safety-5": "Dans cette équipe, on se fait parfois rabaisser quand on essaie quelque "
+    "chose de nouveau.",
+    "psych-safety-6": "Dans mon équipe, il est facile de dire \u00ab\u00a0Je ne sais pas\u00a0\u00bb.",
+    "enps-1": "Quelle est la probabilité que vous recommandiez cette équipe comme lieu de "
+    "travail à un ami ou une amie\u00a0?",
+}
+
 ENPS = (
     "enps-1",
     "How likely are you to recommend this team as a place to work to a friend?",
@@ -97,7 +127,7 @@ def install(*, Dimension, Question, QuestionVersion) -> None:
             key=spec["key"],
             defaults={
                 "name": spec["name"],
-                "translations": {"de": spec["de"]},
+                "translations": {"de": spec["de"], "fr": spec["fr"]},
                 "description": spec["description"],
                 "position": position,
                 "is_core": True,
@@ -116,5 +146,26 @@ def install(*, Dimension, Question, QuestionVersion) -> None:
         )
         if created:
             QuestionVersion.objects.create(
-                question=question, number=1, text=en, translations={"de": de}
+                question=question,
+                number=1,
+                text=en,
+                translations={"de": de, "fr": FRENCH[code]},
             )
+
+
+def french_add(*, Dimension, QuestionVersion) -> None:
+    """Give an installation made before French shipped the French wording of the default
+    dimensions and items, where their English is still the default's (HR may have reworded)."""
+    for spec in DIMENSIONS:
+        for dimension in Dimension.objects.filter(key=spec["key"], name=spec["name"]):
+            if "fr" not in dimension.translations:
+                dimension.translations = {**dimension.translations, "fr": spec["fr"]}
+                dimension.save(update_fields=["translations"])
+    english = {code: en for code, _dim, _rev, en, _de in ITEMS} | {ENPS[0]: ENPS[1]}
+    for version in QuestionVersion.objects.filter(question__code__in=english).select_related(
+        "question"
+    ):
+        code = version.question.code
+        if version.text == english[code] and "fr" not in version.translations:
+            version.translations = {**version.translations, "fr": FRENCH[code]}
+            version.save(update_fields=["translations"])

@@ -19,11 +19,13 @@ def _messages() -> list[dict]:
         return []
     found = []
     for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-        for chunk in path.read_text(errors="replace").split(SEPARATOR):
+        # Bytes, not text in the machine's locale: each message declares its own charset and
+        # transfer encoding, which the parser decodes (German and French read as written).
+        for chunk in path.read_bytes().split(SEPARATOR.encode()):
             chunk = chunk.strip()
             if not chunk:
                 continue
-            message = email.message_from_string(chunk, policy=email.policy.default)
+            message = email.message_from_bytes(chunk, policy=email.policy.default)
             body = message.get_body(preferencelist=("plain",))
             found.append(
                 {

@@ -16,6 +16,7 @@ from checkins.hr_forms import (
     InstrumentImportForm,
     QuestionForm,
 )
+from checkins.languages import translations_initial, translations_pop
 from checkins.models import Dimension, Question
 from checkins.services.instrument_import import InstrumentFileError, instrument_import
 from checkins.services.questions import (
@@ -33,7 +34,7 @@ def question_new(request: AuthenticatedRequest) -> HttpResponse:
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        data["translations"] = {"de": data.pop("text_de")}
+        data["translations"] = translations_pop(data, prefix="text")
         try:
             question = question_create(**data)
         except ValidationError as exc:
@@ -68,7 +69,9 @@ def question_state(request: AuthenticatedRequest, pk: int, active: bool) -> Http
 def dimension_list(request: AuthenticatedRequest) -> HttpResponse:
     form = DimensionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        dimension = dimension_create(**form.cleaned_data)
+        data = dict(form.cleaned_data)
+        translations = translations_pop(data, prefix="name")
+        dimension = dimension_create(**data, translations=translations)
         messages.success(request, _("Dimension %(name)s was added.") % {"name": dimension.name})
         return redirect("checkins:hr-dimensions")
     dimensions = Dimension.objects.annotate(item_count=Count("questions")).order_by("position")
@@ -85,13 +88,15 @@ def dimension_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dimension = get_object_or_404(Dimension, pk=pk)
     initial = {
         "name": dimension.name,
-        "name_de": dimension.translations.get("de", ""),
+        **translations_initial(dimension.translations, prefix="name"),
         "description": dimension.description,
         "is_outcome": dimension.is_outcome,
     }
     form = DimensionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        dimension_update(dimension=dimension, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        translations = translations_pop(data, prefix="name")
+        dimension_update(dimension=dimension, **data, translations=translations)
         messages.success(request, _("Dimension %(name)s was saved.") % {"name": dimension.name})
         return redirect("checkins:hr-dimensions")
     return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from checkins.languages import translation_fields_add
 from checkins.models import Dimension, Question, Survey
 from org.forms import TeamMultipleChoiceField
 from org.models import Team
@@ -90,7 +91,22 @@ class SurveyForm(forms.ModelForm):
         return questions
 
 
-class QuestionForm(forms.Form):
+class WordingFieldsMixin(forms.Form):
+    """An item's wording in English and in every other shipped language."""
+
+    text = forms.CharField(
+        label=_("Wording (English)"), max_length=500, validators=[validate_single_line]
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        translation_fields_add(
+            self, prefix="text", label=_("Wording (%(language)s)"), max_length=500, after="text"
+        )
+
+
+class QuestionForm(WordingFieldsMixin):
+    field_order = ["code", "dimension", "scale", "reverse_scored", "text"]
     code = forms.SlugField(label=_("Code"), help_text=_("A stable identifier, e.g. recognition-1."))
     dimension = forms.ModelChoiceField(
         label=_("Dimension"),
@@ -101,15 +117,6 @@ class QuestionForm(forms.Form):
     scale = forms.ChoiceField(label=_("Scale"), choices=Question.Scale.choices)
     reverse_scored = forms.BooleanField(
         label=_("Reverse-scored (agreeing is the unfavourable answer)"), required=False
-    )
-    text = forms.CharField(
-        label=_("Wording (English)"), max_length=500, validators=[validate_single_line]
-    )
-    text_de = forms.CharField(
-        label=_("Wording (German)"),
-        max_length=500,
-        required=False,
-        validators=[validate_single_line],
     )
     source = forms.CharField(
         label=_("Source"),
@@ -140,18 +147,32 @@ class QuestionForm(forms.Form):
         return data
 
 
-class ProvenanceForm(forms.Form):
-    source = forms.CharField(label=_("Source"), max_length=200, validators=[validate_single_line])
-    licence = forms.CharField(label=_("Licence"), max_length=200, validators=[validate_single_line])
+class WordingForm(WordingFieldsMixin):
+    """A new wording of an item already in the bank, and where it came from."""
+
+    source = forms.CharField(
+        label=_("Source"), max_length=200, required=False, validators=[validate_single_line]
+    )
+    licence = forms.CharField(
+        label=_("Licence"), max_length=200, required=False, validators=[validate_single_line]
+    )
 
 
-class DimensionCreateForm(forms.Form):
+class DimensionNamesMixin(forms.Form):
+    """The dimension's name in English and in every other shipped language."""
+
     name = forms.CharField(
         label=_("Name (English)"), max_length=100, validators=[validate_single_line]
     )
-    name_de = forms.CharField(
-        label=_("Name (German)"), max_length=100, required=False, validators=[validate_single_line]
-    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        translation_fields_add(
+            self, prefix="name", label=_("Name (%(language)s)"), max_length=100, after="name"
+        )
+
+
+class DimensionCreateForm(DimensionNamesMixin):
     key = forms.SlugField(
         label=_("Key"), help_text=_("A short identifier such as 'recognition'; it never changes.")
     )
@@ -166,13 +187,7 @@ class DimensionCreateForm(forms.Form):
         return key
 
 
-class DimensionEditForm(forms.Form):
-    name = forms.CharField(
-        label=_("Name (English)"), max_length=100, validators=[validate_single_line]
-    )
-    name_de = forms.CharField(
-        label=_("Name (German)"), max_length=100, required=False, validators=[validate_single_line]
-    )
+class DimensionEditForm(DimensionNamesMixin):
     description = forms.CharField(
         label=_("What it measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -191,6 +206,6 @@ class InstrumentImportForm(forms.Form):
         label=_("CSV or JSON file"),
         help_text=_(
             "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, "
-            "text_en, text_de, source, licence."
+            "text_en, text_de, text_fr, source, licence."
         ),
     )

@@ -90,7 +90,9 @@ def survey_state(request: AuthenticatedRequest, pk: int, action: str) -> HttpRes
         # The invitations are queued once the round has committed; remember whether that worked.
         queued: list[bool] = []
         rnd = survey_round_start_now(
-            survey=survey, on_emails=lambda pk: queued.append(round_invitations_queue(pk))
+            survey=survey,
+            actor=request.user,
+            on_emails=lambda pk: queued.append(round_invitations_queue(pk)),
         )
         if queued and all(queued):
             messages.success(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -10,30 +9,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from checkins.hr_forms import WordingForm
+from checkins.languages import translations_initial, translations_pop
 from checkins.models import Question
 from checkins.services.questions import question_provenance_update, question_wording_update
 from org.http import AuthenticatedRequest, form_page_status
 from org.permissions import hr_admin_required
 from org.query_forms import SearchQueryForm, query_parse
-from org.validators import validate_single_line
-
-
-class WordingForm(forms.Form):
-    text = forms.CharField(
-        label=_("Wording (English)"), max_length=500, validators=[validate_single_line]
-    )
-    text_de = forms.CharField(
-        label=_("Wording (German)"),
-        max_length=500,
-        required=False,
-        validators=[validate_single_line],
-    )
-    source = forms.CharField(
-        label=_("Source"), max_length=200, required=False, validators=[validate_single_line]
-    )
-    licence = forms.CharField(
-        label=_("Licence"), max_length=200, required=False, validators=[validate_single_line]
-    )
 
 
 @hr_admin_required
@@ -63,7 +45,7 @@ def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={
             "text": current.text,
-            "text_de": current.translations.get("de", ""),
+            **translations_initial(current.translations, prefix="text"),
             "source": question.source,
             "licence": question.licence,
         },
@@ -72,7 +54,7 @@ def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         version = question_wording_update(
             question=question,
             text=form.cleaned_data["text"],
-            translations={"de": form.cleaned_data["text_de"]},
+            translations=translations_pop(dict(form.cleaned_data), prefix="text"),
         )
         question_provenance_update(
             question=question,

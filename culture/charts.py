@@ -69,7 +69,7 @@ def trend_chart(
         cell = cell_of.get(row.round.pk)
         if index % max(1, len(ordered) // 6) == 0:
             # In the reader's language ("6 Dez"), like every date the pages show.
-            chart.x_labels.append((x, date_format(row.round.period_start, "j M")))
+            chart.x_labels.append((x, date_format(row.round.period_start, "MONTH_DAY_FORMAT")))
         if cell is None or cell.score is None:
             flush()
             continue

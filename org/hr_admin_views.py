@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from org.audit_display import audit_changes
 from org.forms import ThresholdForm
 from org.http import AuthenticatedRequest, form_page_status
 from org.models import OrgSettings, Person
@@ -42,6 +43,8 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     actor = str(params["actor"] or "")
     entries = audit_entries_search(model=model, actor_id=actor, query=query)
     page = Paginator(entries, 30).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.changes_shown = audit_changes(entry)
     models = ContentType.objects.filter(
         pk__in=LogEntry.objects.values("content_type").distinct()
     ).order_by("app_label", "model")

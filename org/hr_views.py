@@ -26,7 +26,8 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
     params, status = query_parse(request, PeopleQueryForm)
     query = params["q"]
     team = Team.objects.filter(pk=params["team"]).first() if params["team"] else None
-    page = Paginator(people_search(query=query, team=team), 25).get_page(request.GET.get("page"))
+    people = people_search(query=query, team=team, undeliverable=params["undeliverable"])
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "org/hr/people_list.html",
@@ -34,6 +35,8 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "team": team,
+            "undeliverable": params["undeliverable"],
+            "undeliverable_count": people_search(undeliverable=True).count(),
             "teams": Team.objects.order_by("path"),
             "sign_in_form": SignInSettingsForm(instance=OrgSettings.current()),
         },

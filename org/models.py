@@ -162,6 +162,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
     # it is part of every session's hash, API token and set-password link, so everything issued
     # before stops working for good, whatever happens to the person later (ADR 0023).
     auth_version = models.PositiveIntegerField(default=0, editable=False)
+    # Why mail to this address failed for good (the server's answer, "550 5.1.1 User unknown"),
+    # written by the email ledger; emptied when the address changes or a later message arrives.
+    # Never from a reminder: a reminder goes only to people who have not answered (A7).
+    email_undeliverable = models.CharField(max_length=500, blank=True, default="", editable=False)
+    email_undeliverable_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PersonManager()
 

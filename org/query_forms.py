@@ -47,6 +47,7 @@ class SearchField(forms.CharField):
 class PeopleQueryForm(forms.Form):
     q = SearchField()
     team = IdField(label=_("Team"))
+    undeliverable = forms.BooleanField(required=False, label=_("Undeliverable addresses only"))
 
 
 class AuditQueryForm(forms.Form):

@@ -87,8 +87,14 @@ def person_may_sign_in(*, person: Person, employees_may_sign_in: bool | None = N
     return employees_may_sign_in
 
 
-def people_search(*, query: str = "", team: Team | None = None) -> QuerySet[Person]:
+def people_search(
+    *, query: str = "", team: Team | None = None, undeliverable: bool = False
+) -> QuerySet[Person]:
+    """People by name or address and team; `undeliverable`: only those whose address the mail
+    server refused for good."""
     people = Person.objects.select_related("team").order_by("name", "email")
+    if undeliverable:
+        people = people.exclude(email_undeliverable="")
     if query:
         people = people.filter(Q(name__icontains=query) | Q(email__icontains=query))
     if team is not None:

@@ -5,9 +5,7 @@ Run after `manage.py makemessages -l de`: `.venv/bin/python scripts/translations
 Needs polib (`pip install polib`) only when translations change; the .mo is committed.
 """
 
-from pathlib import Path
-
-import polib
+from catalogue import fill
 
 DE = {
     "Strongly disagree": "Stimme überhaupt nicht zu",
@@ -190,7 +188,7 @@ DE = {
     "What it measures": "Was sie misst",
     "A dimension with this key exists.": "Es gibt bereits eine Dimension mit diesem Schlüssel.",
     "CSV or JSON file": "CSV- oder JSON-Datei",
-    "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, source, licence.": "Felder: code, dimension (Schlüssel), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, source, licence.",
+    "Fields: code, dimension (key), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, text_fr, source, licence.": "Felder: code, dimension (Schlüssel), scale (agree5, agree7, zero_ten, text), reverse, text_en, text_de, text_fr, source, licence.",
     "Dimensions": "Dimensionen",
     "core": "Kern",
     "%(n)s item": ["%(n)s Frage", "%(n)s Fragen"],
@@ -703,6 +701,48 @@ DE = {
     "Kind of change": "Art der Änderung",
     "Write this on one line: line breaks, tabs and other control characters are not allowed.": "Schreiben Sie dies in eine Zeile: Zeilenumbrüche, Tabulatoren und andere Steuerzeichen sind nicht erlaubt.",
     "Your organisation lets only managers and HR admins sign in to Relhealth. Your check-ins need no sign-in: use the link in your invitation email.": "Ihre Organisation lässt nur Führungskräfte und HR-Admins bei Relhealth anmelden. Für Ihre Check-ins ist keine Anmeldung nötig: Nutzen Sie den Link in Ihrer Einladungs-E-Mail.",
+    # --- lead: languages ---
+    "Wording (%(language)s)": "Formulierung (%(language)s)",
+    "Name (%(language)s)": "Name (%(language)s)",
+    "Table: scroll sideways to see every column": "Tabelle: seitlich scrollen, um alle Spalten zu sehen",
+    # --- mail ---
+    "Undeliverable addresses only": "Nur unzustellbare Adressen",
+    "Only the address the mail server refuses (%(n)s)": (
+        "Nur die Adresse, die der Mailserver ablehnt (%(n)s)",
+        "Nur Adressen, die der Mailserver ablehnt (%(n)s)",
+    ),
+    "undeliverable": "unzustellbar",
+    "Emails to this address cannot be delivered.": "E-Mails an diese Adresse können nicht zugestellt werden.",
+    "The mail server refused the last one for good on %(when)s:": "Der Mailserver hat die letzte am %(when)s endgültig abgelehnt:",
+    "Correct the address below; the next email goes to the new one.": "Korrigieren Sie die Adresse unten; die nächste E-Mail geht an die neue.",
+    "l j F, H:i": "l, j. F, H:i",
+    "%(moment)s (UTC)": "%(moment)s (UTC)",
+    "%(moment)s (%(place)s time)": "%(moment)s (Ortszeit %(place)s)",
+    "Please stop my Relhealth digest": "Bitte meine Relhealth-Zusammenfassung abbestellen",
+    "You get this email because your HR team included you in Relhealth's check-ins. To stop these emails, ask your HR team.": "Sie erhalten diese E-Mail, weil Ihr HR-Team Sie in die Check-ins von Relhealth aufgenommen hat. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team.",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team (%(hr_contact)s).": "Sie erhalten diese Zusammenfassung, weil Sie in Relhealth ein Team leiten. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team (%(hr_contact)s).",
+    "You get this summary because you lead a team in Relhealth. To stop these summaries, ask your HR team.": "Sie erhalten diese Zusammenfassung, weil Sie in Relhealth ein Team leiten. Wenn Sie sie nicht mehr erhalten möchten, wenden Sie sich an Ihr HR-Team.",
+    "You get this email because you are an HR admin in Relhealth. To stop these emails, ask another HR admin to change your role.": "Sie erhalten diese E-Mail, weil Sie in Relhealth HR-Admin sind. Wenn Sie sie nicht mehr erhalten möchten, bitten Sie einen anderen HR-Admin, Ihre Rolle zu ändern.",
+    "You get this email because your HR team gave you access to Relhealth. If that is a mistake, tell your HR team.": "Sie erhalten diese E-Mail, weil Ihr HR-Team Ihnen Zugang zu Relhealth gegeben hat. Falls das ein Irrtum ist, sagen Sie Ihrem HR-Team Bescheid.",
+    "You get this email because a password reset was asked for this address in Relhealth. If that keeps happening without you, tell your HR team.": "Sie erhalten diese E-Mail, weil für diese Adresse in Relhealth ein neues Passwort angefordert wurde. Falls das wiederholt ohne Ihr Zutun geschieht, sagen Sie Ihrem HR-Team Bescheid.",
+    # --- lead: audit log ---
+    "Django admin access": "Zugang zur Django-Administration",
+    "All permissions": "Alle Berechtigungen",
+    "Managers": "Führungskräfte",
+    "Keep raw answers (months)": "Rohantworten aufbewahren (Monate)",
+    "Confirmed": "Bestätigt",
+    "Translations": "Übersetzungen",
+    "Description": "Beschreibung",
+    "Position": "Position",
+    "Reverse-scored": "Umgekehrt gewertet",
+    "Wording": "Formulierung",
+    "eNPS every N rounds": "eNPS alle N Runden",
+    "Person": "Person",
+    "Token prefix": "Token-Präfix",
+    "Revoked": "Widerrufen",
+    "added": "hinzugefügt",
+    "removed": "entfernt",
+    "changed to": "geändert in",
     # --- drivers ---
     "An outcome of the driver analysis": "Ein Ergebnismaß der Treiberanalyse",
     "The team pages then show how closely the other dimensions go together with it, from the next closed round on.": "Die Teamseiten zeigen dann ab der nächsten abgeschlossenen Runde, wie eng die anderen Dimensionen damit zusammenhängen.",
@@ -724,33 +764,7 @@ DE = {
 
 
 def main() -> None:
-    path = Path(__file__).resolve().parent.parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
-    po = polib.pofile(str(path))
-    missing = []
-    for entry in po:
-        value = DE.get(entry.msgid)
-        if value is None:
-            missing.append(entry.msgid)
-            continue
-        if entry.msgid_plural:
-            entry.msgstr_plural = {0: value[0], 1: value[1]}
-        else:
-            entry.msgstr = value
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-        # Drop the stale "#| msgid" hints makemessages leaves on a fuzzy match.
-        entry.previous_msgid = entry.previous_msgid_plural = None
-    po.metadata["Project-Id-Version"] = "Relhealth"
-    po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
-    po.metadata["Last-Translator"] = "Relhealth maintainers"
-    po.metadata["Language-Team"] = "German"
-    po.metadata["Language"] = "de"
-    po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
-    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-    po.save()
-    po.save_as_mofile(str(path.with_suffix(".mo")))
-    if missing:
-        raise SystemExit("Untranslated: " + " | ".join(missing))
+    fill("de", DE, team_name="German", plural_forms="nplurals=2; plural=(n != 1);")
 
 
 if __name__ == "__main__":

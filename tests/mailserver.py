@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ class Mailbox:
 
     refuse: set[str] = field(default_factory=set)
     messages: list[Message] = field(default_factory=list)
+    # The bytes as they crossed the wire and the envelope sender, one per message.
+    raw: list[bytes] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    arrived: list[float] = field(default_factory=list)  # time.perf_counter() of each message
 
     def recipients(self) -> list[str]:
         return [m["To"] for m in self.messages]
@@ -32,6 +37,9 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.original_content))
+        self.raw.append(envelope.original_content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.arrived.append(time.perf_counter())
         return "250 Message accepted for delivery"
 
 

@@ -246,6 +246,13 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
 # --- The production settings, imported the way a container does: a fresh process, clean env.
 
 
+# Mail settings that reach real people (the production settings refuse demo ones).
+REAL_MAIL = {
+    "DEFAULT_FROM_EMAIL": "Relhealth <pulse@acme-corp.eu>",
+    "RELHEALTH_BASE_URL": "https://pulse.acme-corp.eu",
+}
+
+
 def _run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
     env = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", **variables}
     return subprocess.run(  # noqa: S603 - our own interpreter and arguments
@@ -277,8 +284,53 @@ def _deploy_check(**variables: str) -> subprocess.CompletedProcess:
 def test_production_settings_pass_the_deploy_check():
     secret = get_random_secret_key()
     assert len(secret) == 50
-    result = _deploy_check(DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org")
+    result = _deploy_check(
+        DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org", **REAL_MAIL
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+DEMO_MAIL_CASES = [
+    pytest.param({}, {"DEFAULT_FROM_EMAIL", "RELHEALTH_BASE_URL"}, id="defaults"),
+    pytest.param(
+        {**REAL_MAIL, "DEFAULT_FROM_EMAIL": "Relhealth <pulse@example.com>"},
+        {"DEFAULT_FROM_EMAIL"},
+        id="example-sender",
+    ),
+    pytest.param(
+        {**REAL_MAIL, "RELHEALTH_BASE_URL": "http://pulse.acme-corp.eu"},
+        {"RELHEALTH_BASE_URL"},
+        id="http-links",
+    ),
+    pytest.param(
+        {**REAL_MAIL, "RELHEALTH_BASE_URL": "https://127.0.0.1:8000"},
+        {"RELHEALTH_BASE_URL"},
+        id="loopback-links",
+    ),
+]
+MAIL_CHECK_IDS = {"DEFAULT_FROM_EMAIL": "relhealth.E101", "RELHEALTH_BASE_URL": "relhealth.E102"}
+
+
+@pytest.mark.parametrize(("mail", "named"), DEMO_MAIL_CASES)
+def test_production_refuses_to_start_with_demo_mail_settings(mail, named):
+    secrets = {"DJANGO_SECRET_KEY": get_random_secret_key(), "DJANGO_ALLOWED_HOSTS": "example.org"}
+    result = _run(["-c", "import relhealth.settings.production"], **secrets, **mail)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert {name for name in MAIL_CHECK_IDS if f"{name}:" in result.stderr} == named
+
+
+@pytest.mark.parametrize(("mail", "named"), DEMO_MAIL_CASES)
+def test_a_local_trial_starts_but_the_deploy_check_reports_its_mail(mail, named):
+    result = _deploy_check(
+        DJANGO_SECRET_KEY=get_random_secret_key(),
+        DJANGO_ALLOWED_HOSTS="example.org",
+        RELHEALTH_ALLOW_LOCAL_MAIL="true",
+        **mail,
+    )
+    assert result.returncode != 0
+    reported = {name for name, check_id in MAIL_CHECK_IDS.items() if check_id in result.stderr}
+    assert reported == named, result.stderr
 
 
 def _interpolate(value: str, shell: dict[str, str]) -> str:
@@ -294,7 +346,11 @@ def _interpolate(value: str, shell: dict[str, str]) -> str:
 
 def test_compose_environment_passes_the_deploy_check():
     """The web service's own environment, defaults filled in as compose would, behind TLS."""
-    shell = {"DJANGO_SECRET_KEY": get_random_secret_key(), "DJANGO_SECURE_SSL_REDIRECT": "true"}
+    shell = {
+        "DJANGO_SECRET_KEY": get_random_secret_key(),
+        "DJANGO_SECURE_SSL_REDIRECT": "true",
+        **REAL_MAIL,
+    }
     environment = {
         name: _interpolate(value, shell) for name, value in SERVICES["web"]["environment"].items()
     }
@@ -324,5 +380,7 @@ def test_a_secret_starting_with_a_dollar_sign_is_taken_literally():
     """django-environ reads "$NAME" as a reference to another variable; a random key may start so."""
     secret = "$" + "x" * 60
     code = f"from relhealth.settings import production as p; print(p.SECRET_KEY == {secret!r})"
-    result = _run(["-c", code], DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org")
+    result = _run(
+        ["-c", code], DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org", **REAL_MAIL
+    )
     assert result.stdout.strip() == "True", result.stderr

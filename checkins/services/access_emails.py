@@ -73,6 +73,7 @@ def _render(email: OutboundEmail) -> EmailMultiAlternatives | None:
         "login_url": settings.RELHEALTH_BASE_URL.rstrip("/") + reverse("login"),
         "valid_days": settings.RELHEALTH_INVITATION_SECONDS // 86400,
         "valid_hours": settings.RELHEALTH_PASSWORD_RESET_SECONDS // 3600,
+        "reason": "sign_in" if purpose == INVITATION else "password_reset",
     }
     template = "sign_in_invitation" if purpose == INVITATION else "password_reset"
     return email_render(

@@ -18,19 +18,25 @@ import logging
 import re
 import smtplib
 from collections.abc import Callable, Collection, Sequence
+from email import charset as Charset
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import make_msgid
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from checkins.models import OutboundEmail, RoundQuestion
 from checkins.services import schedule
 from checkins.services.tokens import participation_token
+from org.models import Person
 
 STALE_AFTER = dt.timedelta(minutes=15)
 LEFT_BEHIND_AFTER = dt.timedelta(minutes=2)
@@ -56,20 +62,94 @@ RENDERERS: dict[str, Renderer] = {}
 ANY_HOUR_KINDS = {OutboundEmail.Kind.SIGN_IN_INVITATION, OutboundEmail.Kind.PASSWORD_RESET}
 
 
-def email_render(*, template: str, context: dict, to: str, language: str) -> EmailMultiAlternatives:
+# Zones whose last IANA part is not the name people use for their time (most are: "Europe/Berlin"
+# is Berlin time, "America/New_York" New York time).
+ZONE_NAMES = {"Asia/Calcutta": "Kolkata", "Asia/Saigon": "Ho Chi Minh City"}
+# Zones that are no place: the moment is labelled "UTC".
+UTC_ZONES = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
+
+
+def zone_place(zone: str) -> str | None:
+    """The place a zone is named after ("America/New_York" -> "New York"), None for UTC."""
+    if zone in UTC_ZONES or "/" not in zone:
+        return None
+    return ZONE_NAMES.get(zone, zone.rsplit("/", 1)[-1].replace("_", " "))
+
+
+# Django's French catalogue capitalises day names ("Vendredi"); French writes them in lower case
+# within a sentence ("jusqu'au vendredi 6 mars").
+LOWERCASE_DAY_NAMES = {"fr"}
+
+
+def moment_text(*, moment: dt.datetime, zone: str, language: str) -> str:
+    """A moment as the recipient reads it: in their zone and language, the zone named.
+
+    "Friday 11 December, 15:59 (Berlin time)", "Freitag, 11. Dezember, 15:59 (Ortszeit Berlin)".
+    The format and the label come from the language's catalogue, so a new language needs only
+    its translations; the day and month names are Django's own."""
+    tz = schedule.zone_get(zone)
+    local = moment.astimezone(tz)
+    place = zone_place(tz.key)
+    with translation.override(language):
+        # Translators: a date format of Django's `date` filter (l = weekday, j = day of the month,
+        # F = month, H:i = 24-hour time), for the moment a link stops working.
+        shown = formats.date_format(local, gettext("l j F, H:i"))
+        if language in LOWERCASE_DAY_NAMES:
+            shown = shown[:1].lower() + shown[1:]
+        if place is None:
+            return gettext("%(moment)s (UTC)") % {"moment": shown}
+        return gettext("%(moment)s (%(place)s time)") % {"moment": shown, "place": place}
+
+
+# Bodies go out quoted-printable: 7-bit clean, so a relay without 8BITMIME carries them as they
+# are (Django's default for utf-8 sends raw 8-bit lines the envelope does not declare).
+MAIL_CHARSET = Charset.Charset("utf-8")
+MAIL_CHARSET.header_encoding = Charset.QP
+MAIL_CHARSET.body_encoding = Charset.QP
+
+
+def sending_domain() -> str:
+    """The domain of the sender address (DEFAULT_FROM_EMAIL), else of RELHEALTH_BASE_URL."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    domain = address.rpartition("@")[2]
+    return domain or urlsplit(settings.RELHEALTH_BASE_URL).hostname or "localhost"
+
+
+def email_render(
+    *,
+    template: str,
+    context: dict,
+    to: str,
+    language: str,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
     """Build a message from the three files `emails/<template>-subject.txt|-body.txt|-body.html`.
 
     The subject and the text body are plain text: rendered by the `text` engine, which does not
     HTML-escape ("R&D's pulse", not "R&amp;D&#x27;s pulse"). The subject is one line whatever a
-    name holds (a line break in a header would refuse the whole message)."""
+    name holds (a line break in a header would refuse the whole message).
+
+    Every message says it was sent by a machine (`Auto-Submitted`, so out-of-office replies stay
+    away) and carries a Message-ID on the sending domain; `headers` adds the kind's own."""
+    context = {"language": language, **context}
     with translation.override(language):
         subject: str = render_to_string(
             f"emails/{template}-subject.txt", context, using=TEXT_ENGINE
         )
         text = render_to_string(f"emails/{template}-body.txt", context, using=TEXT_ENGINE)
-        html = render_to_string(f"emails/{template}-body.html", context)
+        html = render_to_string(f"emails/{template}-body.html", context | {"subject": subject})
     subject = " ".join(subject.split())
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[to],
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": make_msgid(domain=sending_domain()),
+            **(headers or {}),
+        },
+    )
+    message.encoding = MAIL_CHARSET
     message.attach_alternative(html, "text/html")
     return message
 
@@ -87,13 +167,15 @@ def _render_invitation(email: OutboundEmail) -> EmailMultiAlternatives | None:
     if not rnd.is_open or participation.responded:
         return None  # the round closed or they answered: a late invitation would mislead
     person = email.recipient
-    tz = schedule.zone_get(person.time_zone)
     context = {
         "person": person,
         "round": rnd,
         "survey": rnd.survey,
         "link": checkin_link(round_id=rnd.pk, person_id=person.pk),
-        "closes_at": rnd.closes_at.astimezone(tz),
+        "closes_at_text": moment_text(
+            moment=rnd.closes_at, zone=person.time_zone, language=person.language
+        ),
+        "reason": "checkin",
         "question_count": (
             email.question_count
             if hasattr(email, "question_count")
@@ -102,7 +184,9 @@ def _render_invitation(email: OutboundEmail) -> EmailMultiAlternatives | None:
         "min_group_size": rnd.min_group_size,
         "privacy_url": settings.RELHEALTH_BASE_URL.rstrip("/") + reverse("privacy"),
     }
-    template = "reminder" if email.kind == OutboundEmail.Kind.REMINDER else "invitation"
+    reminder = email.kind == OutboundEmail.Kind.REMINDER
+    context["reminder"] = reminder
+    template = "reminder" if reminder else "invitation"
     return email_render(
         template=template, context=context, to=person.email, language=person.language
     )
@@ -209,6 +293,12 @@ def _fail(*, email: OutboundEmail, error: BaseException, now: dt.datetime, wait:
     changes: dict[str, object] = {"last_error": reason}
     if email.attempts >= MAX_ATTEMPTS:
         changes["status"] = OutboundEmail.Status.FAILED
+        if email.kind != OutboundEmail.Kind.REMINDER:
+            # HR reads it on the person (never from a reminder: it would tell who had not
+            # answered).
+            Person.objects.filter(pk=email.recipient_id).update(
+                email_undeliverable=reason, email_undeliverable_at=now
+            )
     else:
         changes["status"] = OutboundEmail.Status.PENDING
         if wait:
@@ -252,6 +342,7 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
         .order_by("pk")
     )
     pending = set(claimed)
+    delivered_to: set[int] = set()  # recipients of messages that went out, reminders aside
     mail = get_connection()
     opened = False
     try:
@@ -299,9 +390,16 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
             else:
                 _mark(email_id=email.pk, status=OutboundEmail.Status.SENT, sent_at=timezone.now())
                 outcome[email.pk] = OutboundEmail.Status.SENT
+                if email.kind != OutboundEmail.Kind.REMINDER:
+                    delivered_to.add(email.recipient_id)
     finally:
         _release(email_ids=pending)  # rows not reached: a connection fault, or deleted meanwhile
         mail.close()
+        if delivered_to:
+            # The address works again (a full mailbox emptied, a relay fixed): one query a chunk.
+            Person.objects.filter(pk__in=delivered_to).exclude(email_undeliverable="").update(
+                email_undeliverable="", email_undeliverable_at=None
+            )
     return outcome
 
 

@@ -1,7 +1,8 @@
 """Import an instrument HR has licensed, from CSV or JSON, whole or not at all.
 
 Each item: code, dimension (an existing dimension key; empty for eNPS or open text), scale
-(agree5, agree7, zero_ten, text), reverse (yes/no), text_en, text_de (optional), source, licence.
+(agree5, agree7, zero_ten, text), reverse (yes/no), text_en, text_de and text_fr (optional,
+one per shipped language), source, licence.
 Source and licence are required: every item says where it comes from and on what terms.
 """
 
@@ -16,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 
-from checkins.models import Dimension, Question, QuestionVersion
+from checkins.languages import translated_languages
+from checkins.models import Dimension, Question, QuestionVersion, translations_check
 from checkins.services.questions import question_create
 from org.models import Person
 from org.services.audit import audit_event_record
 
-FIELDS = ("code", "dimension", "scale", "reverse", "text_en", "text_de", "source", "licence")
+FIELDS = ("code", "dimension", "scale", "reverse", "text_en", "source", "licence")
 REQUIRED = ("code", "scale", "text_en", "source", "licence")
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -70,7 +72,18 @@ def _records(content: bytes, filename: str) -> list[tuple[str, dict]]:
 
 
 # Which column of the file a model field comes from, to name it in a problem.
-COLUMNS = {"text": "text_en", "translations": "text_de"}
+COLUMNS = {"text": "text_en"}
+
+
+def _fields() -> tuple[str, ...]:
+    """The columns a file may have: the fixed ones and a wording per shipped language."""
+    return FIELDS + tuple(f"text_{code}" for code in translated_languages())
+
+
+def _translations(item: dict[str, str]) -> dict[str, str]:
+    """The item's wordings in languages other than English, those given."""
+    texts = {code: item.get(f"text_{code}", "") for code in translated_languages()}
+    return {code: text for code, text in texts.items() if text}
 
 
 def _model_problems(item: dict[str, str], *, skip_code: bool) -> list[str]:
@@ -79,11 +92,13 @@ def _model_problems(item: dict[str, str], *, skip_code: bool) -> list[str]:
     question = Question(
         code=item.get("code", ""), source=item.get("source", ""), licence=item.get("licence", "")
     )
-    text_de = item.get("text_de", "")
-    version = QuestionVersion(
-        text=item.get("text_en", ""), translations={"de": text_de} if text_de else {}
-    )
+    version = QuestionVersion(text=item.get("text_en", ""))
     problems: list[str] = []
+    for code, text in _translations(item).items():
+        try:
+            translations_check({code: text}, max_length=500)
+        except ValidationError as exc:
+            problems.append(f"text_{code}: {' '.join(exc.messages)}")
     # Required fields, the scale and the dimension are checked above with their own words.
     checks = [
         (question, ["dimension", "scale", *(["code"] if skip_code else [])]),
@@ -112,7 +127,7 @@ def instrument_import(
     valid = []
     for where, raw in records:
         item = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        unknown = sorted(set(item) - set(FIELDS))
+        unknown = sorted(set(item) - set(_fields()))
         problems = [f"unknown field {', '.join(unknown)}"] if unknown else []
         problems += [f"{name} is empty" for name in REQUIRED if not item.get(name)]
         code = item.get("code", "")
@@ -151,7 +166,7 @@ def instrument_import(
             question_create(
                 code=item["code"], text=item["text_en"], scale=item["scale"],
                 dimension=dimension, reverse_scored=reverse_scored,
-                translations={"de": item.get("text_de", "")}, position=200,
+                translations=_translations(item), position=200,
                 source=item["source"], licence=item["licence"],
             )  # fmt: skip
             result.created.append(item["code"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from checkins.languages import translated_languages
 from checkins.models import Answer, Dimension, Question, QuestionVersion, RoundQuestion
 
 
@@ -98,12 +99,14 @@ def question_active_set(*, question: Question, is_active: bool) -> Question:
     return question
 
 
-def dimension_create(*, key: str, name: str, name_de: str = "", description: str = "") -> Dimension:
+def dimension_create(
+    *, key: str, name: str, translations: dict[str, str] | None = None, description: str = ""
+) -> Dimension:
     last = Dimension.objects.order_by("-position").values_list("position", flat=True).first()
     dimension = Dimension(
         key=key,
         name=name,
-        translations={"de": name_de} if name_de else {},
+        translations={k: v for k, v in (translations or {}).items() if v},
         description=description,
         position=(last or 0) + 1,
         is_core=False,
@@ -117,7 +120,7 @@ def dimension_update(
     *,
     dimension: Dimension,
     name: str,
-    name_de: str = "",
+    translations: dict[str, str] | None = None,
     description: str = "",
     is_outcome: bool | None = None,
 ) -> Dimension:
@@ -125,8 +128,9 @@ def dimension_update(
     next roll-up on: roll-ups are written once). The key stays: roll-ups, the API and imports
     refer to it, and earlier figures keep belonging to the same dimension under its new name."""
     dimension.name = name
-    translations = {k: v for k, v in dimension.translations.items() if k != "de"}
-    dimension.translations = translations | ({"de": name_de} if name_de else {})
+    # Every shipped language is given (empty to remove it); a language no longer shipped is kept.
+    kept = {k: v for k, v in dimension.translations.items() if k not in translated_languages()}
+    dimension.translations = kept | {k: v for k, v in (translations or {}).items() if v}
     dimension.description = description
     if is_outcome is not None:
         dimension.is_outcome = is_outcome

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from checkins.models import Question, Round, Survey
 from checkins.services.rounds import round_open
-from org.models import Team
+from org.models import Person, Team
+from org.services.audit import audit_event_record
 
 
 def survey_first_round_at(*, survey: Survey, now: dt.datetime) -> dt.datetime:
@@ -65,6 +66,17 @@ def survey_resume(*, survey: Survey, now: dt.datetime | None = None) -> Survey:
     return survey
 
 
-def survey_round_start_now(*, survey: Survey, on_emails: Callable | None = None) -> Round:
-    """An extra round outside the rhythm; the regular schedule carries on unchanged."""
-    return round_open(survey=survey, on_emails=on_emails)
+def survey_round_start_now(
+    *, survey: Survey, actor: Person | None, on_emails: Callable | None = None
+) -> Round:
+    """An extra round outside the rhythm; the regular schedule carries on unchanged. Written to
+    the audit log with who started it (the HR page and the API alike)."""
+    with transaction.atomic():
+        rnd = round_open(survey=survey, on_emails=on_emails)
+        audit_event_record(
+            actor=actor,
+            event="round opened",
+            summary=f"Extra round {rnd.number} of the survey {survey.name} opened",
+            details={"survey": survey.pk, "round": rnd.pk},
+        )
+    return rnd

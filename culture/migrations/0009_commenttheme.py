@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("checkins", "0011_dimension_is_outcome"),
+        ("checkins", "0012_dimension_is_outcome"),
         ("culture", "0008_driverrollup"),
     ]
 

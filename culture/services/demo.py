@@ -3,15 +3,22 @@
 Rows are written with PostgreSQL's COPY (bulk inserts elsewhere) and rolled up in SQL (ADR 0013):
 10,000 people with two years of history seed in minutes.
 
-Each team gets a baseline per dimension and a direction (improving, dropping or steady); answers
-are drawn around it, so dashboards show plausible movement, noise and small hidden teams.
+Answers come from a latent model, so the figures behave like real ones: each team has a baseline
+and a direction per dimension; each person a lasting attitude per dimension (a general part shared
+by all dimensions and a part of its own); each week a mood. An item's answer is the sum plus noise,
+so the items of a dimension correlate (Cronbach's alpha about 0.8, as published scales reach) and
+the dimensions correlate less with each other. Two teams of the demo manager's department tell the
+story the product is for: in one, psychological safety falls week by week; in the other, trust
+grows. Small teams stay below the anonymity threshold.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +30,7 @@ from django.utils import timezone
 
 from checkins.models import (
     Answer,
+    Dimension,
     Participation,
     Question,
     Response,
@@ -162,9 +170,21 @@ def _build_teams(people: int) -> tuple[Team, list[Team], list[Team]]:
     return root, departments, leaves
 
 
+# Letters NFKD does not take apart into a base letter and an accent.
+ASCII_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "ł": "l", "đ": "d", "þ": "th"}
+)
+
+
 def demo_email(first: str, last: str, n: int) -> str:
-    """A demo address: unique because every person of the organisation gets their own `n`."""
-    return f"{first}.{last}.{n}@example.com".lower()
+    """A demo address: unique because every person of the organisation gets their own `n`.
+
+    Plain ASCII ("Chloé" -> "chloe"): an address with accents needs SMTPUTF8 all the way, which
+    the API, the CSV import and most relays refuse."""
+    local = f"{first}.{last}".lower().translate(ASCII_LETTERS)
+    local = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode()
+    local = re.sub(r"[^a-z0-9.-]+", "-", local).strip("-.")
+    return f"{local}.{n}@example.com"
 
 
 def _person(rng: random.Random, n: int, team: Team, **extra) -> Person:
@@ -174,7 +194,7 @@ def _person(rng: random.Random, n: int, team: Team, **extra) -> Person:
         name=extra.pop("name", f"{first} {last}"),
         team=team,
         time_zone=extra.pop("time_zone", rng.choice(TIME_ZONES)),
-        language=extra.pop("language", "de" if rng.random() < 0.25 else "en"),
+        language=extra.pop("language", rng.choices(("en", "de", "fr"), (65, 25, 10))[0]),
         **extra,
     )
 
@@ -186,11 +206,14 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
         rng = random.Random(seed)
         now = timezone.now()
         OrgSettings.current()
-        everyone, survey = _organisation(rng, people=people, now=now)
+        everyone, departments, survey = _organisation(rng, people=people, now=now)
     loaded = [m._meta.db_table for m in (Participation, Response, Answer, DimensionRollup,
               QuestionRollup, ParticipationRollup, DriverRollup)]  # fmt: skip
+    story = _story_teams(everyone, departments=departments)
     with indexes_built_after_load(loaded, timed=phases) as fresh:
-        rounds = _history(rng, survey=survey, weeks=weeks, now=now, phases=phases, fresh=fresh)
+        rounds = _history(
+            rng, survey=survey, weeks=weeks, now=now, phases=phases, fresh=fresh, story=story
+        )
     # What the beat does after each roll-up: the alpha sums, and the anonymity decisions of the
     # windows pages show by default (the last 52 weeks; older ones are decided when first asked).
     with phases("reliability"):
@@ -242,7 +265,9 @@ def demo_people(
     return everyone
 
 
-def _organisation(rng: random.Random, *, people: int, now: dt.datetime) -> tuple[list, Survey]:
+def _organisation(
+    rng: random.Random, *, people: int, now: dt.datetime
+) -> tuple[list[Person], list[Team], Survey]:
     """The teams, people (with the demo logins) and the weekly survey."""
     root, departments, leaves = _build_teams(people)
     sizes = _team_sizes(rng, people - 1 - len(departments), len(leaves))
@@ -265,7 +290,34 @@ def _organisation(rng: random.Random, *, people: int, now: dt.datetime) -> tuple
         next_round_at=now,
     )
     survey.questions.set(Question.objects.filter(is_active=True))
-    return everyone, survey
+    return everyone, departments, survey
+
+
+@dataclass(frozen=True)
+class _Story:
+    """The two teams whose movement the demo manager sees first (None in an organisation too
+    small to have them)."""
+
+    falling: int | None = None  # psychological safety falls week by week
+    rising: int | None = None  # trust grows week by week
+
+
+def _story_teams(everyone: list[Person], *, departments: list[Team]) -> _Story:
+    """The two largest leaf teams of the demo manager's department (the first), largest first:
+    large enough that their figures are shown and their change can be told from noise."""
+    if not departments:
+        return _Story()
+    first = departments[0]
+    sizes: dict[int, int] = {}
+    for person in everyone:
+        team = person.team
+        if team is not None and team.parent_id == first.pk:
+            sizes[team.pk] = sizes.get(team.pk, 0) + 1
+    ranked = sorted(sizes, key=lambda pk: (-sizes[pk], pk))
+    ranked = [pk for pk in ranked if sizes[pk] >= 5]
+    return _Story(
+        falling=ranked[0] if ranked else None, rising=ranked[1] if len(ranked) > 1 else None
+    )
 
 
 def _history(
@@ -276,6 +328,7 @@ def _history(
     now: dt.datetime,
     phases: _Phases,
     fresh: frozenset[str],
+    story: _Story,
 ) -> list[Round]:
     people = list(
         Person.objects.filter(team__isnull=False).order_by("pk").values_list("pk", "team_id")
@@ -285,12 +338,31 @@ def _history(
         set(Question.objects.exclude(dimension=None).values_list("dimension_id", flat=True))
     )
     # Team baselines on the 1-5 scale, a direction per team, and a participation propensity.
-    base = np.array([[rng.uniform(3.0, 4.2) for _d in dims] for _t in team_ids]).reshape(
+    base = np.array([[rng.uniform(3.0, 3.8) for _d in dims] for _t in team_ids]).reshape(
         len(team_ids), len(dims)
     )
-    slope = np.array([rng.choice([-0.02, -0.01, 0.0, 0.0, 0.01, 0.02]) for _t in team_ids])
+    team_slope = [rng.choice([-0.02, -0.01, 0.0, 0.0, 0.01, 0.02]) for _t in team_ids]
+    slope = np.repeat(np.array(team_slope, dtype=float)[:, None], len(dims), axis=1)
     turnout = np.array([rng.uniform(0.55, 0.95) for _t in team_ids])
     position = {team_id: i for i, team_id in enumerate(team_ids)}
+    keys = dict(Dimension.objects.filter(pk__in=dims).values_list("key", "pk"))
+    column = {key: dims.index(pk) for key, pk in keys.items()}
+    # The story: where it ends up after `weeks` weeks, from where it started.
+    for team_id, key, start, end in (
+        (story.falling, "psych-safety", 4.2, 2.9),
+        (story.falling, "trust", 3.9, 3.5),
+        (story.rising, "trust", 3.0, 4.1),
+        (story.rising, "belonging", 3.5, 3.9),
+    ):
+        if team_id in position and key in column and weeks > 1:
+            row, col = position[team_id], column[key]
+            slope[row, col] = (end - start) / (weeks - 1)
+            base[row, col] = start - slope[row, col]  # week 1 starts at `start`
+    # Each person's lasting attitude per dimension: a general part and a part of its own.
+    general = np.array([rng.gauss(0.0, 0.4) for _p in people])
+    own = np.array([[rng.gauss(0.0, 0.45) for _d in dims] for _p in people]).reshape(
+        len(people), len(dims)
+    )
     crowd = _Crowd(
         person_ids=np.array([person_id for person_id, _ in people], dtype=np.int64),
         team_ids=np.array([team_id for _, team_id in people], dtype=np.int64),
@@ -298,6 +370,7 @@ def _history(
         dimension_index={d: i for i, d in enumerate(dims)},
         base=base,
         slope=slope,
+        attitude=general[:, None] + own,
         turnout=turnout,
     )
     # The answers are drawn with numpy, a whole round at a time (seeded from the same seed).
@@ -343,7 +416,8 @@ class _Crowd:
     team_index: np.ndarray  # row of the person's team in base, slope and turnout
     dimension_index: dict[int, int]  # column of a dimension in base
     base: np.ndarray  # (teams, dimensions): the team's baseline on the 1-5 scale
-    slope: np.ndarray  # per team: its direction per week
+    slope: np.ndarray  # (teams, dimensions): its direction per week
+    attitude: np.ndarray  # (people, dimensions): the person's lasting attitude, around 0
     turnout: np.ndarray  # per team: the chance that a member answers a round
 
 
@@ -355,22 +429,26 @@ def _round_rows(
     who = np.flatnonzero(responded)
     teams = crowd.team_index[who]
     comments = np.where(draw.random(len(who)) < 0.08, draw.integers(0, len(COMMENTS), len(who)), -1)
-    offset = draw.normal(0.0, 0.5, len(who))  # a respondent's mood that week, on every item
+    mood = draw.normal(0.0, 0.25, len(who))  # a respondent's mood that week, on every item
+    attitude = crowd.attitude[who]
     response_of, version_of, value_of = [], [], []
     for version in versions:
         question = version.question
         answered = np.flatnonzero(draw.random(len(who)) >= 0.03)  # 3% prefer not to answer
         if question.scale == Question.Scale.ZERO_TEN:
-            drawn = draw.normal(7.2 + offset[answered], 1.8)
+            # Recommending the team goes with how one feels about it on every dimension.
+            feeling = attitude[answered].mean(axis=1) + mood[answered]
+            drawn = draw.normal(7.2 + 2.5 * feeling, 1.4)
             values = np.clip(np.rint(drawn), 0, 10)
         else:
             column = crowd.dimension_index[question.dimension_id]
             mu = (
                 crowd.base[teams[answered], column]
-                + crowd.slope[teams[answered]] * number
-                + offset[answered]
+                + crowd.slope[teams[answered], column] * number
+                + attitude[answered, column]
+                + mood[answered]
             )
-            values = np.clip(np.rint(draw.normal(mu, 0.8)), 1, 5)
+            values = np.clip(np.rint(draw.normal(mu, 0.4)), 1, 5)
             if question.reverse_scored:
                 values = 6 - values
         response_of.append(answered)

@@ -8,12 +8,14 @@ in the same week adds nothing (promise D3).
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from checkins.models import OutboundEmail, Round
 from checkins.services import schedule
@@ -96,18 +98,49 @@ def _base_context(email: OutboundEmail) -> dict:
     }
 
 
+def hr_contact() -> str:
+    """The address a manager writes to about their digest: RELHEALTH_HR_CONTACT_EMAIL, else the
+    first HR admin's ("" when there is none)."""
+    if settings.RELHEALTH_HR_CONTACT_EMAIL:
+        return str(settings.RELHEALTH_HR_CONTACT_EMAIL)
+    first = (
+        Person.objects.filter(is_active=True, role=Person.Role.HR_ADMIN)
+        .order_by("pk")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return first or ""
+
+
+def _unsubscribe(*, contact: str, language: str) -> dict[str, str]:
+    """`List-Unsubscribe` for a digest: there is no opt-out page (a manager's digest is HR's
+    call), so it writes to HR, the subject saying what is asked (RFC 2369, mailto)."""
+    if not contact:
+        return {}
+    with translation.override(language):
+        subject = quote(gettext("Please stop my Relhealth digest"))
+    return {"List-Unsubscribe": f"<mailto:{quote(contact, safe='@')}?subject={subject}>"}
+
+
 def render_digest(email: OutboundEmail) -> EmailMultiAlternatives | None:
     if email.round is None or not email.recipient.is_active:
         return None
     digest = digest_get(manager=email.recipient, round=email.round)
     if digest is None:
         return None  # they lead no team with a summary any more
-    context = _base_context(email) | {"lines": digest.lines, "k": email.round.min_group_size}
+    contact = hr_contact()
+    context = _base_context(email) | {
+        "lines": digest.lines,
+        "k": email.round.min_group_size,
+        "reason": "digest",
+        "hr_contact": contact,
+    }
     return email_render(
         template="digest",
         context=context,
         to=email.recipient.email,
         language=email.recipient.language,
+        headers=_unsubscribe(contact=contact, language=email.recipient.language),
     )
 
 
@@ -121,6 +154,7 @@ def render_alert(email: OutboundEmail) -> EmailMultiAlternatives | None:
         "lines": lines,
         "k": email.round.min_group_size,
         "low_pct": settings.RELHEALTH_LOW_PARTICIPATION_PCT,
+        "reason": "alert",
     }
     return email_render(
         template="alert",

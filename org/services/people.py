@@ -90,6 +90,9 @@ def person_update(
         managed = []  # a demotion ends the teams they led, here and on every screen
     might_sign_in = person_may_sign_in(person=person)
     access_changes = person.role != role or (person.is_active and not is_active)
+    if email.strip().lower() != person.email:
+        # A new address has not failed yet: the ledger tries it afresh.
+        person.email_undeliverable, person.email_undeliverable_at = "", None
     person.email, person.name, person.team = email.strip().lower(), name.strip(), team
     person.role, person.time_zone, person.language = role, time_zone, language
     person.is_active = is_active

@@ -262,8 +262,9 @@ RELHEALTH_PRODUCTION = False
 # --- end of access settings ------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["relhealth.formats"]  # dates as each language writes them
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -297,6 +298,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Relhealth <relhealth@localhost>")
 
+# Where managers ask HR to stop their digest (its List-Unsubscribe); empty: the first HR admin.
+RELHEALTH_HR_CONTACT_EMAIL = env("RELHEALTH_HR_CONTACT_EMAIL", default="")
 # Links in emails are absolute; workers have no request to build them from.
 RELHEALTH_BASE_URL = env("RELHEALTH_BASE_URL", default="http://127.0.0.1:8000")
 # The anonymity threshold k for new rounds (frozen per round once it opens); never below 3.
@@ -420,6 +423,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.error_responses",
+        "api.schema.response_fields_required",
     ],
 }
 

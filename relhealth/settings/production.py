@@ -4,6 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from relhealth.mailconfig import mail_settings_problems
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -15,6 +17,20 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the host names this install serves.")
+
+# Mail that real people receive: a sender on a real domain and https links. A trial on one machine
+# (mail caught by Mailpit, links to localhost) says so with RELHEALTH_ALLOW_LOCAL_MAIL=true;
+# `check --deploy` still reports it (relhealth.E101, E102).
+RELHEALTH_ALLOW_LOCAL_MAIL = env.bool("RELHEALTH_ALLOW_LOCAL_MAIL", default=False)
+_mail_problems = mail_settings_problems(
+    from_email=DEFAULT_FROM_EMAIL,  # noqa: F405
+    base_url=RELHEALTH_BASE_URL,  # noqa: F405
+)
+if _mail_problems and not RELHEALTH_ALLOW_LOCAL_MAIL:
+    raise ImproperlyConfigured(
+        "; ".join(f"{name}: {text}" for name, text in _mail_problems)
+        + " (a local trial whose mail nobody receives: RELHEALTH_ALLOW_LOCAL_MAIL=true)"
+    )
 
 DEBUG = False
 RELHEALTH_DEMO = False

@@ -26,17 +26,17 @@ def _url(rnd) -> str:
 
 def test_lists_only_my_open_unanswered_checkins(open_round, employee, manager):
     client = client_for(employee)
-    listed = client.get("/api/v1/me/checkins/").json()
+    listed = client.get("/api/v1/me/checkins/").json()["results"]
     assert [c["round"] for c in listed] == [open_round.pk]
     versions = {q["question_version"] for q in listed[0]["questions"]}
     assert versions == set(open_round.question_versions.values_list("pk", flat=True))
     # No link token leaves through the API.
     assert "/c/" not in str(listed)
     client.post(_url(open_round), {"answers": _answers(open_round)}, format="json")
-    assert client.get("/api/v1/me/checkins/").json() == []
-    assert [c["round"] for c in client_for(manager).get("/api/v1/me/checkins/").json()] == [
-        open_round.pk
-    ]
+    assert client.get("/api/v1/me/checkins/").json()["results"] == []
+    assert [
+        c["round"] for c in client_for(manager).get("/api/v1/me/checkins/").json()["results"]
+    ] == [open_round.pk]
 
 
 def test_submit_exactly_once(open_round, employee):

@@ -237,7 +237,15 @@ def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, rounds: 
         for q in period["questions"]:
             version = versions[(q["question"], q["version"])]
             _question(snap, world, "api", team.pk, version, round_id, q["figure"])
-    for summary in team_summaries_data(team=team, rounds=rounds):
+    # The summaries as a whole and picked by period (the newest period only, as a client
+    # asking for one week would): the same figures either way.
+    newest = data["periods"][0]["round"]["period_start"] if data["periods"] else None
+    picked = (
+        team_summaries_data(team=team, rounds=rounds, period_from=newest, period_to=newest)
+        if newest
+        else []
+    )
+    for summary in [*team_summaries_data(team=team, rounds=rounds), *picked]:
         round_id = summary["round"]["id"]
         _participation(
             snap, "api summary", team.pk, round_id, summary["invited"], summary["responded"]

@@ -72,7 +72,7 @@ def test_home_shows_results_focus_actions_and_the_next_check_in(
     assert "What came of your answers" in html
     assert "Retro on how we hand over on-call" in html and "planned" in html
     # 08:00 UTC is 9 in the morning in Berlin's winter, said in the person's zone and language.
-    assert "opens on March 9, 2026 at 9 a.m. (Europe/Berlin time)" in html
+    assert "opens on 9 Mar 2026 at 09:00 (Europe/Berlin time)" in html
     assert 'class="dim-score"' in html
     focus_action_done(action=action)
     employee.language = "de"

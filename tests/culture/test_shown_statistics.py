@@ -167,7 +167,7 @@ def test_api_summaries_say_not_enough_to_compare_and_match_the_twin(twins):
     for key in ("alpha", "beta"):
         response = client.get(f"/api/v1/teams/{twins[key].pk}/summaries/")
         assert response.status_code == 200, response.content
-        by_round = {s["round"]["id"]: s for s in response.json()}
+        by_round = {s["round"]["id"]: s for s in response.json()["results"]}
         week5 = by_round[twins["rounds"][4].pk]
         assert week5["dimensions"]
         for d in week5["dimensions"]:
@@ -175,7 +175,7 @@ def test_api_summaries_say_not_enough_to_compare_and_match_the_twin(twins):
             assert d["change"] == "not_enough"
         found[key] = [
             [{k: v for k, v in d.items() if k != "name"} for d in s["dimensions"]]
-            for s in response.json()
+            for s in response.json()["results"]
         ]
     assert found["alpha"] == found["beta"]
 
@@ -193,7 +193,7 @@ def test_a_stored_summary_with_a_p_value_from_hidden_weeks_is_not_shown_again(tw
     stored.real_drop = True
     stored.save()
     client = client_for(twins["hr"])
-    summaries = client.get(f"/api/v1/teams/{twins['alpha'].pk}/summaries/").json()
+    summaries = client.get(f"/api/v1/teams/{twins['alpha'].pk}/summaries/").json()["results"]
     week = next(s for s in summaries if s["round"]["id"] == week5.pk)
     assert week["dimensions"] and not week["real_drop"]
     assert all(d["p_value"] is None and not d["real_change"] for d in week["dimensions"])

@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from api.models import ApiToken
 from api.services.tokens import api_token_create
@@ -211,8 +212,8 @@ def test_hr_token_screen_sets_expiry_and_shows_last_use(client, hr_admin, passwo
     token.refresh_from_db()
     assert token.last_used_at is not None
     page = client.get(url).content.decode()
-    assert token.expires_at.strftime("%d %b %Y") in page
-    assert token.last_used_at.strftime("%d %b %Y %H:%M") in page
+    assert date_format(token.expires_at, "DATE_FORMAT") in page
+    assert date_format(token.last_used_at, "DATETIME_FORMAT") in page
 
 
 def test_the_api_refuses_teams_for_an_employee_and_clears_them_on_demotion(hr_admin, manager, org):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.urls import reverse
 
 from checkins.models import Response
-from org.models import Person, Team
+from org.models import OrgSettings, Person, Team
+from org.services.people import person_update
 from tests.factories import PersonFactory, RoundFactory
 
 
@@ -172,3 +175,33 @@ def test_audit_shows_a_moved_team_by_name(org):
     team_update(team=org.platform, name="Platform", parent=org.sales)
     entry = LogEntry.objects.get_for_object(org.platform).get(action=LogEntry.Action.UPDATE)
     assert entry.changes_dict["parent"] == ["Engineering", "Sales"]
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "role"),
+    [("en", "Role", "HR admin"), ("de", "Rolle", "HR-Administration"), ("fr", "Rôle", "Admin RH")],
+)
+def test_the_audit_log_names_fields_and_values_as_people_read_them(
+    client, hr_admin, password, org, employee, language, label, role
+):
+    from org.audit_display import FIELD_LABELS
+
+    hr_admin.language = language
+    hr_admin.save()
+    _login(client, hr_admin, password)
+    client.post(reverse("org:hr-threshold"), {"min_group_size": 7})
+    person_update(
+        person=employee, email=employee.email, name=employee.name, team=employee.team,
+        role=Person.Role.HR_ADMIN, time_zone=employee.time_zone, language=employee.language,
+        is_active=True,
+    )  # fmt: skip
+    page = client.get(reverse("org:hr-audit"))
+    shown = {c.label: c for e in page.context["page"] for c in e.changes_shown}
+    assert shown[label].after == role
+    html = page.content.decode()
+    for column in ("min_group_size", "time_zone", "changes_dict"):
+        assert column not in html
+    registered = set()
+    for model in (Person, Team, OrgSettings):
+        registered |= set(auditlog.get_model_fields(model)["include_fields"])
+    assert registered <= set(FIELD_LABELS)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("checkins", "0010_single_line_names"),
+        ("checkins", "0011_default_bank_french"),
     ]
 
     operations = [

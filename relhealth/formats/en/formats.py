@@ -1,0 +1,4 @@
+MONTH_DAY_FORMAT = "j M"  # 23 Nov
+DATE_FORMAT = "j M Y"  # 23 Nov 2026
+DATETIME_FORMAT = "j M Y, H:i"  # 23 Nov 2026, 14:59
+TIME_FORMAT = "H:i"  # 14:59
