@@ -90,6 +90,7 @@ def dimension_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "name": dimension.name,
         **translations_initial(dimension.translations, prefix="name"),
         "description": dimension.description,
+        "is_outcome": dimension.is_outcome,
     }
     form = DimensionEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

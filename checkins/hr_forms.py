@@ -191,6 +191,14 @@ class DimensionEditForm(DimensionNamesMixin):
     description = forms.CharField(
         label=_("What it measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    is_outcome = forms.BooleanField(
+        label=_("An outcome of the driver analysis"),
+        required=False,
+        help_text=_(
+            "The team pages then show how closely the other dimensions go together with it, "
+            "from the next closed round on."
+        ),
+    )
 
 
 class InstrumentImportForm(forms.Form):

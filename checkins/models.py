@@ -41,6 +41,9 @@ class Dimension(models.Model):
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_core = models.BooleanField(default=False)
+    # HR marks the dimension the others are related to in the driver analysis (the eNPS
+    # question is always an outcome where a round asks it).
+    is_outcome = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "key"]

@@ -80,6 +80,34 @@ class ParticipationRollup(RollupBase):
         indexes = [models.Index(fields=["team", "includes_subteams", "round"])]
 
 
+class DriverRollup(RollupBase):
+    """Sums of products for the driver analysis: over the respondents who have a score for the
+    driver dimension (x, 0-100) and for the outcome (y: a dimension marked as the outcome, 0-100,
+    or the eNPS answer, 0-10, when `outcome` is empty). Pearson's r comes from these six numbers,
+    and they add across teams and rounds like the other roll-ups (ADR 0032)."""
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="+")
+    outcome = models.ForeignKey(
+        Dimension, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    n = models.PositiveIntegerField(help_text="Respondents with both scores.")
+    sum_x = models.FloatField()
+    sum_y = models.FloatField()
+    sum_xx = models.FloatField()
+    sum_yy = models.FloatField()
+    sum_xy = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "team", "includes_subteams", "dimension", "outcome"],
+                name="driver_rollup_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "includes_subteams", "round"])]
+
+
 class RoundRollupState(models.Model):
     """Marks a closed round whose roll-ups are computed; its figures are visible from then on."""
 
@@ -257,3 +285,30 @@ class FocusAction(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CommentTheme(models.Model):
+    """One theme of a slice's comments in one round (`culture.themes`), found by the worker after
+    the close for every slice whose comments are shown (A4), with at least k comments. It goes
+    with the raw comments at retention. `node` is a team's subtree (0: the organisation)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    node = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField()
+    words = models.JSONField(default=list, help_text="Its characteristic words, strongest first.")
+    responses = models.JSONField(default=list, help_text="Ids of the responses it groups.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "node", "position"], name="comment_theme_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["node", "round"])]
+
+    def __str__(self) -> str:
+        return f"theme {self.position} of node {self.node} in round {self.round_id}"
+
+    @property
+    def comments(self) -> list[str]:
+        return list(self.responses)

@@ -14,9 +14,10 @@ from django.conf import settings
 
 from checkins.models import Dimension, Round
 from culture.anonymity import ORG
+from culture.drivers import DriverSet, driver_sets_get
 from culture.models import DimensionReliability
 from culture.scorebook import ScoreBook, scorebook_build
-from culture.selectors import DimensionCard, card_from
+from culture.selectors import DimensionCard, card_from, scores_from_cards
 from culture.statistics import alpha_from_sums
 from culture.visibility import NOT_ASKED, Cell, hidden, participation_from
 from org.models import Team
@@ -68,6 +69,7 @@ class Heatmap:
     rows: list[HeatRow]
     k: int
     reliability: list[Reliability] = field(default_factory=list)
+    drivers: list[DriverSet] = field(default_factory=list)  # the organisation's (ADR 0032)
 
 
 def reliability_get(*, book: ScoreBook) -> list[Reliability]:
@@ -178,4 +180,24 @@ def organisation_heatmap_get(*, rounds: int = HEATMAP_ROUNDS, sort: int | None =
         rows=rows,
         k=latest[0].min_group_size if latest else 5,
         reliability=reliability_get(book=book),
+        drivers=organisation_drivers_get(book=book),
     )
+
+
+def organisation_drivers_get(*, book: ScoreBook) -> list[DriverSet]:
+    """The whole organisation's driver analysis over the book's latest rounds."""
+    cards = [
+        card_from(dimension, _cells(book, ORG, dimension.pk, book.latest))
+        for dimension in book.dimensions
+    ]
+    return driver_sets_get(
+        book=book, team_id=ORG, rounds=book.latest, scores=scores_from_cards(cards)
+    )
+
+
+def organisation_drivers_for(
+    *, rounds: int = HEATMAP_ROUNDS
+) -> tuple[list[DriverSet], list[Round]]:
+    """The organisation's driver analysis over its latest `rounds` closed rounds (the API)."""
+    book = scorebook_build(latest_of=None, rounds=rounds, teams=[ORG])
+    return organisation_drivers_get(book=book), book.latest

@@ -32,7 +32,8 @@ from org.models import Team
 
 TEMPLATE = "culture/partials/heatmap.html"
 # Bumped when the heatmap's code or template changes in a way the fingerprint cannot see.
-FORMAT = 3  # 2: hidden cells say their reason (issue 14); 3: a legend, one mark per missing cell
+# 4: the organisation's driver analysis (ADR 0032)
+FORMAT = 4  # 2: hidden cells say their reason (issue 14); 3: a legend, one mark per missing cell
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def heatmap_version() -> str:
         Dimension.objects.filter(questions__isnull=False)
         .distinct()
         .order_by("pk")
-        .values_list("pk", "key", "name", "translations", "position")
+        .values_list("pk", "key", "name", "translations", "position", "is_outcome")
     )
     alpha = DimensionReliability.objects.filter(round_id__in=[r.pk for r in latest]).aggregate(
         rows=Count("pk"), last=Max("pk")

@@ -32,6 +32,7 @@ from checkins.models import Dimension, Round, RoundTeam
 from culture.anonymity import ORG, WINDOW_ROUNDS, window_of
 from culture.models import (
     DimensionRollup,
+    DriverRollup,
     NodeDecision,
     ParticipationRollup,
     RoundRollupState,
@@ -41,8 +42,11 @@ from culture.models import (
 from culture.services.decisions import format_prefix, window_decision_compute
 from culture.visibility import (
     NOT_ASKED,
+    PAIR_ZERO,
     Cell,
     HiddenReason,
+    Outcome,
+    PairRow,
     RoundQuestions,
     Verdict,
     cell_from_sums,
@@ -94,6 +98,9 @@ class ScoreBook:
     invited: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     subtree: dict[tuple[int, int, int], Row] = field(default_factory=dict)  # (team, dim, round)
     teams: dict[int, Team] = field(default_factory=dict)  # the teams the book was built for
+    # Driver sums of products (ADR 0032), read per team on first use.
+    pairs: dict[tuple[int, int, int, int], PairRow] = field(default_factory=dict)
+    pairs_loaded: set[int] = field(default_factory=set)
 
     @functools.cached_property
     def roots_by_round(self) -> dict[int, list[int]]:
@@ -150,11 +157,11 @@ class ScoreBook:
         """The node is shown only as whole-window figures in this round's window (A3)."""
         return round.id in self.shown.get(node, NOTHING).small_in
 
-    def cell(self, *, team_id: int, dimension_id: int, round: Round) -> Cell:
-        """A1-A3b: the one rule of culture.visibility on this book's verdicts and sums."""
+    def outcome(self, *, team_id: int, dimension_id: int, round: Round) -> Outcome:
+        """A1-A3b: what the one rule of culture.visibility says of a dimension figure."""
         measure = f"d{dimension_id}"
         keys = self.window_keys(round)
-        found = outcome_decide(
+        return outcome_decide(
             verdict=self.decision(node=team_id, measure=measure, round=round),
             asked=self.asks(node=team_id, measure=measure, round=round),
             small=self.small(node=team_id, round=round),
@@ -162,6 +169,11 @@ class ScoreBook:
             n_week=lambda: self._sums(team_id, dimension_id, [round.id])[0],
             n_window=lambda: self._sums(team_id, dimension_id, keys)[0],
         )
+
+    def cell(self, *, team_id: int, dimension_id: int, round: Round) -> Cell:
+        """A1-A3b: the one rule of culture.visibility on this book's verdicts and sums."""
+        keys = self.window_keys(round)
+        found = self.outcome(team_id=team_id, dimension_id=dimension_id, round=round)
         if found == Verdict.WEEKLY:
             return cell_from_sums(
                 sums=self._sums(team_id, dimension_id, [round.id]), k=self.k(round)
@@ -187,6 +199,39 @@ class ScoreBook:
     def comments_allowed(self, *, team_id: int, round: Round) -> bool:
         """A4: the engine's block rule on respondents with at least ten per slice."""
         return round.id in self.shown.get(team_id, NOTHING).comments
+
+    def _pairs_load(self, teams: set[int]) -> None:
+        """Read the driver sums of products of these teams' subtrees (one query, once per team),
+        by (team, driver dimension, outcome: a dimension id, or 0 for eNPS, round)."""
+        missing = teams - self.pairs_loaded
+        if not missing:
+            return
+        rows = DriverRollup.objects.filter(
+            team_id__in=missing, includes_subteams=True, round_id__in=[r.pk for r in self.rounds]
+        ).values_list(
+            "team_id", "dimension_id", "outcome_id", "round_id",
+            "n", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy",
+        )  # fmt: skip
+        self.pairs.update({(row[0], row[1], row[2] or 0, row[3]): row[4:] for row in rows})
+        self.pairs_loaded |= missing
+
+    def pair_sums(
+        self, *, team_id: int, dimension_id: int, outcome_id: int, round_ids: list[int]
+    ) -> PairRow:
+        """A group's driver sums over rounds (the organisation: its rounds' root teams)."""
+        if team_id == ORG:
+            self._pairs_load({root for rnd in self.rounds for root in rnd.tree_roots})
+        else:
+            self._pairs_load({team_id})
+        keys = [
+            (team, dimension_id, outcome_id, round_id)
+            for round_id in round_ids
+            for team in (self.roots_by_round.get(round_id, ()) if team_id == ORG else (team_id,))
+        ]
+        found = [row for row in map(self.pairs.get, keys) if row is not None]
+        if not found:
+            return PAIR_ZERO
+        return tuple(sum(column) for column in zip(*found, strict=True))  # type: ignore[return-value]
 
     def _sums(self, team_id: int, dimension_id: int, round_ids: list[int]) -> Row:
         subtree = self.subtree

@@ -22,6 +22,7 @@ from django.utils import timezone
 from checkins.models import Dimension, Message, Response, Round, RoundTeam, Thread
 from checkins.services.conversations import messages_for_staff_many, thread_is_live
 from culture.anonymity import ORG
+from culture.drivers import DriverSet, Score, driver_sets_get
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
 from culture.scorebook import ScoreBook, scorebook_build
@@ -264,6 +265,7 @@ class TeamPage:
     comments: list[ShownComment] = field(default_factory=list)
     questions: list[QuestionFigure] = field(default_factory=list)
     summary: SummaryView | None = None
+    drivers: list[DriverSet] = field(default_factory=list)  # ADR 0032
 
     @property
     def hidden_reason(self) -> HiddenReason | None:
@@ -439,7 +441,22 @@ def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
         comments=_comments_get(book=book, team=team, rounds=latest[:COMMENT_ROUNDS]),
         questions=question_figures_get(book=book, team=team, latest=latest),
         summary=summary_view_get(book=book, team=team),
+        drivers=driver_sets_get(
+            book=book, team_id=team.pk, rounds=latest, scores=scores_from_cards(cards)
+        ),
     )
+
+
+def scores_from_cards(cards: Iterable[DimensionCard]) -> dict[int, Score]:
+    """What "where to focus" needs of each dimension: its newest shown score, and whether it
+    fell for real (a shown change, A3b)."""
+    return {
+        card.dimension.pk: Score(
+            value=card.latest.score if card.latest else None,
+            falling=bool(card.real and card.change and card.change.delta < 0),
+        )
+        for card in cards
+    }
 
 
 @dataclass
@@ -489,3 +506,22 @@ def dashboard_teams_get(*, viewer: Person) -> list[Team]:
     if viewer.is_hr_admin:
         return list(Team.objects.filter(parent__isnull=True).order_by("name"))
     return teams_led_get(person=viewer)
+
+
+def team_drivers_get(*, team: Team, rounds: int = 12) -> tuple[list[DriverSet], list[Round], int]:
+    """A team subtree's driver analysis over its latest closed rounds (the API), with the rounds
+    it covers and their k."""
+    book = scorebook_build(latest_of=team, rounds=rounds, teams=[team.pk])
+    latest = book.latest
+    scores = TeamScores(
+        team=team,
+        dimensions=book.dimensions,
+        rows=score_rows(book=book, team_id=team.pk, rounds=latest),
+    )
+    sets = driver_sets_get(
+        book=book,
+        team_id=team.pk,
+        rounds=latest,
+        scores=scores_from_cards(dimension_cards(scores)),
+    )
+    return sets, latest, latest[0].min_group_size if latest else 5

@@ -16,7 +16,9 @@ from functools import cached_property
 from django.db.models import Q
 
 from checkins.models import Dimension, Round
+from culture.drivers import DriverSet
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
+from culture.selectors import team_drivers_get
 from culture.visibility import ChangeVerdict, listed_kept
 from org.models import Person, Team
 from org.selectors import teams_led_get
@@ -47,6 +49,14 @@ class TeamLine:
             }
             for d in self.summary.dimensions
         ]
+
+    @cached_property
+    def driver(self) -> DriverSet | None:
+        """The team's first outcome with a shown driver link, for one line (ADR 0032): over
+        its latest rounds, each link only where the team's figures are shown (the same rule as
+        the team page), so the line says nothing the page would not."""
+        sets, _rounds, _k = team_drivers_get(team=self.team)
+        return next((found for found in sets if found.shown), None)
 
     @property
     def changes(self) -> list[dict]:

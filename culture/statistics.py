@@ -131,6 +131,34 @@ class Sums:
             self.counts[value] = self.counts.get(value, 0) + count
 
 
+@dataclass
+class PairSums:
+    """The additive figures of one driver and one outcome: n and the sums of products."""
+
+    n: int = 0
+    sum_x: float = 0.0
+    sum_y: float = 0.0
+    sum_xx: float = 0.0
+    sum_yy: float = 0.0
+    sum_xy: float = 0.0
+
+    def add_pair(self, x: float, y: float) -> None:
+        self.n += 1
+        self.sum_x += x
+        self.sum_y += y
+        self.sum_xx += x * x
+        self.sum_yy += y * y
+        self.sum_xy += x * y
+
+    def add(self, other: PairSums) -> None:
+        self.n += other.n
+        self.sum_x += other.sum_x
+        self.sum_y += other.sum_y
+        self.sum_xx += other.sum_xx
+        self.sum_yy += other.sum_yy
+        self.sum_xy += other.sum_xy
+
+
 def alpha_from_sums(
     *, n: int, sums: Sequence[float], products: Sequence[Sequence[float]]
 ) -> float | None:
@@ -144,3 +172,42 @@ def alpha_from_sums(
     if total <= 0:
         return None  # everyone gave the same answers: no variance to explain
     return round(items / (items - 1) * (1.0 - float(np.trace(cov)) / total), 3)
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Pearson's r with its 95 % interval (Fisher's z), from n pairs."""
+
+    n: int
+    r: float
+    ci_low: float
+    ci_high: float
+
+    def overlaps(self, other: Correlation) -> bool:
+        return self.ci_low <= other.ci_high and other.ci_low <= self.ci_high
+
+
+def correlation_from_sums(
+    *, n: int, sum_x: float, sum_y: float, sum_xx: float, sum_yy: float, sum_xy: float
+) -> Correlation | None:
+    """Pearson's r and its 95 % Fisher-z interval from the sums of products of n pairs.
+
+    None when undefined: fewer than 4 pairs (the interval needs n - 3 > 0) or no spread in
+    either variable. The products are centred in one step: n*Sxy - Sx*Sy (and alike), which is
+    exact enough for scores of 0-100 over millions of pairs in float64.
+    """
+    if n < 4:
+        return None
+    sxx = n * sum_xx - sum_x * sum_x
+    syy = n * sum_yy - sum_y * sum_y
+    sxy = n * sum_xy - sum_x * sum_y
+    scale_x = max(abs(n * sum_xx), 1.0)
+    scale_y = max(abs(n * sum_yy), 1.0)
+    if sxx <= 1e-12 * scale_x or syy <= 1e-12 * scale_y:
+        return None
+    r = float(np.clip(sxy / math.sqrt(sxx * syy), -1.0, 1.0))
+    if not math.isfinite(r):
+        return None
+    z = float(np.arctanh(np.clip(r, -0.999999, 0.999999)))
+    half = float(stats.norm.ppf(0.975)) / math.sqrt(n - 3)
+    return Correlation(n=n, r=r, ci_low=float(np.tanh(z - half)), ci_high=float(np.tanh(z + half)))

@@ -16,6 +16,7 @@ from culture.services.reliability import round_reliability_compute, rounds_relia
 from culture.services.retention import raw_data_retention_apply
 from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
 from culture.services.summaries import round_summaries_compute, rounds_summary_pending
+from culture.services.themes import round_themes_compute
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
@@ -64,7 +65,15 @@ def summarise_round(round_id: int) -> bool:
             transaction.on_commit(lambda: send_emails_later(ids))
             # HR's heatmap changed: render it now, so HR's first view is a cached one.
             warm_heatmap.delay_on_commit()
+            themes_round.delay_on_commit(round_id)
     return done
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def themes_round(round_id: int) -> int:
+    """The comment themes of a closed, rolled-up round, once its summaries exist."""
+    rnd = Round.objects.filter(pk=round_id).first()
+    return 0 if rnd is None else round_themes_compute(round=rnd)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)

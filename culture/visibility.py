@@ -24,7 +24,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import QuestionVersion, RoundQuestion
-from culture.statistics import Change, change_between, summarise
+from culture.statistics import Change, Correlation, change_between, correlation_from_sums, summarise
 
 
 class HiddenReason(models.TextChoices):
@@ -155,6 +155,73 @@ def cell_from_sums(*, sums: SumsRow, k: int, pooled_rounds: int = 1) -> Cell:
         pooled_rounds=pooled_rounds,
         sd=summary.sd,
     )
+
+
+# n, sums of x and y, of their squares and of their products: one driver pair's roll-up (ADR 0032).
+PairRow = tuple[int, float, float, float, float, float]
+PAIR_ZERO: PairRow = (0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class DriverBlock:
+    """One round of a group's driver figure, or one pooled window: what the one rule said of
+    the driver dimension's figure and of the outcome's figure there, and the pair sums behind."""
+
+    driver: Outcome
+    outcome: Outcome
+    sums: PairRow
+
+
+@dataclass(frozen=True)
+class DriverFigure:
+    """A driver correlation as shown, or hidden with the reason (no number at all then)."""
+
+    correlation: Correlation | None
+    reason: HiddenReason | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.correlation is not None
+
+
+def driver_figure_get(*, blocks: Iterable[DriverBlock], k: int) -> DriverFigure:
+    """A1-A3b for a driver correlation: it is built only from the blocks where the group's
+    figures of both the driver and the outcome are shown, in the same form (a week beside a week,
+    a window's pooled figure beside the pooled one: the same k and the same subtraction
+    protection as those figures), and each block with at least k respondents who answered both.
+    Hidden (FEWER_THAN_K, whatever the count) when nothing is left, or too few for an interval;
+    NOT_ASKED only when no block asked either measure."""
+    total = PAIR_ZERO
+    asked = False
+    for block in blocks:
+        if block.driver != HiddenReason.NOT_ASKED and block.outcome != HiddenReason.NOT_ASKED:
+            asked = True
+        same = block.driver == block.outcome and block.driver in (Verdict.WEEKLY, Verdict.POOLED)
+        if not same or block.sums[0] < k:
+            continue
+        total = tuple(a + b for a, b in zip(total, block.sums, strict=True))  # type: ignore[assignment]
+    if total[0] < k:
+        return DriverFigure(
+            correlation=None,
+            reason=HiddenReason.FEWER_THAN_K if asked else HiddenReason.NOT_ASKED,
+        )
+    n, sum_x, sum_y, sum_xx, sum_yy, sum_xy = total
+    found = correlation_from_sums(
+        n=int(n), sum_x=sum_x, sum_y=sum_y, sum_xx=sum_xx, sum_yy=sum_yy, sum_xy=sum_xy
+    )
+    if found is None:
+        return DriverFigure(correlation=None, reason=HiddenReason.FEWER_THAN_K)
+    return DriverFigure(correlation=found)
+
+
+def themes_visible(*, themes: Sequence[Any], comments_shown: bool, k: int) -> list[Any]:
+    """A4 for comment themes: a slice shows themes only where its comments themselves are shown
+    (the block rule on respondents, at least ten per slice), and only themes with at least k
+    comments behind them. A theme then says nothing its comments do not: no difference between
+    two slices' themes can isolate a hidden comment, as no hidden comment is in either."""
+    if not comments_shown:
+        return []
+    return [theme for theme in themes if len(theme.comments) >= k]
 
 
 @dataclass(frozen=True)

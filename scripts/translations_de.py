@@ -818,6 +818,23 @@ DE = {
     "Only this browser knows these links; Relhealth does not know they are yours.": "Nur dieser Browser kennt diese Links; Relhealth weiß nicht, dass sie Ihnen gehören.",
     "Open conversation": "Gespräch öffnen",
     "You can reply once the round's answers have been reshuffled, within minutes of its close.": "Antworten ist möglich, sobald die Antworten der Runde neu gemischt sind, wenige Minuten nach dem Abschluss.",
+    # --- drivers ---
+    "An outcome of the driver analysis": "Ein Ergebnismaß der Treiberanalyse",
+    "The team pages then show how closely the other dimensions go together with it, from the next closed round on.": "Die Teamseiten zeigen dann ab der nächsten abgeschlossenen Runde, wie eng die anderen Dimensionen damit zusammenhängen.",
+    "eNPS": "eNPS",
+    "What goes with the outcome": "Was mit dem Ergebnis zusammenhängt",
+    "How closely each dimension goes together with the outcome across respondents over the period (Pearson's r, from −1 to 1, with its 95 %% interval). A link is not proof of a cause.": "Wie eng jede Dimension über die Antwortenden im Zeitraum mit dem Ergebnis zusammenhängt (Pearsons r, von −1 bis 1, mit seinem 95-%%-Intervall). Ein Zusammenhang beweist keine Ursache.",
+    "Outcome: %(outcome)s": "Ergebnis: %(outcome)s",
+    "These matter about equally: %(names)s.": "Diese sind etwa gleich wichtig: %(names)s.",
+    "%(name)s goes together most with it.": "%(name)s hängt am stärksten damit zusammen.",
+    "Where to focus: %(names)s (strong link, low or falling score).": "Worauf Sie sich konzentrieren sollten: %(names)s (starker Zusammenhang, niedriger oder fallender Wert).",
+    "Links with %(outcome)s": "Zusammenhänge mit %(outcome)s",
+    "Link": "Zusammenhang",
+    "focus": "Fokus",
+    "95 %% CI %(low)s to %(high)s, n = %(n)s": "95-%%-KI %(low)s bis %(high)s, n = %(n)s",
+    "No outcome was asked in this period: the eNPS question, or a dimension HR marks as the outcome.": "In diesem Zeitraum wurde kein Ergebnis erfragt: die eNPS-Frage oder eine Dimension, die HR als Ergebnis markiert.",
+    "What goes with %(outcome)s: %(names)s, about equally.": "Was mit %(outcome)s zusammenhängt: %(names)s, etwa gleich stark.",
+    "What goes with %(outcome)s most: %(name)s (r = %(r)s).": "Was am stärksten mit %(outcome)s zusammenhängt: %(name)s (r = %(r)s).",
 }
 
 

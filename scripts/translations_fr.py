@@ -814,6 +814,23 @@ FR = {
     "Only this browser knows these links; Relhealth does not know they are yours.": "Seul ce navigateur connaît ces liens ; Relhealth ne sait pas qu'ils sont à vous.",
     "Open conversation": "Ouvrir la conversation",
     "You can reply once the round's answers have been reshuffled, within minutes of its close.": "Vous pourrez répondre une fois les réponses de la session mélangées, quelques minutes après sa clôture.",
+    # --- drivers ---
+    "An outcome of the driver analysis": "Un résultat de l'analyse des leviers",
+    "The team pages then show how closely the other dimensions go together with it, from the next closed round on.": "Les pages d'équipe montrent alors, à partir de la prochaine session clôturée, à quel point les autres dimensions vont de pair avec elle.",
+    "eNPS": "eNPS",
+    "What goes with the outcome": "Ce qui va de pair avec le résultat",
+    "How closely each dimension goes together with the outcome across respondents over the period (Pearson's r, from −1 to 1, with its 95 %% interval). A link is not proof of a cause.": "À quel point chaque dimension va de pair avec le résultat chez les répondants sur la période (r de Pearson, de −1 à 1, avec son intervalle à 95 %%). Un lien ne prouve pas une cause.",
+    "Outcome: %(outcome)s": "Résultat : %(outcome)s",
+    "These matter about equally: %(names)s.": "Ces dimensions comptent à peu près autant : %(names)s.",
+    "%(name)s goes together most with it.": "%(name)s va le plus de pair avec lui.",
+    "Where to focus: %(names)s (strong link, low or falling score).": "Où porter l'effort : %(names)s (lien fort, score bas ou en baisse).",
+    "Links with %(outcome)s": "Liens avec %(outcome)s",
+    "Link": "Lien",
+    "focus": "priorité",
+    "95 %% CI %(low)s to %(high)s, n = %(n)s": "IC à 95 %% de %(low)s à %(high)s, n = %(n)s",
+    "No outcome was asked in this period: the eNPS question, or a dimension HR marks as the outcome.": "Aucun résultat n'a été demandé sur cette période : la question eNPS, ou une dimension que les RH marquent comme résultat.",
+    "What goes with %(outcome)s: %(names)s, about equally.": "Ce qui va de pair avec %(outcome)s : %(names)s, à peu près autant.",
+    "What goes with %(outcome)s most: %(name)s (r = %(r)s).": "Ce qui va le plus de pair avec %(outcome)s : %(name)s (r = %(r)s).",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

@@ -162,6 +162,8 @@ ACCESS: dict[str, dict[str, Any]] = {
     "api:team-thread-messages": {**API_MANAGERS, "outsider": DENIED, "manager": 405,
                                  "hr_admin": 405, "post_only": True,
                                  "kwargs": {"pk": "engineering", "thread_id": "thread"}},
+    "api:team-drivers": API_ENGINEERING_LEADS,
+    "api:organisation-drivers": {**API_HR_ONLY, "get_only": True},
     "api:person-list": API_HR_ONLY,
     "api:person-bulk": API_HR_ONLY_POST,
     "api:person-detail": {**API_HR_ONLY, "kwargs": {"pk": "employee"}},

@@ -122,14 +122,18 @@ def dimension_update(
     name: str,
     translations: dict[str, str] | None = None,
     description: str = "",
+    is_outcome: bool | None = None,
 ) -> Dimension:
-    """Rename or describe a dimension. The key stays: roll-ups, the API and imports refer to it,
-    and earlier figures keep belonging to the same dimension under its new name."""
+    """Rename or describe a dimension, or mark it as an outcome of the driver analysis (from the
+    next roll-up on: roll-ups are written once). The key stays: roll-ups, the API and imports
+    refer to it, and earlier figures keep belonging to the same dimension under its new name."""
     dimension.name = name
     # Every shipped language is given (empty to remove it); a language no longer shipped is kept.
     kept = {k: v for k, v in dimension.translations.items() if k not in translated_languages()}
     dimension.translations = kept | {k: v for k, v in (translations or {}).items() if v}
     dimension.description = description
+    if is_outcome is not None:
+        dimension.is_outcome = is_outcome
     dimension.full_clean()
-    dimension.save(update_fields=["name", "translations", "description"])
+    dimension.save(update_fields=["name", "translations", "description", "is_outcome"])
     return dimension

@@ -40,7 +40,7 @@ from checkins.models import (
 )
 from checkins.services.rounds import round_questions_pick
 from culture.anonymity import window_of
-from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup
+from culture.models import DimensionRollup, DriverRollup, ParticipationRollup, QuestionRollup
 from culture.services.decisions import windows_decisions_compute
 from culture.services.demo_rows import (
     RoundRows,
@@ -208,7 +208,7 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
         OrgSettings.current()
         everyone, departments, survey = _organisation(rng, people=people, now=now)
     loaded = [m._meta.db_table for m in (Participation, Response, Answer, DimensionRollup,
-              QuestionRollup, ParticipationRollup)]  # fmt: skip
+              QuestionRollup, ParticipationRollup, DriverRollup)]  # fmt: skip
     story = _story_teams(everyone, departments=departments)
     with indexes_built_after_load(loaded, timed=phases) as fresh:
         rounds = _history(

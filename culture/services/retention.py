@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from checkins.services.retention import round_raw_data_purge, rounds_past_retention
-from culture.models import RoundRollupState, RoundSummaryState
+from culture.models import CommentTheme, RoundRollupState, RoundSummaryState
 from org.models import OrgSettings
 from org.services.audit import audit_event_record
 
@@ -39,6 +39,7 @@ def raw_data_retention_apply(*, now: dt.datetime | None = None) -> RetentionRun:
     )
     for rnd in due:
         purged = round_raw_data_purge(round=rnd)
+        CommentTheme.objects.filter(round=rnd).delete()  # the themes go with their comments
         if purged.responses or purged.answers:
             run.rounds.append(rnd.pk)
             run.responses += purged.responses

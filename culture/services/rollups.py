@@ -11,6 +11,7 @@ from django.db.models import Count
 
 from checkins.models import (
     Answer,
+    Dimension,
     Participation,
     Question,
     Response,
@@ -19,9 +20,15 @@ from checkins.models import (
     RoundTeam,
 )
 from checkins.services.tree import round_tree_freeze, rounds_tree_freeze
-from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup, RoundRollupState
+from culture.models import (
+    DimensionRollup,
+    DriverRollup,
+    ParticipationRollup,
+    QuestionRollup,
+    RoundRollupState,
+)
 from culture.services.rollups_sql import rollups_insert_sql as _rollups_insert_sql
-from culture.statistics import Sums, is_favourable, scored_value, to_0_100
+from culture.statistics import PairSums, Sums, is_favourable, scored_value, to_0_100
 from org.models import path_ids
 
 AGREEMENT = (Question.Scale.AGREE5, Question.Scale.AGREE7)
@@ -87,10 +94,12 @@ class RollupRows:
     dimensions: list[DimensionRollup]
     questions: list[QuestionRollup]
     participation: list[ParticipationRollup]
+    drivers: list[DriverRollup]
 
 
 def _rollups_bulk_create(rows: RollupRows) -> None:
     DimensionRollup.objects.bulk_create(rows.dimensions, batch_size=2000)
+    DriverRollup.objects.bulk_create(rows.drivers, batch_size=2000)
     QuestionRollup.objects.bulk_create(rows.questions, batch_size=2000)
     ParticipationRollup.objects.bulk_create(rows.participation, batch_size=2000)
 
@@ -107,6 +116,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
     dims: dict[tuple[int, int], Sums] = defaultdict(Sums)
     items: dict[tuple[int, int], Sums] = defaultdict(Sums)
     per_response: dict[tuple, list[float]] = defaultdict(list)
+    enps: dict[Any, list[int]] = defaultdict(list)  # eNPS answers per response (the outcome)
     response_team: dict = {}
     answers = Answer.objects.filter(response__round=round, value__isnull=False).values_list(
         "response_id", "response__team_id", "question_version_id", "value"
@@ -137,18 +147,23 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
                 dims[key].answered += 1
         elif question.scale == Question.Scale.ZERO_TEN:
             item.favourable += value >= 9  # promoters
+            enps[response_id].append(value)
+            response_team[response_id] = team_id
     asked: dict[int, int] = defaultdict(int)  # scored items per dimension in the round
     for question in questions.values():
         if question.dimension_id is not None and question.scale in AGREEMENT:
             asked[question.dimension_id] += 1
     # A respondent's dimension score is the mean of their answered items in it.
+    scores_of: dict[Any, dict[int, float]] = defaultdict(dict)
     for (response_id, dimension_id), scores in per_response.items():
         score = sum(scores) / len(scores)
+        scores_of[response_id][dimension_id] = score
         acc = dims[(response_team[response_id], dimension_id)]
         acc.n += 1
         acc.total += score
         acc.total_sq += score * score
         acc.complete += len(scores) == asked[dimension_id]
+    drivers = _driver_sums(scores_of=scores_of, enps=enps, response_team=response_team)
     # Participation reuses the accumulator: n counts invitations, `answered` responses.
     invited: dict[tuple[int], Sums] = defaultdict(Sums)
     for team_id in Participation.objects.filter(round=round).values_list("team_id", flat=True):
@@ -159,9 +174,9 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
     # The round's frozen tree (A3), never today's.
     paths = dict(RoundTeam.objects.filter(round=round).values_list("team_id", "path"))
 
-    def with_subtrees(direct: dict[Any, Sums]) -> dict[Any, Sums]:
+    def with_subtrees(direct: dict[Any, Any], factory: type = Sums) -> dict[Any, Any]:
         """Add each team's figures to every ancestor's subtree figures (sums are additive)."""
-        out: dict[Any, Sums] = defaultdict(Sums)
+        out: dict[Any, Any] = defaultdict(factory)
         for key, acc in direct.items():
             team_id, rest = key[0], key[1:]
             for ancestor in path_ids(paths.get(team_id, f"/{team_id}/")):
@@ -197,7 +212,43 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
             )
             for (team_id,), acc in counts.items()
         ]  # fmt: skip
-    return RollupRows(dimensions=rows_d, questions=rows_q, participation=rows_p)
+    rows_x = []
+    for subtree, pairs in ((False, drivers), (True, with_subtrees(drivers, PairSums))):
+        rows_x += [
+            DriverRollup(
+                round=round, team_id=team_id, includes_subteams=subtree,
+                dimension_id=dimension_id, outcome_id=outcome_id or None, n=acc.n,
+                sum_x=acc.sum_x, sum_y=acc.sum_y, sum_xx=acc.sum_xx, sum_yy=acc.sum_yy,
+                sum_xy=acc.sum_xy,
+            )
+            for (team_id, dimension_id, outcome_id), acc in pairs.items()
+        ]  # fmt: skip
+    return RollupRows(dimensions=rows_d, questions=rows_q, participation=rows_p, drivers=rows_x)
+
+
+def _driver_sums(
+    *,
+    scores_of: dict[Any, dict[int, float]],
+    enps: dict[Any, list[int]],
+    response_team: dict[Any, int],
+) -> dict[Any, PairSums]:
+    """Per (team, driver dimension, outcome; 0 = eNPS): the sums of products over the
+    respondents with both a driver score and an outcome score (the mean of their eNPS answers,
+    or their score on a dimension marked as the outcome). A dimension is never its own driver."""
+    outcomes = set(Dimension.objects.filter(is_outcome=True).values_list("pk", flat=True))
+    out: dict[Any, PairSums] = defaultdict(PairSums)
+    for response_id in scores_of.keys() | enps.keys():
+        mine = scores_of.get(response_id, {})
+        ys = {o: mine[o] for o in outcomes if o in mine}
+        if enps.get(response_id):
+            values = enps[response_id]
+            ys[0] = sum(values) / len(values)
+        team_id = response_team[response_id]
+        for outcome_id, y in ys.items():
+            for dimension_id, x in mine.items():
+                if dimension_id != outcome_id:
+                    out[(team_id, dimension_id, outcome_id)].add_pair(x, y)
+    return out
 
 
 def rounds_rollup_pending() -> list[int]:

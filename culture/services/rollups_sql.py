@@ -146,6 +146,51 @@ GROUP BY o.round_id, ta.ancestor_id, o.dimension_id
     )
 )
 
+# The driver analysis (ADR 0032): per respondent the dimension scores (x) and the outcomes (y:
+# the mean of their eNPS answers, outcome 0, or their score on a dimension marked as the outcome),
+# then the sums of products over the respondents with both. A dimension is never its own driver.
+_DRIVERS = "".join(
+    (
+        "WITH ",
+        _SCORED,
+        ",",
+        """
+per_response AS (
+    SELECT round_id, team_id, response_id, dimension_id,
+           avg((scored - 1)::float8 / (top - 1) * 100.0::float8) AS score
+    FROM scored WHERE top IS NOT NULL AND dimension_id IS NOT NULL
+    GROUP BY round_id, team_id, response_id, dimension_id
+),
+outcomes AS (
+    SELECT round_id, response_id, 0 AS outcome_id, avg(value::float8) AS y
+    FROM scored WHERE scale = 'zero_ten' GROUP BY round_id, response_id
+    UNION ALL
+    SELECT p.round_id, p.response_id, p.dimension_id, p.score
+    FROM per_response p JOIN checkins_dimension d ON d.id = p.dimension_id AND d.is_outcome
+),
+own AS (
+    SELECT x.round_id, x.team_id, x.dimension_id, o.outcome_id, count(*) AS n,
+           sum(x.score) AS sx, sum(o.y) AS sy, sum(x.score * x.score) AS sxx,
+           sum(o.y * o.y) AS syy, sum(x.score * o.y) AS sxy
+    FROM per_response x
+    JOIN outcomes o ON o.round_id = x.round_id AND o.response_id = x.response_id
+    WHERE o.outcome_id <> x.dimension_id
+    GROUP BY x.round_id, x.team_id, x.dimension_id, o.outcome_id
+)
+INSERT INTO culture_driverrollup
+    (round_id, team_id, includes_subteams, dimension_id, outcome_id, n, sum_x, sum_y, sum_xx,
+     sum_yy, sum_xy)
+SELECT round_id, team_id, false, dimension_id, nullif(outcome_id, 0), n, sx, sy, sxx, syy, sxy
+FROM own
+UNION ALL
+SELECT o.round_id, ta.ancestor_id, true, o.dimension_id, nullif(o.outcome_id, 0), sum(o.n),
+       sum(o.sx), sum(o.sy), sum(o.sxx), sum(o.syy), sum(o.sxy)
+FROM own o JOIN team_anc ta ON ta.round_id = o.round_id AND ta.team_id = o.team_id
+GROUP BY o.round_id, ta.ancestor_id, o.dimension_id, o.outcome_id
+""",
+    )
+)
+
 _PARTICIPATION = """
 WITH invited AS (
     SELECT round_id, team_id, count(*) AS n FROM checkins_participation
@@ -174,8 +219,9 @@ GROUP BY o.round_id, ta.ancestor_id
 
 
 def rollups_insert_sql(*, round_ids: list[int]) -> None:
-    """Insert the dimension, question and participation roll-ups of these rounds (PostgreSQL)."""
+    """Insert the dimension, question, participation and driver roll-ups of these rounds
+    (PostgreSQL)."""
     params = {"rounds": list(round_ids)}
     with connection.cursor() as cursor:
-        for statement in (_DIMENSIONS, _QUESTIONS, _PARTICIPATION):
+        for statement in (_DIMENSIONS, _QUESTIONS, _PARTICIPATION, _DRIVERS):
             cursor.execute(statement, params)

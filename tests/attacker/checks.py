@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from scipy import stats
 
+from checkins.models import Question
 from culture.anonymity import COMMENT_MIN_RESPONDENTS, ORG
 from tests.attacker.observe import Figure, Snapshot
 from tests.attacker.solver import Row, attack
@@ -30,6 +31,7 @@ CLASSES = {
     5: "stored data pairs people with answers after the reshuffle (database dump)",
     7: "re-organisations crash pages and jobs",
     8: "conversations: a thread joins a person, shows beyond its comment, or times its author",
+    9: "driver links computed beyond the shown figures (ADR 0032)",
 }
 
 
@@ -377,6 +379,55 @@ def check_reasons(world: World) -> None:
     _fail(4, sorted(set(findings)))
 
 
+def _pairs(attacker: Attacker, team: int, t: RoundTruth, dimension: int, outcome: int) -> int:
+    """The respondents of a round's figure of `team` with a score on `dimension` and on the
+    outcome (0: an eNPS answer, else a score on that dimension)."""
+    people = attacker.grouped(team, t) if t.group_of else attacker.members(t.tree, team, t)
+    enps = [i.version for i in t.items.values() if i.scale == Question.Scale.ZERO_TEN]
+    count = 0
+    for p in people & set(t.answers):
+        if t.dimension_score(p, dimension) is None:
+            continue
+        if outcome:
+            count += t.dimension_score(p, outcome) is not None
+        else:
+            count += any(t.answers[p].get(v) is not None for v in enps)
+    return count
+
+
+def check_drivers(world: World) -> None:
+    """Class 8: a driver link stands on shown figures only. It needs at least k pairs, the
+    group's score figure of the driver dimension (and of an outcome dimension) shown in the same
+    read, and it may hold no more pairs than the rounds of those shown figures hold."""
+    attacker, findings = Attacker(world), []
+    for snap in world.snapshots:
+        shown: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for f in snap.figures:
+            if f.family == "score":
+                shown[(f.team, f.measure)].update(f.rounds)
+        k = min(attacker.truth[r].k for r in snap.closed)
+        for d in snap.drivers:
+            name = world.team_names.get(d.team, "organisation")
+            where = f"{d.view}: {name} after round {attacker.truth[snap.after].number}"
+            rounds = set(shown[(d.team, d.dimension)])
+            if d.outcome:
+                rounds &= shown[(d.team, d.outcome)]
+            if d.n < k:
+                findings.append(f"{where} shows a link of {d.n} < k={k} pairs")
+            elif not rounds:
+                findings.append(f"{where} shows a link where no figure of it is shown")
+            else:
+                bound = sum(
+                    _pairs(attacker, d.team, attacker.truth[r], d.dimension, d.outcome)
+                    for r in rounds
+                )
+                if d.n > bound:
+                    findings.append(
+                        f"{where} shows a link of {d.n} pairs; its shown figures hold {bound}"
+                    )
+    _fail(8, sorted(set(findings)))
+
+
 def check_database(world: World) -> None:
     _fail(5, list(dict.fromkeys(world.db_findings)))  # in the order found, joins first
 
@@ -425,6 +476,7 @@ CHECKS: dict[int, Callable[[World], None]] = {
     5: check_database,
     7: check_crashes,
     8: check_conversations,
+    9: check_drivers,
 }
 
 

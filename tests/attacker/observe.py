@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from api.driver_views import drivers_data
 from api.selectors import ScoreQuery, scores_export_csv, team_scores_data, team_summaries_data
 from checkins.models import (
     Answer,
@@ -40,12 +41,13 @@ from culture.anonymity import ORG, window_of
 from culture.models import (
     DimensionReliability,
     DimensionRollup,
+    DriverRollup,
     ParticipationRollup,
     QuestionRollup,
     TeamRoundSummary,
 )
-from culture.organisation import organisation_heatmap_get
-from culture.selectors import employee_view_get, team_page_get
+from culture.organisation import organisation_drivers_for, organisation_heatmap_get
+from culture.selectors import employee_view_get, team_drivers_get, team_page_get
 from culture.selectors_digest import alert_get, digest_get
 from org.models import Person, Team
 from tests.attacker.world import Parents, World, subtree
@@ -111,6 +113,19 @@ class ThreadSeen:
     messages: tuple[tuple[str, str, dt.datetime, str], ...]
 
 
+@dataclass(frozen=True)
+class DriverSeen:
+    """A shown driver link (ADR 0032): a correlation of a dimension with an outcome (0: eNPS,
+    else the outcome dimension) over the respondents of n pairs."""
+
+    view: str
+    team: int
+    dimension: int
+    outcome: int
+    n: int
+    r: float
+
+
 @dataclass
 class Snapshot:
     after: int  # the round whose close this snapshot follows
@@ -121,6 +136,37 @@ class Snapshot:
     derived: set[Derived] = field(default_factory=set)
     comments: set[Comments] = field(default_factory=set)
     threads: set[ThreadSeen] = field(default_factory=set)
+    drivers: set[DriverSeen] = field(default_factory=set)
+
+
+def _drivers(snap: Snapshot, view: str, team: int, sets) -> None:
+    """Record the shown links of driver sets (a hidden one carries no number to record)."""
+    for found in sets:
+        outcome = 0 if found.outcome is None else found.outcome.pk
+        for line in found.lines:
+            c = line.figure.correlation
+            if c is not None:
+                snap.drivers.add(DriverSeen(view, team, line.dimension.pk, outcome, c.n, c.r))
+
+
+def _drivers_api(snap: Snapshot, team: Team | None) -> None:
+    """The API's driver output, read as a client gets it (dimension keys, rounded r)."""
+    keys = dict(Dimension.objects.values_list("key", "pk"))
+    if team is None:
+        sets, rounds = organisation_drivers_for(rounds=12)
+    else:
+        sets, rounds, _k = team_drivers_get(team=team, rounds=12)
+    data = drivers_data(sets, rounds)
+    node = ORG if team is None else team.pk
+    for outcome in data["outcomes"]:
+        key = outcome["outcome"]
+        outcome_id = 0 if key == "enps" else int(key[1:])
+        for item in outcome["drivers"]:
+            if not item["suppressed"]:
+                snap.drivers.add(
+                    DriverSeen("api", node, keys[item["dimension"]], outcome_id, item["n"],
+                               item["r"])
+                )  # fmt: skip
 
 
 def _window_rounds(world: World, closed: list[int], round_id: int) -> tuple[int, ...]:
@@ -187,6 +233,7 @@ def _team_page(world: World, snap: Snapshot, team: Team) -> None:
         data = {"suppressed": q.suppressed, "n": q.n, "favourable_pct": q.favourable_pct,
                 "enps": q.enps, "pooled_rounds": q.pooled_rounds}  # fmt: skip
         _question(snap, world, "page", team.pk, q.version.pk, q.round and q.round.pk, data)
+    _drivers(snap, "page", team.pk, page.drivers)
     if page.summary is not None:
         for line in page.summary.lines:
             entry = {"dimension": line.dimension.pk, "score": line.score, "delta": line.delta,
@@ -291,6 +338,8 @@ def _emails(snap: Snapshot, rnd: Round) -> None:
         _participation(snap, view, line.team.pk, rnd.pk, s.invited, s.responded)
         for d in s.dimensions:
             _summary_entry(snap, view, line.team.pk, rnd.pk, d)
+        if view == "digest" and line.driver is not None:
+            _drivers(snap, view, line.team.pk, [line.driver])
 
 
 def observe_all(world: World, rnd: Round) -> None:
@@ -315,6 +364,7 @@ def observe_all(world: World, rnd: Round) -> None:
             f"api team_scores_data/team_summaries_data(team={team.name})",
             lambda t=team: _team_api(world, snap, t, versions, history),
         )
+        world.step(f"api drivers(team={team.name})", lambda t=team: _drivers_api(snap, t))
     # The employee home depends only on the person's team: one reader per team.
     readers = {}
     for person in Person.objects.filter(team__isnull=False).select_related("team").order_by("pk"):
@@ -326,7 +376,11 @@ def observe_all(world: World, rnd: Round) -> None:
         )
     for root in Team.objects.filter(parent=None):
         world.step(f"scores_export_csv(team={root.name})", lambda t=root: _export(world, snap, t))
-    world.step("organisation_heatmap_get()", organisation_heatmap_get)
+    world.step(
+        "organisation_heatmap_get()",
+        lambda: _drivers(snap, "heatmap", ORG, organisation_heatmap_get().drivers),
+    )
+    world.step("api drivers(organisation)", lambda: _drivers_api(snap, None))
     world.step("digest_get/alert_get", lambda: _emails(snap, rnd))
     world.step("conversations", lambda: _conversations(world, snap, rnd))
     world.snapshots.append(snap)
@@ -361,7 +415,7 @@ def database_dump(world: World, rnd: Round) -> None:
     # A roll-up row narrows its answers to the invitees it covers: those labelled with the row's
     # team (own-member row) or with a team of its subtree in the round's tree (subtree row).
     # Fewer than k of them single the answers out (A6), however many of them responded.
-    for model in (DimensionRollup, QuestionRollup, ParticipationRollup):
+    for model in (DimensionRollup, QuestionRollup, ParticipationRollup, DriverRollup):
         for team_id, whole_subtree in set(
             model.objects.filter(round=rnd).values_list("team_id", "includes_subteams")
         ):

@@ -10,7 +10,7 @@ from django.db import connection
 
 from checkins.models import Answer, Question, QuestionVersion, Round, RoundQuestion
 from checkins.services.rounds import round_open
-from culture.models import DimensionRollup, ParticipationRollup, QuestionRollup
+from culture.models import DimensionRollup, DriverRollup, ParticipationRollup, QuestionRollup
 from culture.services.demo import demo_organisation_seed
 from culture.services.rollups import rollup_rows_python, round_rollup_compute
 from culture.services.rollups_sql import rollups_insert_sql
@@ -58,6 +58,22 @@ def assert_same_rows(rnd: Round) -> None:
         for r in expected.participation
     }
     assert stored_p == wanted_p
+    # The driver sums of products (ADR 0032): same rows, n exact, float sums up to rounding.
+    stored_x = {_driver_key(r): r for r in DriverRollup.objects.filter(round=rnd)}
+    wanted_x = {_driver_key(r): r for r in expected.drivers}
+    assert stored_x.keys() == wanted_x.keys()
+    for key, want in wanted_x.items():
+        got = stored_x[key]
+        assert got.n == want.n, key
+        for name in DRIVER_SUMS:
+            assert getattr(got, name) == pytest.approx(getattr(want, name), rel=1e-12), key
+
+
+DRIVER_SUMS = ("sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy")
+
+
+def _driver_key(row):
+    return (row.round_id, row.team_id, row.includes_subteams, row.dimension_id, row.outcome_id)
 
 
 @pytest.mark.django_db
@@ -118,6 +134,7 @@ def test_insert_sql_is_what_round_rollup_compute_runs(survey, org):
     DimensionRollup.objects.all().delete()
     QuestionRollup.objects.all().delete()
     ParticipationRollup.objects.all().delete()
+    DriverRollup.objects.all().delete()
     rollups_insert_sql(round_ids=[rnd.pk])
     assert DimensionRollup.objects.count() == rows
     assert_same_rows(rnd)

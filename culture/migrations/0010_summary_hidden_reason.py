@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("culture", "0007_single_line_names"),
+        ("culture", "0009_commenttheme"),
     ]
 
     operations = [

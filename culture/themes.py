@@ -1,0 +1,88 @@
+"""Comment themes: groups of comments with their characteristic words, found inside Relhealth.
+
+TF-IDF weights the words of each comment, non-negative matrix factorisation (NMF) finds a few
+themes; every comment belongs to the theme it weighs most on. Stop words of every shipped
+language are left out (scikit-learn's English list and `data/stopwords_de.txt`): comments may be
+written in either. No network call and no model download: scikit-learn fits on the comments.
+A theme is kept only with at least `k` comments behind it; whether the comments themselves may
+be shown is the caller's question to `culture.visibility` (see `themes_visible`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+STOP_WORDS_DE = Path(__file__).with_name("data") / "stopwords_de.txt"
+MAX_THEMES = 5
+WORDS_PER_THEME = 4
+WORD_PATTERN = r"(?u)\b[^\W\d_]{3,}\b"  # words of three letters or more, no numbers
+
+
+@dataclass(frozen=True)
+class Theme:
+    words: tuple[str, ...]  # the theme's characteristic words, strongest first
+    comments: tuple[int, ...]  # positions of its comments in the list given
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """The stop words of every shipped language (English, German)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    german = {
+        line.strip()
+        for line in STOP_WORDS_DE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    return frozenset(ENGLISH_STOP_WORDS) | frozenset(german)
+
+
+def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -> list[Theme]:
+    """Themes of the comments `texts`, each with at least `k` of them, largest first.
+
+    Deterministic (a fixed initialisation): the same comments give the same themes. Fewer than
+    k comments, or no word used twice after the stop words, give none.
+    """
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = list(texts)
+    count = min(max_themes, len(texts) // max(k, 1))
+    if count < 1:
+        return []
+    vectoriser = TfidfVectorizer(
+        stop_words=sorted(stop_words()),
+        lowercase=True,
+        token_pattern=WORD_PATTERN,
+        min_df=2,
+        sublinear_tf=True,
+    )
+    try:
+        matrix = vectoriser.fit_transform(texts)
+    except ValueError:  # nothing left after the stop words
+        return []
+    if matrix.shape[1] < 2:
+        return []
+    count = max(1, min(count, matrix.shape[1]))
+    model = NMF(n_components=count, init="nndsvda", random_state=0, max_iter=400)
+    weights = model.fit_transform(matrix)
+    words = vectoriser.get_feature_names_out()
+    best = np.argmax(weights, axis=1)
+    themes = []
+    for component in range(count):
+        members = tuple(
+            int(i) for i in np.flatnonzero((best == component) & (weights.max(axis=1) > 0))
+        )
+        if len(members) < k:
+            continue  # fewer than k comments behind it: never a theme
+        top = np.argsort(model.components_[component])[::-1][:WORDS_PER_THEME]
+        labels = tuple(str(words[i]) for i in top if model.components_[component][i] > 0)
+        if labels:
+            themes.append(Theme(words=labels, comments=members))
+    themes.sort(key=lambda theme: (-len(theme.comments), theme.words))
+    return themes
