@@ -6,7 +6,7 @@ import time
 
 from checkins.models import Participation, Question, Round
 from checkins.services.responses import response_submit
-from checkins.services.rounds import round_close
+from checkins.services.rounds import round_close, round_open
 from culture.services.decisions import round_decisions_compute
 from culture.services.reliability import round_reliability_compute
 from culture.services.rollups import round_rollup_compute
@@ -25,6 +25,29 @@ def answer_all(participation: Participation, value: int = 4, comment: str = "") 
     for version in participation.round.question_versions.select_related("question"):
         answers[version.pk] = 8 if version.question.scale == Question.Scale.ZERO_TEN else value
     response_submit(participation=participation, answers=answers, comment=comment)
+
+
+def round_answered(survey, values: dict, *, close: bool = True) -> Round:
+    """Open a round of the survey (everyone in a team is invited, as the beat would) where each
+    person answers every agreement item with the value they mean (reverse-scored items turned
+    around) and eNPS with 8; None: invited, no answer. Closed and rolled up unless `close` is
+    False."""
+    rnd = round_open(survey=survey)
+    versions = list(rnd.question_versions.select_related("question"))
+    for person, value in values.items():
+        if value is None:
+            continue
+        answers: dict[int, int | str | None] = {
+            v.pk: 8 if v.question.is_enps else (6 - value if v.question.reverse_scored else value)
+            for v in versions
+            if v.question.scale != Question.Scale.TEXT
+        }
+        response_submit(
+            participation=Participation.objects.get(person=person, round=rnd), answers=answers
+        )
+    if close:
+        close_and_roll_up(rnd)
+    return rnd
 
 
 def close_and_roll_up(round: Round) -> None:
