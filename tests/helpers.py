@@ -66,3 +66,24 @@ def wait_for(condition, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def wait_until_idle(timeout: float = 30.0, quiet_polls: int = 5) -> bool:
+    """Poll until the test's Celery worker has nothing queued, reserved or running, several polls
+    in a row: from then on nothing more can arrive, so a test may count what did. Gives up (False)
+    after `timeout` seconds. The worker runs in this process, so its state is readable here."""
+    from celery.worker import state
+
+    from relhealth.celery import app
+
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        with app.connection_for_write() as conn:
+            queued = conn.default_channel.queue_declare(queue=app.conf.task_default_queue)[1]
+        busy = queued or state.active_requests or state.reserved_requests
+        quiet = 0 if busy else quiet + 1
+        if quiet >= quiet_polls:
+            return True
+        time.sleep(0.05)
+    return False
