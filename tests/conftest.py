@@ -241,7 +241,7 @@ def worker():
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The form fuzzer's counts (tests/test_form_fuzz.py), when it ran."""
-    fuzz = sys.modules.get("tests.test_form_fuzz")
+    """The form fuzzer's counts (tests/system/test_form_fuzz.py), when it ran."""
+    fuzz = sys.modules.get("tests.system.test_form_fuzz")
     if fuzz is not None and fuzz.STATS["requests"]:
         terminalreporter.write_line(fuzz.pytest_terminal_summary_line())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import _shot
+from tests.system.test_browser import _shot
 
 pytestmark = pytest.mark.browser
 

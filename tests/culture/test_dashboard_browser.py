@@ -12,7 +12,7 @@ from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_
 from culture.services.reliability import round_reliability_compute
 from culture.services.summaries import round_summaries_compute
 from org.models import Person
-from tests.test_browser import _shot
+from tests.system.test_browser import _shot
 
 pytestmark = pytest.mark.browser
 

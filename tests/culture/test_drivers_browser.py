@@ -9,7 +9,7 @@ import pytest
 
 from culture.services.demo import DEMO_LOGINS
 from tests.culture.test_dashboard_browser import _login, demo  # noqa: F401  (fixture)
-from tests.test_browser import _shot
+from tests.system.test_browser import _shot
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """Single sign-on rules that need no provider: off unless configured, the ID token's issuer and
 audience, the role mapping, and an unreachable provider breaking nothing else.
 
-The whole flow against a real provider is in tests/test_browser_sso.py."""
+The whole flow against a real provider is in tests/system/test_browser_sso.py."""
 
 from __future__ import annotations
 

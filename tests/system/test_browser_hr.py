@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from checkins.models import Question, Survey
-from tests.test_browser import _shot
+from tests.system.test_browser import _shot
 
 pytestmark = pytest.mark.browser
 

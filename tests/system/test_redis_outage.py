@@ -16,9 +16,17 @@ from django.utils import timezone
 from checkins.models import OutboundEmail, Round
 from checkins.services.emails import emails_due_ids, emails_send
 from relhealth.celery import app
-from tests.test_access_matrix import DENIED, LOGIN, ROLES, ROUTES, UNAUTHENTICATED, _url, rule_for
-from tests.test_access_matrix import world as world  # the fixture: the matrix's objects
-from tests.test_db_outage import _closed_port, broker_down
+from tests.system.test_access_matrix import (
+    DENIED,
+    LOGIN,
+    ROLES,
+    ROUTES,
+    UNAUTHENTICATED,
+    _url,
+    rule_for,
+)
+from tests.system.test_access_matrix import world as world  # the fixture: the matrix's objects
+from tests.system.test_db_outage import _closed_port, broker_down
 
 
 @pytest.fixture

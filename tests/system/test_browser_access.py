@@ -10,9 +10,9 @@ import pytest
 
 from checkins.models import OutboundEmail
 from org.models import Person
-from tests import test_browser
-from tests.test_browser import _axe_serious, _shot
-from tests.test_browser_hr import _sign_in
+from tests.system import test_browser
+from tests.system.test_browser import _axe_serious, _shot
+from tests.system.test_browser_hr import _sign_in
 
 file_outbox = test_browser.file_outbox  # the demo outbox fixture, shared
 

@@ -65,7 +65,7 @@ ACCESS: dict[str, dict[str, Any]] = {
     # The code step of signing in: without a password step just before, back to the sign-in page.
     "signin-code": dict.fromkeys(ROLES, LOGIN),
     "two-factor": HR_ONLY,
-    # Single sign-on answers 404 until it is configured (tests/test_browser_sso.py runs it).
+    # Single sign-on answers 404 until it is configured (tests/system/test_browser_sso.py runs it).
     "oidc_authentication_init": {**dict.fromkeys(ROLES, DENIED), "get_only": True},
     "oidc_authentication_callback": {**dict.fromkeys(ROLES, DENIED), "get_only": True},
     # "Forgot your password?" answers everyone the same; a forged link is a clear 400 page.
@@ -239,7 +239,7 @@ def rule_for(name: str) -> dict[str, Any] | None:
 def test_every_url_has_a_rule():
     """A new URL without a row in ACCESS (or a gated namespace) fails here."""
     missing = [f"{r.name} ({r.route})" for r in ROUTES if rule_for(r.name) is None]
-    assert missing == [], "add these URL names to ACCESS in tests/test_access_matrix.py"
+    assert missing == [], "add these URL names to ACCESS in tests/system/test_access_matrix.py"
     # Unnamed URLs are allowed only behind a namespace gate (the admin's redirects and catch-all).
     unnamed = [r.route for r in ROUTES if r.name.endswith("None") and r.name not in UNNAMED_OK]
     assert unnamed == [], "every URL needs a name so the matrix can hold its rule"

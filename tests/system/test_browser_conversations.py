@@ -14,7 +14,7 @@ from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.rounds import round_open
 from checkins.services.tokens import participation_token
 from tests.helpers import answer_all, close_and_roll_up, people_in
-from tests.test_browser import AXE, _axe_serious, _shot
+from tests.system.test_browser import AXE, _axe_serious, _shot
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from org.models import Person
 from org.services.two_factor import totp_device_confirm, totp_device_pending_get_or_create
 from tests.factories import PersonFactory
 from tests.oidc_provider_site import CLIENT_ID, CLIENT_SECRET, provider_running
-from tests.test_browser import _axe_serious, _shot
+from tests.system.test_browser import _axe_serious, _shot
 
 pytestmark = pytest.mark.browser
 

@@ -28,7 +28,7 @@ from django.core.management.utils import get_random_secret_key
 from django.urls import resolve
 from gunicorn.config import Config as GunicornConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, dict] = COMPOSE["services"]
 # Services that run our image (built from the Dockerfile), unlike postgres, redis and mailpit.

@@ -1,5 +1,5 @@
 """The German interface: a digest email and HR pages render in German, with nothing left in
-English (the catalogue itself is checked in tests/test_i18n_catalogues.py)."""
+English (the catalogue itself is checked in tests/system/test_i18n_catalogues.py)."""
 
 from __future__ import annotations
 

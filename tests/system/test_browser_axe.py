@@ -20,7 +20,7 @@ from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD
 from org.models import PeopleImportJob, Person, Team
 from org.services.import_jobs import people_import_job_create, people_import_job_run
 from tests.culture.test_dashboard_browser import demo  # noqa: F401 - the seeded organisation
-from tests.test_browser import ARTIFACTS, AXE
+from tests.system.test_browser import ARTIFACTS, AXE
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,10 @@ NOT_PAGES = {
     "set-language": "POST only",
     "healthz": "plain text for probes",
     "readyz": "plain text for probes",
-    "oidc_authentication_init": "redirects to the identity provider (tests/test_browser_sso.py)",
-    "oidc_authentication_callback": "answers the identity provider (tests/test_browser_sso.py)",
-    "signin-code": "needs a password step first (tests/test_browser_two_factor.py)",
-    "two-factor": "needs a second factor (tests/test_browser_two_factor.py)",
+    "oidc_authentication_init": "redirects to the identity provider (tests/system/test_browser_sso.py)",
+    "oidc_authentication_callback": "answers the identity provider (tests/system/test_browser_sso.py)",
+    "signin-code": "needs a password step first (tests/system/test_browser_two_factor.py)",
+    "two-factor": "needs a second factor (tests/system/test_browser_two_factor.py)",
     "org:hr-sign-in": "POST only",
     "org:hr-people-import-job-status": "an htmx fragment of the job page",
     "org:hr-people-import-job-apply": "POST only",

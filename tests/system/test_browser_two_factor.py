@@ -10,8 +10,8 @@ import time
 import pyotp
 import pytest
 
-from tests.test_browser import AXE, _shot
-from tests.test_browser_hr import _sign_in
+from tests.system.test_browser import AXE, _shot
+from tests.system.test_browser_hr import _sign_in
 
 pytestmark = pytest.mark.browser
 
