@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -75,9 +79,15 @@ def checkin_form(request: HttpRequest, token: str) -> HttpResponse:
                 "checkins/thanks.html",
                 {"already": False, "conversation_path": f"/t/{secret}/"},
             )
-        return redirect("checkins:thanks")
+        # The thank-you page speaks the check-in's language, not the browser's: the language
+        # rides along in the address (no cookie, nothing kept).
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        return redirect(f"{reverse('checkins:thanks')}?{urlencode({'language': language})}")
     return render(request, "checkins/form.html", {"form": form, "round": rnd})
 
 
 def checkin_thanks(request: HttpRequest) -> HttpResponse:
+    language = request.GET.get("language", "")
+    if language in dict(settings.LANGUAGES) and not request.user.is_authenticated:
+        translation.activate(language)
     return render(request, "checkins/thanks.html", {"already": False})

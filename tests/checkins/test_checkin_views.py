@@ -35,7 +35,8 @@ def test_link_opens_the_form_without_a_password(client, link, open_round):
 
 def test_submit_redirects_to_thanks_and_stores_once(client, link, open_round):
     first = client.post(link, _post_data(open_round))
-    assert first.status_code == 302 and first["Location"] == reverse("checkins:thanks")
+    assert first.status_code == 302
+    assert first["Location"] == reverse("checkins:thanks") + "?language=en"
     thanks = client.get(first["Location"])
     assert "recorded" in thanks.content.decode()
     again = client.post(link, _post_data(open_round, value="1"))
@@ -116,3 +117,17 @@ def test_the_interface_follows_the_person_language(client, open_round, employee)
 def test_a_bad_link_speaks_the_browser_language(client, db):
     page = client.get("/c/" + "0" * 64 + "/", HTTP_ACCEPT_LANGUAGE="de")
     assert page.status_code == 404 and "Dieser Link funktioniert nicht" in page.content.decode()
+
+
+def test_the_thank_you_page_speaks_the_check_in_s_language(client, open_round, employee):
+    """A German check-in is thanked in German, whatever the browser asks for."""
+    employee.language = "de"
+    employee.save()
+    link = reverse(
+        "checkins:form", args=[participation_token(round_id=open_round.pk, person_id=employee.pk)]
+    )
+    posted = client.post(link, _post_data(open_round), HTTP_ACCEPT_LANGUAGE="en")
+    thanks = client.get(posted["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="de">' in thanks.content.decode()
+    odd = client.get(reverse("checkins:thanks") + "?language=xx", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in odd.content.decode()
