@@ -35,7 +35,7 @@ class SurveyForm(forms.ModelForm):
         queryset=Team.objects.order_by("path"),
         required=False,
         help_text=_("Each team is asked with every team below it. Choose none to ask everyone."),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
     )
     questions = QuestionChoiceField(
         label=_("Questions from the bank"),

@@ -835,6 +835,11 @@ DE = {
     "No outcome was asked in this period: the eNPS question, or a dimension HR marks as the outcome.": "In diesem Zeitraum wurde kein Ergebnis erfragt: die eNPS-Frage oder eine Dimension, die HR als Ergebnis markiert.",
     "What goes with %(outcome)s: %(names)s, about equally.": "Was mit %(outcome)s zusammenhängt: %(names)s, etwa gleich stark.",
     "What goes with %(outcome)s most: %(name)s (r = %(r)s).": "Was am stärksten mit %(outcome)s zusammenhängt: %(name)s (r = %(r)s).",
+    # --- lead: audience picker ---
+    "Find a team": "Team suchen",
+    "One team chosen, with every team below it": "Ein Team gewählt, mit allen Teams darunter",
+    "{n} teams chosen, each with every team below it": "{n} Teams gewählt, jeweils mit allen Teams darunter",
+    "No team chosen: everyone is asked": "Kein Team gewählt: Alle werden befragt",
 }
 
 

@@ -831,6 +831,11 @@ FR = {
     "No outcome was asked in this period: the eNPS question, or a dimension HR marks as the outcome.": "Aucun résultat n'a été demandé sur cette période : la question eNPS, ou une dimension que les RH marquent comme résultat.",
     "What goes with %(outcome)s: %(names)s, about equally.": "Ce qui va de pair avec %(outcome)s : %(names)s, à peu près autant.",
     "What goes with %(outcome)s most: %(name)s (r = %(r)s).": "Ce qui va le plus de pair avec %(outcome)s : %(name)s (r = %(r)s).",
+    # --- lead: audience picker ---
+    "Find a team": "Chercher une équipe",
+    "One team chosen, with every team below it": "Une équipe choisie, avec toutes les équipes en dessous",
+    "{n} teams chosen, each with every team below it": "{n} équipes choisies, chacune avec toutes les équipes en dessous",
+    "No team chosen: everyone is asked": "Aucune équipe choisie : tout le monde est interrogé",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

@@ -38,7 +38,11 @@ def test_hr_admin_creates_a_survey_from_the_default_instrument(
     _shot(page, "hr-survey-0-list-1280px")
     page.get_by_role("link", name="Create a survey").click()
     page.get_by_label("Name").fill("Engineering pulse")
-    page.get_by_label("Audience").select_option(label="— Engineering")
+    # The audience picker: a filter box over the team checkboxes and a count of the chosen.
+    page.get_by_label("Find a team").fill("engin")
+    assert not page.get_by_label("— Sales", exact=True).is_visible()
+    page.get_by_label("— Engineering", exact=True).check()
+    assert "One team chosen" in page.locator(".team-picker").inner_text()
     page.get_by_label("Weekday").select_option(label="Tuesday")
     page.get_by_label("Send time").fill("10:00")
     page.get_by_label("Questions per round").fill("4")
