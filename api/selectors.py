@@ -30,7 +30,6 @@ from culture.visibility import (
 )
 from org.csv_cells import SafeCsvWriter
 from org.models import Team
-from org.selectors import team_subtree
 
 MAX_ROUNDS = 104
 
@@ -147,7 +146,7 @@ def subtree_score_rows(
 ) -> list[tuple[Team, list[RoundRow], list]]:
     """Rows for every team of a subtree from one score book, like the organisation heatmap."""
     latest = [r.round for r in team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS)).rows]
-    teams = list(team_subtree(team=team).order_by("path"))
+    teams = list(Team.objects.subtree_of(team).order_by("path"))
     book = scorebook_build(latest_ids=[r.pk for r in latest], teams=[t.pk for t in teams])
     wanted = [r for r in latest if _in_range(r, period_from, period_to)]
     return [(t, score_rows(book=book, team_id=t.pk, rounds=wanted), book.dimensions) for t in teams]

@@ -3,6 +3,9 @@ work, with the same rules as the pages (org.permissions / org.selectors, culture
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from auditlog.context import set_extra_data
 from auditlog.middleware import AuditlogMiddleware
 from django.db.models import QuerySet
@@ -24,7 +27,7 @@ from api import filters, selectors
 from api import serializers as s
 from api.exceptions import Conflict, Gone
 from api.pagination import ApiPagination
-from api.permissions import IsHrAdmin, IsManagerOrHrAdmin, team_for_viewer
+from api.permissions import IsHrAdmin, IsManagerOrHrAdmin
 from api.services.people_sync import people_bulk_upsert
 from api.throttling import ApiRateThrottle, ExportRateThrottle
 from checkins.models import Dimension, Participation, Question, Round, Survey
@@ -49,9 +52,15 @@ from checkins.services.surveys import (
 )
 from org.models import Person, Team
 from org.query_forms import whole_number_parse
-from org.selectors import teams_visible_qs
+from org.selectors import team_for_viewer, teams_visible_qs
 from org.services.audit import audit_event_record
-from org.services.people import person_create, person_update, team_create, team_update
+from org.services.people import (
+    EmailTaken,
+    person_create,
+    person_update,
+    team_create,
+    team_update,
+)
 
 
 def paged(view, request: Request, items: list) -> Response:
@@ -177,6 +186,15 @@ class TeamViewSet(
         return paged(self, request, selectors.focus_areas_data(team=self._team(pk)))
 
 
+@contextmanager
+def _email_conflict() -> Iterator[None]:
+    """The person services' uniqueness rule, answered as the API's 409."""
+    try:
+        yield
+    except EmailTaken:
+        raise Conflict("A person with this email address already exists.", field="email") from None
+
+
 class PersonViewSet(
     AuditActorMixin,
     mixins.ListModelMixin,
@@ -194,29 +212,27 @@ class PersonViewSet(
 
     def perform_create(self, serializer: s.PersonSerializer) -> None:
         data = serializer.validated_data
-        if Person.objects.filter(email__iexact=data["email"].strip()).exists():
-            raise Conflict("A person with this email address already exists.", field="email")
-        serializer.instance = person_create(
-            email=data["email"], name=data["name"], team=data.get("team"),
-            role=data.get("role", Person.Role.EMPLOYEE), time_zone=data.get("time_zone", "UTC"),
-            language=data.get("language", "en"), is_active=data.get("is_active", True),
-            managed_teams=data.get("managed_teams", []),
-        )  # fmt: skip
+        with _email_conflict():
+            serializer.instance = person_create(
+                email=data["email"], name=data["name"], team=data.get("team"),
+                role=data.get("role", Person.Role.EMPLOYEE), time_zone=data.get("time_zone", "UTC"),
+                language=data.get("language", "en"), is_active=data.get("is_active", True),
+                managed_teams=data.get("managed_teams", []),
+            )  # fmt: skip
 
     def perform_update(self, serializer: s.PersonSerializer) -> None:
         person: Person = serializer.instance
         data = serializer.validated_data
-        email = data.get("email", person.email)
-        if Person.objects.filter(email__iexact=email.strip()).exclude(pk=person.pk).exists():
-            raise Conflict("A person with this email address already exists.", field="email")
-        serializer.instance = person_update(
-            person=person, email=email, name=data.get("name", person.name),
-            team=data.get("team", person.team), role=data.get("role", person.role),
-            time_zone=data.get("time_zone", person.time_zone),
-            language=data.get("language", person.language),
-            is_active=data.get("is_active", person.is_active),
-            managed_teams=data.get("managed_teams"),
-        )  # fmt: skip
+        with _email_conflict():
+            serializer.instance = person_update(
+                person=person, email=data.get("email", person.email),
+                name=data.get("name", person.name),
+                team=data.get("team", person.team), role=data.get("role", person.role),
+                time_zone=data.get("time_zone", person.time_zone),
+                language=data.get("language", person.language),
+                is_active=data.get("is_active", person.is_active),
+                managed_teams=data.get("managed_teams"),
+            )  # fmt: skip
 
     @extend_schema(request=None, responses={200: s.PersonSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -26,7 +26,7 @@ from checkins.models import (
 from checkins.services import schedule
 from checkins.services.tokens import participation_token, token_hash
 from checkins.services.tree import round_tree_freeze
-from org.models import OrgSettings, Person
+from org.models import OrgSettings, Person, subtree_q
 
 # A reminder needs time left to act on it, and two reminders need a gap between them.
 REMINDER_MARGIN = dt.timedelta(hours=2)
@@ -41,7 +41,7 @@ def survey_audience_queryset(*, survey: Survey) -> QuerySet[Person]:
     if teams:
         within = Q()
         for team in teams:
-            within |= Q(team__path__startswith=team.path)
+            within |= subtree_q(team, via="team__")
         people = people.filter(within)
     return people
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import environ
 
+from org.validators import MIN_GROUP_SIZE_FLOOR
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -303,7 +305,7 @@ RELHEALTH_HR_CONTACT_EMAIL = env("RELHEALTH_HR_CONTACT_EMAIL", default="")
 # Links in emails are absolute; workers have no request to build them from.
 RELHEALTH_BASE_URL = env("RELHEALTH_BASE_URL", default="http://127.0.0.1:8000")
 # The anonymity threshold k for new rounds (frozen per round once it opens); never below 3.
-RELHEALTH_MIN_GROUP_SIZE = max(3, env.int("RELHEALTH_MIN_GROUP_SIZE", default=5))
+RELHEALTH_MIN_GROUP_SIZE = max(MIN_GROUP_SIZE_FLOOR, env.int("RELHEALTH_MIN_GROUP_SIZE", default=5))
 RELHEALTH_DEMO = env.bool("RELHEALTH_DEMO", default=False)
 
 # Celery: Redis in production and tests; kombu's filesystem transport when REDIS_URL is unset so
