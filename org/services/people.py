@@ -163,22 +163,6 @@ def team_update(*, team: Team, name: str, parent: Team | None) -> Team:
     return team
 
 
-def team_path_get_or_create(*, path: str, created: list[Team] | None = None) -> Team:
-    """The team at "Engineering/Platform/SRE", creating the missing ones from the top down."""
-    parent: Team | None = None
-    for name in [part.strip() for part in path.split("/")]:
-        if not name:
-            raise ValidationError(_("The team path %(path)s has an empty part.") % {"path": path})
-        team = Team.objects.filter(parent=parent, name=name).first()
-        if team is None:
-            team = team_create(name=name, parent=parent)
-            if created is not None:
-                created.append(team)
-        parent = team
-    assert parent is not None  # split() returns at least one part
-    return parent
-
-
 def org_threshold_update(*, min_group_size: int) -> OrgSettings:
     """Change k for rounds that open from now on; open and closed rounds keep the k they froze."""
     if min_group_size < MIN_GROUP_SIZE_FLOOR:
