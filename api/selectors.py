@@ -15,7 +15,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from checkins.models import Round
+from checkins import models as checkin_models
+from checkins.models import Question, Round
+from checkins.services.responses import round_questions
 from culture.models import TeamRoundSummary
 from culture.questions import QuestionFigure, question_figures_get
 from culture.scorebook import scorebook_build
@@ -32,6 +34,43 @@ from org.csv_cells import SafeCsvWriter
 from org.models import Team
 
 MAX_ROUNDS = 104
+
+
+def teams_nested_data(*, teams: list[Team]) -> list[dict]:
+    """The teams nested under their parents: the top ones of the list (a parent outside it counts
+    as none), each with its sub-teams to any depth. Parents come before their children."""
+    nodes: dict[int, dict] = {t.pk: {"id": t.pk, "name": t.name, "children": []} for t in teams}
+    roots: list[dict] = []
+    for team in teams:
+        parent = nodes.get(team.parent_id) if team.parent_id else None
+        (parent["children"] if parent else roots).append(nodes[team.pk])
+    return roots
+
+
+def checkin_open_data(*, participation: checkin_models.Participation) -> dict:
+    """An open check-in as the API lists it: its round and its questions in the person's
+    language, each with its scale."""
+    rnd = participation.round
+    questions = []
+    for rq in round_questions(round=rnd):
+        version = rq.question_version
+        low, high = version.question.scale_points
+        scored = version.question.scale != Question.Scale.TEXT
+        questions.append(
+            {
+                "question_version": version.pk, "code": version.question.code,
+                "text": version.text_in(participation.person.language),
+                "scale": version.question.scale,
+                "low": low if scored else None, "high": high if scored else None,
+            }
+        )  # fmt: skip
+    return {
+        "round": rnd.pk,
+        "survey": rnd.survey.name,
+        "period_start": rnd.period_start,
+        "closes_at": rnd.closes_at,
+        "questions": questions,
+    }
 
 
 def cell_data(cell: Cell) -> dict[str, Any] | None:
