@@ -347,11 +347,11 @@ RELHEALTH_WORKING_WEEKDAYS = tuple(
 )
 CELERY_BEAT_SCHEDULE = {
     "open-due-rounds": {
-        "task": "checkins.tasks.open_due_rounds",
+        "task": "checkins.tasks.surveys_open_due",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "close-due-rounds": {
-        "task": "checkins.tasks.close_due_rounds",
+        "task": "checkins.tasks.rounds_close_due",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "send-pending-emails": {
@@ -372,7 +372,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Governance: raw answers and comments past OrgSettings.raw_retention_months go, once a day.
     "purge-expired-raw-data": {
-        "task": "culture.tasks.purge_expired_raw_data",
+        "task": "culture.tasks.raw_data_retention_apply",
         "schedule": 24 * 3600,
     },
     # Uploaded people files are kept between preview and apply, then deleted (ADR 0027).
