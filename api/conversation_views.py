@@ -14,10 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import IsManagerOrHrAdmin, team_for_viewer
+from api.pagination import ApiPagination
+from api.permissions import IsManagerOrHrAdmin
+from api.views.base import paged
 from checkins.models import Message
 from checkins.services.conversations import MESSAGE_MAX_LENGTH, ConversationError, message_post
 from culture.selectors import comment_thread_get, team_threads_get
+from org.selectors import team_for_viewer
 
 
 class Conflict(exceptions.APIException):
@@ -61,11 +64,14 @@ class TeamThreadsView(APIView):
     author's message appears from its delivery batch on, timed by the batch only."""
 
     permission_classes = [IsManagerOrHrAdmin]
+    pagination_class = ApiPagination  # every list is a page (ADR 0030)
 
     @extend_schema(responses={200: ThreadOut(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         team = team_for_viewer(person=request.user, team_id=pk)
-        return Response(
+        return paged(
+            self,
+            request,
             [
                 {
                     "id": str(c.thread.pk),
@@ -77,7 +83,7 @@ class TeamThreadsView(APIView):
                 }
                 for c in team_threads_get(team=team)
                 if c.thread is not None
-            ]
+            ],
         )
 
 

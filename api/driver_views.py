@@ -17,11 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import filters
-from api.permissions import IsHrAdmin, IsManagerOrHrAdmin, team_for_viewer
+from api.permissions import IsHrAdmin, IsManagerOrHrAdmin
 from checkins.models import Round
 from culture.drivers import DriverLine, DriverSet
 from culture.organisation import organisation_drivers_for
 from culture.selectors import team_drivers_get
+from org.selectors import team_for_viewer
 
 
 class DriverQuerySerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from checkins.models import Question, Round, Survey
-from org.models import Person, Team
+from org.models import Person, Team, subtree_q
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -45,7 +45,7 @@ class PersonFilter(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value))
 
     def in_subtree(self, queryset: QuerySet, name: str, value: Team) -> QuerySet:
-        return queryset.filter(team__path__startswith=value.path)
+        return queryset.filter(subtree_q(value, via="team__"))
 
 
 class QuestionFilter(filters.FilterSet):

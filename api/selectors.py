@@ -15,7 +15,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from checkins.models import Round
+from checkins import models as checkin_models
+from checkins.models import Question, Round
+from checkins.services.responses import round_questions
 from culture.models import TeamRoundSummary
 from culture.questions import QuestionFigure, question_figures_get
 from culture.scorebook import scorebook_build
@@ -30,9 +32,45 @@ from culture.visibility import (
 )
 from org.csv_cells import SafeCsvWriter
 from org.models import Team
-from org.selectors import team_subtree
 
 MAX_ROUNDS = 104
+
+
+def teams_nested_data(*, teams: list[Team]) -> list[dict]:
+    """The teams nested under their parents: the top ones of the list (a parent outside it counts
+    as none), each with its sub-teams to any depth. Parents come before their children."""
+    nodes: dict[int, dict] = {t.pk: {"id": t.pk, "name": t.name, "children": []} for t in teams}
+    roots: list[dict] = []
+    for team in teams:
+        parent = nodes.get(team.parent_id) if team.parent_id else None
+        (parent["children"] if parent else roots).append(nodes[team.pk])
+    return roots
+
+
+def checkin_open_data(*, participation: checkin_models.Participation) -> dict:
+    """An open check-in as the API lists it: its round and its questions in the person's
+    language, each with its scale."""
+    rnd = participation.round
+    questions = []
+    for rq in round_questions(round=rnd):
+        version = rq.question_version
+        low, high = version.question.scale_points
+        scored = version.question.scale != Question.Scale.TEXT
+        questions.append(
+            {
+                "question_version": version.pk, "code": version.question.code,
+                "text": version.text_in(participation.person.language),
+                "scale": version.question.scale,
+                "low": low if scored else None, "high": high if scored else None,
+            }
+        )  # fmt: skip
+    return {
+        "round": rnd.pk,
+        "survey": rnd.survey.name,
+        "period_start": rnd.period_start,
+        "closes_at": rnd.closes_at,
+        "questions": questions,
+    }
 
 
 def cell_data(cell: Cell) -> dict[str, Any] | None:
@@ -147,7 +185,7 @@ def subtree_score_rows(
 ) -> list[tuple[Team, list[RoundRow], list]]:
     """Rows for every team of a subtree from one score book, like the organisation heatmap."""
     latest = [r.round for r in team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS)).rows]
-    teams = list(team_subtree(team=team).order_by("path"))
+    teams = list(Team.objects.subtree_of(team).order_by("path"))
     book = scorebook_build(latest_ids=[r.pk for r in latest], teams=[t.pk for t in teams])
     wanted = [r for r in latest if _in_range(r, period_from, period_to)]
     return [(t, score_rows(book=book, team_id=t.pk, rounds=wanted), book.dimensions) for t in teams]

@@ -7,7 +7,6 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from api import fields as f
-from api.models import ApiToken
 from checkins.models import Dimension, Question, QuestionVersion, Round, Survey
 from culture.visibility import ChangeVerdict, HiddenReason
 from org.models import Person, Team
@@ -414,11 +413,3 @@ class CheckinSubmitSerializer(serializers.Serializer):
 class CheckinReceiptSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     recorded = serializers.BooleanField()
-
-
-class ApiTokenSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ApiToken
-        fields = [
-            "id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at",
-        ]  # fmt: skip

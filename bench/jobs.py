@@ -135,7 +135,7 @@ def close(timeout: float) -> dict:
     from django.utils import timezone
 
     from checkins.models import Response, Round
-    from checkins.tasks import close_due_rounds
+    from checkins.tasks import rounds_close_due
     from culture.models import RoundRollupState, RoundSummaryState
     from culture.tasks import rollup_closed_rounds
 
@@ -144,13 +144,13 @@ def close(timeout: float) -> dict:
     responses = Response.objects.filter(round=rnd).count()
     Round.objects.filter(pk=rnd.pk).update(closes_at=timezone.now())
     started = time.perf_counter()
-    close_due_rounds.delay()
+    rounds_close_due.delay()
     closed = _wait(
         lambda: Round.objects.filter(pk=rnd.pk, status=Round.Status.CLOSED).exists(),
         since=started,
         timeout=timeout,
     )
-    rollup_closed_rounds.delay()  # the beat's sweep: rollup_round, which queues summarise_round
+    rollup_closed_rounds.delay()  # the beat's sweep: round_rollup_compute, which queues summarise_round
     rolled = _wait(
         lambda: RoundRollupState.objects.filter(round=rnd).exists(), since=started, timeout=timeout
     )

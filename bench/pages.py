@@ -48,7 +48,7 @@ def main() -> None:
 
     from checkins.models import Response, Round
     from culture.services.demo import DEMO_LOGINS
-    from org.models import Person
+    from org.models import Person, subtree_q
 
     manager = Person.objects.get(email=DEMO_LOGINS["manager"])
     team = manager.managed_teams.order_by("path").first()
@@ -61,7 +61,7 @@ def main() -> None:
     team_page = page_measure(client=as_manager, url=f"/teams/{team.pk}/", **measure)
     team_page["team"] = team.name
     team_page["responses_in_subtree_12_weeks"] = Response.objects.filter(
-        team__path__startswith=team.path,
+        subtree_q(team, via="team__"),
         round__in=Round.objects.order_by("-number")[:12],
     ).count()
     # The heatmap's cold path (what the first view after a round's roll-up would cost, were the

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Team
-from org.validators import validate_single_line
+from org.validators import MIN_GROUP_SIZE_FLOOR, validate_single_line
 
 
 def translations_check(translations: object, *, max_length: int) -> None:
@@ -182,7 +182,9 @@ class Round(models.Model):
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField(db_index=True)
     # Frozen when the round opens, so nobody can lower the threshold to expose a closed round.
-    min_group_size = models.PositiveSmallIntegerField(validators=[MinValueValidator(3)])
+    min_group_size = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)]
+    )
     question_versions = models.ManyToManyField(QuestionVersion, through="RoundQuestion")
     # Set once the closed round's responses were rewritten in random order (promise A6).
     responses_shuffled = models.BooleanField(default=False)
@@ -196,7 +198,8 @@ class Round(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["survey", "number"], name="round_unique_number"),
             models.CheckConstraint(
-                condition=models.Q(min_group_size__gte=3), name="round_min_group_size_at_least_3"
+                condition=models.Q(min_group_size__gte=MIN_GROUP_SIZE_FLOOR),
+                name="round_min_group_size_at_least_3",
             ),
         ]
 

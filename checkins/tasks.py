@@ -20,7 +20,7 @@ CHUNK = 200
 
 def _dispatch(ids: list[int]) -> None:
     for start in range(0, len(ids), CHUNK):
-        send_emails.delay(ids[start : start + CHUNK])
+        emails_send.delay(ids[start : start + CHUNK])
 
 
 def send_emails_later(ids: list[int]) -> None:
@@ -58,13 +58,13 @@ def send_round_invitations(round_id: int) -> int:
 
 
 @shared_task
-def open_due_rounds() -> list[int]:
+def surveys_open_due() -> list[int]:
     opened = rounds.surveys_open_due(on_emails=send_round_invitations.delay)
     return [rnd.pk for rnd in opened]
 
 
 @shared_task
-def close_due_rounds() -> int:
+def rounds_close_due() -> int:
     return rounds.rounds_close_due()
 
 
@@ -77,7 +77,7 @@ def close_due_rounds() -> int:
     retry_backoff_max=600,
     max_retries=8,
 )
-def send_emails(email_ids: list[int]) -> int:
+def emails_send(email_ids: list[int]) -> int:
     outcome = emails.emails_send(email_ids=email_ids)
     return sum(status == OutboundEmail.Status.SENT for status in outcome.values())
 
@@ -90,7 +90,7 @@ def send_pending_emails() -> int:
 
 
 @shared_task
-def reshuffle_round(round_id: int) -> bool:
+def round_responses_reshuffle(round_id: int) -> bool:
     rnd = Round.objects.filter(pk=round_id).first()
     # A missing round is a normal outcome: there is nothing left to unlink.
     return rnd is not None and reshuffle.round_responses_reshuffle(round=rnd)
@@ -100,7 +100,7 @@ def reshuffle_round(round_id: int) -> bool:
 def reshuffle_closed_rounds() -> int:
     pending = reshuffle.rounds_to_reshuffle()
     for round_id in pending:
-        reshuffle_round.delay(round_id)
+        round_responses_reshuffle.delay(round_id)
     return len(pending)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,14 +15,11 @@ from culture.selectors import dimension_cards, team_scores_get
 from culture.services.focus import focus_action_add, focus_action_done, focus_area_set
 from org.http import AuthenticatedRequest
 from org.models import Team
-from org.selectors import person_can_view_team
+from org.selectors import team_for_viewer
 
 
 def _team_for(request: AuthenticatedRequest, team_id: int) -> Team:
-    team = get_object_or_404(Team, pk=team_id)
-    if not person_can_view_team(person=request.user, team=team):
-        raise Http404
-    return team
+    return team_for_viewer(person=request.user, team_id=team_id)
 
 
 @login_required

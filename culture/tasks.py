@@ -9,46 +9,43 @@ from django.db import OperationalError, transaction
 
 from checkins.models import Round
 from checkins.tasks import send_emails_later
-from culture.organisation_page import heatmap_warm
+from culture import organisation_page
+from culture.services import reliability, retention, rollups, themes
 from culture.services.decisions import round_decisions_compute
 from culture.services.digests import digests_queue
-from culture.services.reliability import round_reliability_compute, rounds_reliability_pending
-from culture.services.retention import raw_data_retention_apply
-from culture.services.rollups import round_rollup_compute, rounds_rollup_pending
 from culture.services.summaries import round_summaries_compute, rounds_summary_pending
-from culture.services.themes import round_themes_compute
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
-def rollup_round(round_id: int) -> bool:
+def round_rollup_compute(round_id: int) -> bool:
     rnd = Round.objects.filter(pk=round_id).first()
     if rnd is None:
         return False  # deleted since: nothing to summarise
-    done = round_rollup_compute(round=rnd)
+    done = rollups.round_rollup_compute(round=rnd)
     if done:
         # Decide the round's window once, so pages and the summaries only read the decision,
         # and keep the sums Cronbach's alpha needs (they need each respondent's items together).
         round_decisions_compute(round=rnd)
-        round_reliability_compute(round=rnd)
+        reliability.round_reliability_compute(round=rnd)
         summarise_round.delay_on_commit(round_id)
     return done
 
 
 @shared_task
 def rollup_closed_rounds() -> int:
-    pending = rounds_rollup_pending()
+    pending = rollups.rounds_rollup_pending()
     for round_id in pending:
-        rollup_round.delay(round_id)
+        round_rollup_compute.delay(round_id)
     # Rounds rolled up without the task (the demo seed, or before alpha existed).
-    for round_id in rounds_reliability_pending():
-        reliability_round.delay(round_id)
+    for round_id in reliability.rounds_reliability_pending():
+        round_reliability_compute.delay(round_id)
     return len(pending)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
-def reliability_round(round_id: int) -> int:
+def round_reliability_compute(round_id: int) -> int:
     rnd = Round.objects.filter(pk=round_id).first()
-    return 0 if rnd is None else round_reliability_compute(round=rnd)
+    return 0 if rnd is None else reliability.round_reliability_compute(round=rnd)
 
 
 # SQLite (the demo) answers "database is locked" while another worker writes: try again shortly.
@@ -64,21 +61,21 @@ def summarise_round(round_id: int) -> bool:
             ids = digests_queue(round=rnd)
             transaction.on_commit(lambda: send_emails_later(ids))
             # HR's heatmap changed: render it now, so HR's first view is a cached one.
-            warm_heatmap.delay_on_commit()
-            themes_round.delay_on_commit(round_id)
+            heatmap_warm.delay_on_commit()
+            round_themes_compute.delay_on_commit(round_id)
     return done
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
-def themes_round(round_id: int) -> int:
+def round_themes_compute(round_id: int) -> int:
     """The comment themes of a closed, rolled-up round, once its summaries exist."""
     rnd = Round.objects.filter(pk=round_id).first()
-    return 0 if rnd is None else round_themes_compute(round=rnd)
+    return 0 if rnd is None else themes.round_themes_compute(round=rnd)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
-def warm_heatmap() -> int:
-    return heatmap_warm()
+def heatmap_warm() -> int:
+    return organisation_page.heatmap_warm()
 
 
 @shared_task
@@ -90,6 +87,6 @@ def summarise_rolled_up_rounds() -> int:
 
 
 @shared_task
-def purge_expired_raw_data() -> int:
+def raw_data_retention_apply() -> int:
     """Daily: delete raw answers and comments past the retention period (figures stay)."""
-    return len(raw_data_retention_apply().rounds)
+    return len(retention.raw_data_retention_apply().rounds)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from culture.charts import participation_chart, trend_chart
@@ -12,9 +12,8 @@ from culture.forms import HeatmapQueryForm
 from culture.organisation_page import heatmap_html
 from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
 from org.http import AuthenticatedRequest
-from org.models import Team
 from org.query_forms import query_parse
-from org.selectors import person_can_view_team
+from org.selectors import team_for_viewer
 
 PERIODS = {"12": 12, "26": 26, "52": 52}
 
@@ -31,10 +30,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
-    team = get_object_or_404(Team, pk=team_id)
-    # 404 rather than 403: a team outside the viewer's reach is not even confirmed to exist.
-    if not person_can_view_team(person=request.user, team=team):
-        raise Http404
+    team = team_for_viewer(person=request.user, team_id=team_id)
     weeks = PERIODS.get(request.GET.get("weeks", "12"), 12)
     page = team_page_get(team=team, rounds=weeks)
     charts = [

@@ -8,9 +8,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from org.models import OrgSettings, Person, Team
+from org.models import OrgSettings, Person, Team, subtree_q
+from org.services.people import person_email_check
 from org.services.people_import import ImportFileError, people_csv_header_check
-from org.validators import validate_single_line
+from org.validators import MIN_GROUP_SIZE_FLOOR, validate_single_line
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -71,11 +72,7 @@ class PersonForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        taken = Person.objects.filter(email=email)
-        if self.person is not None:
-            taken = taken.exclude(pk=self.person.pk)
-        if taken.exists():
-            raise forms.ValidationError(_("Someone else already has this email address."))
+        person_email_check(email=email, person=self.person)
         return email
 
 
@@ -98,9 +95,7 @@ class TeamForm(forms.Form):
             # A team cannot move below itself: offer only teams outside its subtree.
             parent_field = self.fields["parent"]
             assert isinstance(parent_field, TeamChoiceField)
-            parent_field.queryset = Team.objects.exclude(path__startswith=team.path).order_by(
-                "path"
-            )
+            parent_field.queryset = Team.objects.exclude(subtree_q(team)).order_by("path")
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -157,7 +152,7 @@ class ThresholdForm(forms.ModelForm):
 
     def clean_min_group_size(self) -> int:
         value = self.cleaned_data["min_group_size"]
-        if value < 3:
+        if value < MIN_GROUP_SIZE_FLOOR:
             raise forms.ValidationError(_("The threshold can never be below 3."))
         if value > 50:
             raise forms.ValidationError(_("Above 50 almost every team would show nothing."))

@@ -16,7 +16,7 @@ from org.http import AuthenticatedRequest, form_page_status
 from org.models import OrgSettings, Person, Team
 from org.permissions import hr_admin_required
 from org.query_forms import PeopleQueryForm, query_parse
-from org.selectors import people_search, teams_tree_get
+from org.selectors import people_search, team_for_viewer, teams_tree_get
 from org.services.access import org_sign_in_update
 from org.services.people import person_create, person_update, team_create, team_update
 
@@ -86,7 +86,7 @@ def team_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @hr_admin_required
 def team_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
-    team = get_object_or_404(Team, pk=pk) if pk is not None else None
+    team = team_for_viewer(person=request.user, team_id=pk) if pk is not None else None
     form = TeamForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from org.validators import validate_single_line
+from org.validators import MIN_GROUP_SIZE_FLOOR, validate_single_line
 
 
 @functools.cache
@@ -39,6 +39,19 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
+def subtree_q(team: Team | str, *, via: str = "") -> models.Q:
+    """The one subtree test: `team` (or the team at a path) and every team below it. `via`
+    reaches the team through a relation ("team__" for a person's team)."""
+    path = team if isinstance(team, str) else team.path
+    return models.Q(**{f"{via}path__startswith": path})
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def subtree_of(self, team: Team | str) -> TeamQuerySet:
+        """`team` and every team below it."""
+        return self.filter(subtree_q(team))
+
+
 class Team(models.Model):
     """A node of the team tree. `path` lists the ids from the root ("/1/4/9/") for subtree queries."""
 
@@ -51,6 +64,8 @@ class Team(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_teams"
     )
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]
@@ -88,7 +103,7 @@ class Team(models.Model):
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             # A move keeps the subtree together: rewrite the descendants' paths in one statement.
-            descendants = list(Team.objects.filter(path__startswith=old_path).exclude(pk=self.pk))
+            descendants = list(Team.objects.subtree_of(old_path).exclude(pk=self.pk))
             for child in descendants:
                 child.path = self.path + child.path[len(old_path) :]
                 child.depth = child.path.count("/") - 2
@@ -102,7 +117,7 @@ class Team(models.Model):
             longest = len(self.parent.path) + _ID_SEGMENT
         else:
             # The deepest team of the moved subtree, re-rooted under the new parent.
-            below = Team.objects.filter(path__startswith=self.path).values_list("path", flat=True)
+            below = Team.objects.subtree_of(self).values_list("path", flat=True)
             deepest = max((len(p) for p in below), default=len(self.path))
             longest = deepest - len(self.path) + len(self.path_for(self.pk, self.parent))
         if longest > PATH_MAX_LENGTH:
@@ -117,7 +132,8 @@ class Team(models.Model):
     def _depth(self) -> int:
         return self.path.count("/") - 2
 
-    def is_ancestor_of(self, other: Team) -> bool:
+    def contains(self, other: Team) -> bool:
+        """`other` is this team or below it: `subtree_of` for a team already in memory."""
         return other.path.startswith(self.path)
 
 
@@ -211,7 +227,7 @@ class OrgSettings(models.Model):
     )
     min_group_size = models.PositiveSmallIntegerField(
         default=5,
-        validators=[MinValueValidator(3)],
+        validators=[MinValueValidator(MIN_GROUP_SIZE_FLOOR)],
         help_text=_("No figure from fewer respondents is shown. Frozen per round once it opens."),
     )
 
@@ -241,7 +257,8 @@ class OrgSettings(models.Model):
         verbose_name_plural = "organisation settings"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(min_group_size__gte=3), name="org_min_group_size_at_least_3"
+                condition=models.Q(min_group_size__gte=MIN_GROUP_SIZE_FLOOR),
+                name="org_min_group_size_at_least_3",
             ),
             models.CheckConstraint(
                 condition=models.Q(raw_retention_months__gte=1, raw_retention_months__lte=120),

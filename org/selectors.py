@@ -8,19 +8,17 @@ team's managers (ADR 0023). Every page, the API, the exports and the digests ask
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
-from .models import OrgSettings, Person, Team
-
-
-def team_subtree(*, team: Team) -> QuerySet[Team]:
-    return Team.objects.filter(path__startswith=team.path)
+from .models import OrgSettings, Person, Team, subtree_q
+from .query_forms import whole_number_parse
 
 
 def _top_most(led: list[Team]) -> list[Team]:
     """The teams of `led` (in path order) that are not below another one of them."""
     tops: list[Team] = []
     for team in led:
-        if not any(team.path.startswith(top.path) for top in tops):
+        if not any(top.contains(team) for top in tops):
             tops.append(team)
     return tops
 
@@ -64,7 +62,7 @@ def teams_visible_qs(*, person: Person) -> QuerySet[Team]:
         return Team.objects.all()
     led = Q(pk__in=[])
     for team in teams_led_qs(person=person):
-        led |= Q(path__startswith=team.path)
+        led |= subtree_q(team)
     return Team.objects.filter(led)
 
 
@@ -73,7 +71,19 @@ def person_can_view_team(*, person: Person, team: Team) -> bool:
         return False
     if person.is_hr_admin:
         return True
-    return any(team.path.startswith(led.path) for led in teams_led_qs(person=person))
+    return any(led.contains(team) for led in teams_led_qs(person=person))
+
+
+def team_for_viewer(*, person: Person, team_id: int | str) -> Team:
+    """The team a page or the API was asked for, if the viewer may read it. Otherwise 404 rather
+    than 403: a team outside the viewer's reach is not even confirmed to exist."""
+    pk = whole_number_parse(team_id)
+    if pk is None:
+        raise Http404
+    team = Team.objects.filter(pk=pk).first()
+    if team is None or not person_can_view_team(person=person, team=team):
+        raise Http404
+    return team
 
 
 def person_may_sign_in(*, person: Person, employees_may_sign_in: bool | None = None) -> bool:
@@ -98,7 +108,7 @@ def people_search(
     if query:
         people = people.filter(Q(name__icontains=query) | Q(email__icontains=query))
     if team is not None:
-        people = people.filter(team__path__startswith=team.path)
+        people = people.filter(subtree_q(team, via="team__"))
     return people
 
 

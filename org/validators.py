@@ -12,6 +12,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The anonymity threshold k is never below this, whatever HR, the environment or a round says:
+# below three respondents a figure and what one person knows of the others reveal an answer.
+MIN_GROUP_SIZE_FLOOR = 3
+
 # C0 and C1 control characters (NUL, tab, LF, CR, ESC, NEL …), DEL, and the Unicode line and
 # paragraph separators: none of them belongs in one line of text.
 _NOT_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")

@@ -91,7 +91,7 @@ def main() -> int:
     from checkins.models import OutboundEmail, Survey
     from checkins.services.emails import STALE_AFTER, emails_due_ids
     from checkins.services.rounds import round_open
-    from checkins.tasks import send_emails, send_round_invitations
+    from checkins.tasks import emails_send, send_round_invitations
     from org.models import Person, Team
     from relhealth.celery import app
 
@@ -137,7 +137,7 @@ def main() -> int:
                 # or queued by a killed worker: sweep as the beat would once STALE_AFTER passed.
                 ids = emails_due_ids(now=timezone.now() + STALE_AFTER + dt.timedelta(minutes=1))
                 for start in range(0, len(ids), 200):
-                    send_emails.delay(ids[start : start + 200])
+                    emails_send.delay(ids[start : start + 200])
             before = left
             time.sleep(2)
         elapsed = time.perf_counter() - started

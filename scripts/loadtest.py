@@ -318,8 +318,8 @@ def main() -> int:
         from checkins.services.emails import LEFT_BEHIND_AFTER, STALE_AFTER, emails_due_ids
         from checkins.services.rounds import round_close, round_open
         from checkins.services.tokens import participation_token
-        from checkins.tasks import round_invitations_queue, send_emails
-        from culture.tasks import rollup_round
+        from checkins.tasks import emails_send, round_invitations_queue
+        from culture.tasks import round_rollup_compute
         from org.models import Person, Team
         from tests.factories import PASSWORD
 
@@ -446,7 +446,7 @@ def main() -> int:
                 break
             ids = emails_due_ids(now=timezone.now() + LEFT_BEHIND_AFTER + dt.timedelta(seconds=5))
             if ids:
-                send_emails.delay(ids)
+                emails_send.delay(ids)
             time.sleep(2)
         invited = {p.email for p in Person.objects.filter(team__in=teams[:8])}
         sent = Counter(to for to, subject in _emails(outbox) if to in invited)
@@ -484,7 +484,7 @@ def main() -> int:
         # 4. digest: close the steady round; SIGKILL the worker while it sends the digests.
         steady = rounds["steady"]
         round_close(round=steady)
-        rollup_round.delay(steady.pk)
+        round_rollup_compute.delay(steady.pk)
         digests = OutboundEmail.objects.filter(round=steady, kind=OutboundEmail.Kind.DIGEST)
         deadline = time.monotonic() + 90
         while not digests.filter(status=OutboundEmail.Status.SENT).exists():
@@ -503,7 +503,7 @@ def main() -> int:
             # What the killed worker held: the sweep as beat runs it once STALE_AFTER passed.
             ids = emails_due_ids(now=timezone.now() + STALE_AFTER + dt.timedelta(minutes=1))
             if ids:
-                send_emails.delay(ids)
+                emails_send.delay(ids)
             time.sleep(3)
         managers = {p.email for p in Person.objects.filter(managed_teams__isnull=False)}
         digest_mail = Counter(

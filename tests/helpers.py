@@ -54,7 +54,7 @@ def close_and_roll_up(round: Round) -> None:
     round_close(round=round)
     round.refresh_from_db()
     assert round_rollup_compute(round=round)
-    round_decisions_compute(round=round)  # as culture.tasks.rollup_round does
+    round_decisions_compute(round=round)  # as culture.tasks.round_rollup_compute does
     round_reliability_compute(round=round)
 
 

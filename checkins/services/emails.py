@@ -314,17 +314,9 @@ def _release(*, email_ids: Collection[int]) -> None:
     )
 
 
-def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
-    """Send the ledger rows nobody else has, over one mail connection. Returns each id's outcome:
-    a status ("pending" for a row that failed and waits for its retry), "deferred" (not a local
-    working moment) or "not-claimed" (someone else has it, it is done, or it is not due yet).
-    Raises only when the mail connection fails; rows not reached then go back untried."""
-    now = timezone.now()
-    outcome = dict.fromkeys(email_ids, "not-claimed")
-    claimed = _claim(email_ids=email_ids, now=now)
-    if not claimed:
-        return outcome
-    rows = (
+def _claimed_rows(*, claimed: Collection[int]) -> QuerySet[OutboundEmail]:
+    """The claimed rows with what rendering them needs, in one query."""
+    return (
         OutboundEmail.objects.select_related("recipient", "round", "participation__round__survey")
         .annotate(
             question_count=Coalesce(
@@ -341,38 +333,81 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
         .filter(pk__in=claimed)
         .order_by("pk")
     )
+
+
+def _defer(*, email: OutboundEmail, now: dt.datetime) -> bool:
+    """A row that became due while workers were down must not land at night or at a weekend:
+    give it back with the next local working moment. False when it may go now."""
+    zone = email.recipient.time_zone
+    if email.kind in ANY_HOUR_KINDS or schedule.is_working_moment(moment=now, zone=zone):
+        return False
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.PENDING,
+        attempts=F("attempts") - 1,
+        send_after=schedule.next_working_moment(moment=now, zone=zone),
+    )
+    return True
+
+
+class _MailSession:
+    """A chunk's one mail connection. Opened by the first message that goes out, not before, so a
+    relay that is down counts as that row's attempt. Left open, it carries the whole chunk (a
+    refused recipient or message resets the session, not the connection)."""
+
+    def __init__(self) -> None:
+        self.mail = get_connection()
+        self.opened = False
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        if not self.opened:
+            self.mail.open()
+            self.opened = True
+        message.connection = self.mail
+        message.send()
+
+    def close(self) -> None:
+        self.mail.close()
+
+
+def _render_and_send(*, email: OutboundEmail, session: _MailSession) -> bool:
+    """Render the row's message and send it. False when there is nothing to send any more."""
+    renderer = RENDERERS.get(email.kind)
+    message = renderer(email) if renderer else None
+    if message is None:
+        return False
+    session.send(message)
+    return True
+
+
+def _mark_done(*, email: OutboundEmail, sent: bool) -> str:
+    if not sent:
+        _mark(email_id=email.pk, status=OutboundEmail.Status.SKIPPED)
+        return OutboundEmail.Status.SKIPPED
+    _mark(email_id=email.pk, status=OutboundEmail.Status.SENT, sent_at=timezone.now())
+    return OutboundEmail.Status.SENT
+
+
+def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
+    """Send the ledger rows nobody else has, over one mail connection. Returns each id's outcome:
+    a status ("pending" for a row that failed and waits for its retry), "deferred" (not a local
+    working moment) or "not-claimed" (someone else has it, it is done, or it is not due yet).
+    Raises only when the mail connection fails; rows not reached then go back untried."""
+    now = timezone.now()
+    outcome = dict.fromkeys(email_ids, "not-claimed")
+    claimed = _claim(email_ids=email_ids, now=now)
+    if not claimed:
+        return outcome
     pending = set(claimed)
     delivered_to: set[int] = set()  # recipients of messages that went out, reminders aside
-    mail = get_connection()
-    opened = False
+    session = _MailSession()
     try:
-        for email in rows:
+        for email in _claimed_rows(claimed=claimed):
             pending.discard(email.pk)
-            zone = email.recipient.time_zone
-            if email.kind not in ANY_HOUR_KINDS and not schedule.is_working_moment(
-                moment=now, zone=zone
-            ):
-                # A row that became due while workers were down must not land at night or at a
-                # weekend: give it back with the next local working moment.
-                OutboundEmail.objects.filter(pk=email.pk).update(
-                    status=OutboundEmail.Status.PENDING,
-                    attempts=F("attempts") - 1,
-                    send_after=schedule.next_working_moment(moment=now, zone=zone),
-                )
+            if _defer(email=email, now=now):
                 outcome[email.pk] = "deferred"
                 continue
             try:
-                renderer = RENDERERS.get(email.kind)
-                message = renderer(email) if renderer else None
-                if message is not None:
-                    if not opened:
-                        # Opened here, not before the loop, so a relay that is down counts as
-                        # this row's attempt. Left open, it carries the whole chunk (a refused
-                        # recipient or message resets the session, not the connection).
-                        mail.open()
-                        opened = True
-                    message.connection = mail
-                    message.send()
+                sent = _render_and_send(email=email, session=session)
             except Exception as error:
                 # Nothing went out. A fault of this message waits for its retry while the rows
                 # behind it go on; a fault of the connection stops the chunk (raised, so the task
@@ -384,17 +419,12 @@ def emails_send(*, email_ids: Sequence[int]) -> dict[int, str]:
                 if connection_fault:
                     raise
                 continue
-            if message is None:
-                _mark(email_id=email.pk, status=OutboundEmail.Status.SKIPPED)
-                outcome[email.pk] = OutboundEmail.Status.SKIPPED
-            else:
-                _mark(email_id=email.pk, status=OutboundEmail.Status.SENT, sent_at=timezone.now())
-                outcome[email.pk] = OutboundEmail.Status.SENT
-                if email.kind != OutboundEmail.Kind.REMINDER:
-                    delivered_to.add(email.recipient_id)
+            outcome[email.pk] = _mark_done(email=email, sent=sent)
+            if sent and email.kind != OutboundEmail.Kind.REMINDER:
+                delivered_to.add(email.recipient_id)
     finally:
         _release(email_ids=pending)  # rows not reached: a connection fault, or deleted meanwhile
-        mail.close()
+        session.close()
         if delivered_to:
             # The address works again (a full mailbox emptied, a relay fixed): one query a chunk.
             Person.objects.filter(pk__in=delivered_to).exclude(email_undeliverable="").update(

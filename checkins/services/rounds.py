@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import cast
 
 from django.db import transaction
@@ -26,7 +27,7 @@ from checkins.models import (
 from checkins.services import schedule
 from checkins.services.tokens import participation_token, token_hash
 from checkins.services.tree import round_tree_freeze
-from org.models import OrgSettings, Person
+from org.models import OrgSettings, Person, subtree_q
 
 # A reminder needs time left to act on it, and two reminders need a gap between them.
 REMINDER_MARGIN = dt.timedelta(hours=2)
@@ -41,7 +42,7 @@ def survey_audience_queryset(*, survey: Survey) -> QuerySet[Person]:
     if teams:
         within = Q()
         for team in teams:
-            within |= Q(team__path__startswith=team.path)
+            within |= subtree_q(team, via="team__")
         people = people.filter(within)
     return people
 
@@ -131,6 +132,86 @@ def reminder_times(
     return times
 
 
+@dataclass(frozen=True)
+class _SendMoments:
+    """When each time zone is invited and reminded, and when the round closes for everyone."""
+
+    invite_at: dict[str, dt.datetime]
+    reminders: dict[str, list[dt.datetime]]
+    closes_at: dt.datetime
+
+
+def _send_moments(
+    *, survey: Survey, zones: set[str], now: dt.datetime, local_date: dt.date | None
+) -> _SendMoments:
+    if local_date is not None:
+        at = schedule.send_instants(day=local_date, at=survey.send_time, zones=zones)
+        invite_at = {
+            zone: schedule.next_working_moment(moment=max(at[zone], now), zone=zone)
+            for zone in zones
+        }
+    else:
+        invite_at = {zone: schedule.next_working_moment(moment=now, zone=zone) for zone in zones}
+    # The window is the same length for everyone, so it closes when the last zone's window ends.
+    closes_at = max(
+        _local_plus_days(moment, survey.window_days, zone) for zone, moment in invite_at.items()
+    )
+    reminders = {
+        zone: reminder_times(invited_at=moment, closes_at=closes_at, zone=zone)
+        for zone, moment in invite_at.items()
+    }
+    return _SendMoments(invite_at=invite_at, reminders=reminders, closes_at=closes_at)
+
+
+def _participations_create(*, rnd: Round, people: list[Person]) -> None:
+    Participation.objects.bulk_create(
+        (
+            Participation(
+                person_id=person.pk,
+                round=rnd,
+                team_id=cast(int, person.team_id),  # the audience has a team
+                token_hash=token_hash(participation_token(round_id=rnd.pk, person_id=person.pk)),
+            )
+            for person in people
+        ),
+        batch_size=1000,
+    )
+
+
+def _round_emails_create(*, rnd: Round, people: list[Person], moments: _SendMoments) -> None:
+    """The ledger rows of every invitation and reminder, each due at its zone's moment."""
+    zone_of = {person.pk: person.time_zone for person in people}
+    rows = []
+    for participation_id, person_id in Participation.objects.filter(round=rnd).values_list(
+        "pk", "person_id"
+    ):
+        zone = zone_of[person_id]
+        rows.append(
+            OutboundEmail(
+                key=f"invitation:round={rnd.pk}:person={person_id}",
+                kind=OutboundEmail.Kind.INVITATION,
+                recipient_id=person_id,
+                participation_id=participation_id,
+                round=rnd,
+                send_after=moments.invite_at[zone],
+            )
+        )
+        # Reminders are written now with their moments; the sender skips anyone who has
+        # answered by then, so "who has not answered" never leaves the system.
+        rows += [
+            OutboundEmail(
+                key=f"reminder:round={rnd.pk}:person={person_id}:n={n}",
+                kind=OutboundEmail.Kind.REMINDER,
+                recipient_id=person_id,
+                participation_id=participation_id,
+                round=rnd,
+                send_after=moment,
+            )
+            for n, moment in enumerate(moments.reminders[zone], start=1)
+        ]
+    OutboundEmail.objects.bulk_create(rows, batch_size=1000)
+
+
 def round_open(
     *,
     survey: Survey,
@@ -148,22 +229,7 @@ def round_open(
     now = now or timezone.now()
     people = survey_audience(survey=survey)
     zones = {person.time_zone for person in people} or {"UTC"}
-    if local_date is not None:
-        at = schedule.send_instants(day=local_date, at=survey.send_time, zones=zones)
-        invite_at = {
-            zone: schedule.next_working_moment(moment=max(at[zone], now), zone=zone)
-            for zone in zones
-        }
-    else:
-        invite_at = {zone: schedule.next_working_moment(moment=now, zone=zone) for zone in zones}
-    # The window is the same length for everyone, so it closes when the last zone's window ends.
-    closes_at = max(
-        _local_plus_days(moment, survey.window_days, zone) for zone, moment in invite_at.items()
-    )
-    reminders = {
-        zone: reminder_times(invited_at=moment, closes_at=closes_at, zone=zone)
-        for zone, moment in invite_at.items()
-    }
+    moments = _send_moments(survey=survey, zones=zones, now=now, local_date=local_date)
     day = local_date or now.date()
     with transaction.atomic():
         last = Round.objects.filter(survey=survey).order_by("-number").first()
@@ -174,57 +240,15 @@ def round_open(
             status=Round.Status.OPEN,
             period_start=day - dt.timedelta(days=day.weekday()),
             opens_at=now,
-            closes_at=closes_at,
+            closes_at=moments.closes_at,
             min_group_size=OrgSettings.current().min_group_size,
         )
         RoundQuestion.objects.bulk_create(
             RoundQuestion(round=rnd, question_version=version, position=i)
             for i, version in enumerate(round_questions_pick(survey=survey, number=number))
         )
-        Participation.objects.bulk_create(
-            (
-                Participation(
-                    person_id=person.pk,
-                    round=rnd,
-                    team_id=cast(int, person.team_id),  # the audience has a team
-                    token_hash=token_hash(
-                        participation_token(round_id=rnd.pk, person_id=person.pk)
-                    ),
-                )
-                for person in people
-            ),
-            batch_size=1000,
-        )
-        zone_of = {person.pk: person.time_zone for person in people}
-        rows = []
-        for participation_id, person_id in Participation.objects.filter(round=rnd).values_list(
-            "pk", "person_id"
-        ):
-            zone = zone_of[person_id]
-            rows.append(
-                OutboundEmail(
-                    key=f"invitation:round={rnd.pk}:person={person_id}",
-                    kind=OutboundEmail.Kind.INVITATION,
-                    recipient_id=person_id,
-                    participation_id=participation_id,
-                    round=rnd,
-                    send_after=invite_at[zone],
-                )
-            )
-            # Reminders are written now with their moments; the sender skips anyone who has
-            # answered by then, so "who has not answered" never leaves the system.
-            rows += [
-                OutboundEmail(
-                    key=f"reminder:round={rnd.pk}:person={person_id}:n={n}",
-                    kind=OutboundEmail.Kind.REMINDER,
-                    recipient_id=person_id,
-                    participation_id=participation_id,
-                    round=rnd,
-                    send_after=moment,
-                )
-                for n, moment in enumerate(reminders[zone], start=1)
-            ]
-        OutboundEmail.objects.bulk_create(rows, batch_size=1000)
+        _participations_create(rnd=rnd, people=people)
+        _round_emails_create(rnd=rnd, people=people, moments=moments)
         if on_emails is not None:
             transaction.on_commit(lambda: on_emails(rnd.pk))
     return rnd

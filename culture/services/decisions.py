@@ -6,7 +6,7 @@ question version, participation and comments, and stores what each team's subtre
 (`WindowDecision`, `NodeDecision`). It is deterministic in its inputs (the counts, the team tree,
 k), so a stored decision equals what a fresh run would give; the score book recomputes a window
 whose roll-ups or tree changed. `round_decisions_compute` is the hook to run right after a
-round's roll-ups are written (culture.tasks.rollup_round), so the first page view is fast too.
+round's roll-ups are written (culture.tasks.round_rollup_compute), so the first page view is fast too.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Retention: raw answers and comments go N months after their round closed; figures stay.
 
-Runs daily from beat (`culture.tasks.purge_expired_raw_data`). A round qualifies only once its
+Runs daily from beat (`culture.tasks.raw_data_retention_apply`). A round qualifies only once its
 roll-ups and summaries exist, so every dashboard figure, trend and digest reads the same numbers
 before and after. Each run that deletes anything leaves one entry in the audit log.
 """

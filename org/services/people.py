@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from org.models import OrgSettings, Person, Team
 from org.selectors import LEADING_ROLES, person_may_sign_in
 from org.services.access import person_access_end, sign_in_invitations_send
+from org.validators import MIN_GROUP_SIZE_FLOOR
 
 
 def _leading_check(*, name: str, role: str, managed_teams: list[Team] | None) -> None:
@@ -23,6 +24,20 @@ def _leading_check(*, name: str, role: str, managed_teams: list[Team] | None) ->
             )
             % {"name": name.strip()}
         )
+
+
+class EmailTaken(ValidationError):
+    """Someone else already has this address."""
+
+
+def person_email_check(*, email: str, person: Person | None = None) -> None:
+    """The one rule for unique addresses (pages, import and API): compared without case or the
+    spaces around it, the person being edited aside."""
+    taken = Person.objects.filter(email__iexact=email.strip())
+    if person is not None:
+        taken = taken.exclude(pk=person.pk)
+    if taken.exists():
+        raise EmailTaken(_("Someone else already has this email address."), code="email_taken")
 
 
 @transaction.atomic
@@ -38,6 +53,7 @@ def person_create(
     managed_teams: Iterable[Team] = (),
 ) -> Person:
     managed = list(managed_teams)
+    person_email_check(email=email)
     _leading_check(name=name, role=role, managed_teams=managed)
     # No password: whoever may sign in gets a single-use link to set one (sent after the commit).
     person = Person(
@@ -83,6 +99,7 @@ def person_update(
     is_active: bool,
     managed_teams: Iterable[Team] | None = None,
 ) -> Person:
+    person_email_check(email=email, person=person)
     person_update_check(person=person, role=role, is_active=is_active)
     managed = list(managed_teams) if managed_teams is not None else None
     _leading_check(name=name, role=role, managed_teams=managed)
@@ -137,7 +154,7 @@ def team_create(*, name: str, parent: Team | None) -> Team:
 def team_update(*, team: Team, name: str, parent: Team | None) -> Team:
     """Rename or move a team. A move rewrites the subtree's paths; responses keep the team id they
     were given when their round opened, so a team's history moves with it."""
-    if parent is not None and (parent.pk == team.pk or parent.path.startswith(team.path)):
+    if parent is not None and team.contains(parent):
         raise ValidationError(_("A team cannot be moved below itself."))
     _team_name_check(name)
     team.name, team.parent = name.strip(), parent
@@ -146,25 +163,9 @@ def team_update(*, team: Team, name: str, parent: Team | None) -> Team:
     return team
 
 
-def team_path_get_or_create(*, path: str, created: list[Team] | None = None) -> Team:
-    """The team at "Engineering/Platform/SRE", creating the missing ones from the top down."""
-    parent: Team | None = None
-    for name in [part.strip() for part in path.split("/")]:
-        if not name:
-            raise ValidationError(_("The team path %(path)s has an empty part.") % {"path": path})
-        team = Team.objects.filter(parent=parent, name=name).first()
-        if team is None:
-            team = team_create(name=name, parent=parent)
-            if created is not None:
-                created.append(team)
-        parent = team
-    assert parent is not None  # split() returns at least one part
-    return parent
-
-
 def org_threshold_update(*, min_group_size: int) -> OrgSettings:
     """Change k for rounds that open from now on; open and closed rounds keep the k they froze."""
-    if min_group_size < 3:
+    if min_group_size < MIN_GROUP_SIZE_FLOOR:
         raise ValidationError(_("The threshold can never be below 3."))
     org = OrgSettings.current()
     if org.min_group_size != min_group_size:

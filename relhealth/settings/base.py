@@ -6,6 +6,8 @@ from typing import Any
 
 import environ
 
+from org.validators import MIN_GROUP_SIZE_FLOOR
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -305,7 +307,7 @@ RELHEALTH_HR_CONTACT_EMAIL = env("RELHEALTH_HR_CONTACT_EMAIL", default="")
 # Links in emails are absolute; workers have no request to build them from.
 RELHEALTH_BASE_URL = env("RELHEALTH_BASE_URL", default="http://127.0.0.1:8000")
 # The anonymity threshold k for new rounds (frozen per round once it opens); never below 3.
-RELHEALTH_MIN_GROUP_SIZE = max(3, env.int("RELHEALTH_MIN_GROUP_SIZE", default=5))
+RELHEALTH_MIN_GROUP_SIZE = max(MIN_GROUP_SIZE_FLOOR, env.int("RELHEALTH_MIN_GROUP_SIZE", default=5))
 RELHEALTH_DEMO = env.bool("RELHEALTH_DEMO", default=False)
 
 # Celery: Redis in production and tests; kombu's filesystem transport when REDIS_URL is unset so
@@ -354,11 +356,11 @@ RELHEALTH_CONVERSATION_BATCH_HOURS = tuple(
 RELHEALTH_CONVERSATION_RATE_PER_IP = env("RELHEALTH_CONVERSATION_RATE_PER_IP", default="60/m")
 CELERY_BEAT_SCHEDULE = {
     "open-due-rounds": {
-        "task": "checkins.tasks.open_due_rounds",
+        "task": "checkins.tasks.surveys_open_due",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "close-due-rounds": {
-        "task": "checkins.tasks.close_due_rounds",
+        "task": "checkins.tasks.rounds_close_due",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "send-pending-emails": {
@@ -384,7 +386,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Governance: raw answers and comments past OrgSettings.raw_retention_months go, once a day.
     "purge-expired-raw-data": {
-        "task": "culture.tasks.purge_expired_raw_data",
+        "task": "culture.tasks.raw_data_retention_apply",
         "schedule": 24 * 3600,
     },
     # Uploaded people files are kept between preview and apply, then deleted (ADR 0027).

@@ -359,11 +359,11 @@ def test_the_api_reads_and_answers_threads_by_the_pages_rules(
     client.force_login(manager)
     listed = client.get(f"/api/v1/teams/{org.engineering.pk}/threads/")
     assert listed.status_code == 200
-    assert [(t["id"], t["comment"]) for t in listed.json()] == [
+    assert [(t["id"], t["comment"]) for t in listed.json()["results"]] == [
         (str(thread.pk), "Deadlines are unrealistic")
     ]
     # Platform's page shows no comment, so no thread either.
-    assert client.get(f"/api/v1/teams/{org.platform.pk}/threads/").json() == []
+    assert client.get(f"/api/v1/teams/{org.platform.pk}/threads/").json()["results"] == []
     url = f"/api/v1/teams/{org.engineering.pk}/threads/{thread.pk}/messages/"
     for body, code in [("", 400), ("x" * 2001, 400), ({"nested": 1}, 400)]:
         bad = client.post(url, {"body": body}, content_type="application/json")

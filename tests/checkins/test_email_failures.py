@@ -13,10 +13,10 @@ import pytest
 from django.template import TemplateSyntaxError
 from django.utils import timezone
 
+from checkins import tasks
 from checkins.models import OutboundEmail
 from checkins.services import emails
 from checkins.services.emails import MAX_ATTEMPTS, emails_due_ids, emails_send
-from checkins.tasks import send_emails
 from org.models import Person
 from tests.mailserver import USER_UNKNOWN, smtp_server
 
@@ -43,7 +43,7 @@ def test_a_refused_recipient_and_a_bad_header_hold_back_nobody(
     Person.objects.filter(pk=outsider.pk).update(email="olga\n@example.com")
     ids = list(_invitations(open_round).order_by("pk").values_list("pk", flat=True))
 
-    sent = send_emails.apply(args=[ids]).get()  # the task, run here: it does not raise
+    sent = tasks.emails_send.apply(args=[ids]).get()  # the task, run here: it does not raise
 
     assert sent == 2
     assert sorted(mailbox.recipients()) == sorted([manager.email, hr_admin.email])

@@ -22,7 +22,7 @@ from checkins.models import OutboundEmail, Participation
 from checkins.services.access_emails import sign_in_emails_queue
 from checkins.services.responses import response_submit
 from checkins.services.rounds import round_open
-from checkins.tasks import open_due_rounds, send_emails
+from checkins.tasks import emails_send, surveys_open_due
 from culture.services.digests import digests_queue
 from culture.services.summaries import round_summaries_compute
 from org.models import Person
@@ -118,7 +118,7 @@ def test_the_worker_s_invitations_as_a_mail_server_receives_them(
     Person.objects.filter(pk=manager.pk).update(language="en", time_zone="Asia/Kolkata")
     survey.next_round_at = timezone.now()
     survey.save()
-    open_due_rounds.delay()
+    surveys_open_due.delay()
     people = {employee.email, manager.email, outsider.email, hr_admin.email}
     assert wait_for(lambda: len(mailbox.messages) >= len(people)), len(mailbox.messages)
     by_recipient = {envelope[1][0]: raw for envelope, raw in zip(
@@ -166,7 +166,7 @@ def test_digests_and_sign_in_links_as_a_mail_server_receives_them(
     sign_in_ids = sign_in_emails_queue(people=[manager], purpose=RESET)
     digest = OutboundEmail.objects.get(recipient=manager, kind=OutboundEmail.Kind.DIGEST)
 
-    send_emails.apply(args=[[digest.pk, *sign_in_ids]]).get()
+    emails_send.apply(args=[[digest.pk, *sign_in_ids]]).get()
 
     assert len(mailbox.raw) == 2, [m["Subject"] for m in mailbox.messages]
     received = {_received(raw)["Subject"]: raw for raw in mailbox.raw}

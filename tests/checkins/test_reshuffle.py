@@ -2,10 +2,10 @@
 
 from collections import Counter
 
+from checkins import tasks
 from checkins.models import Answer, Response
 from checkins.services.reshuffle import round_responses_reshuffle, rounds_to_reshuffle
 from checkins.services.rounds import round_close, round_open
-from checkins.tasks import reshuffle_round
 from culture.models import DimensionRollup
 from culture.services.rollups import round_rollup_compute
 from tests.helpers import answer_all, people_in
@@ -46,4 +46,4 @@ def test_reshuffle_keeps_content_and_replaces_every_key(survey, org):
 
 
 def test_the_task_tolerates_a_missing_round(db):
-    assert reshuffle_round(987654) is False
+    assert tasks.round_responses_reshuffle(987654) is False

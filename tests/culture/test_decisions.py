@@ -61,7 +61,7 @@ def test_a_new_round_decides_the_window_again_and_a_reorganisation_does_not(surv
     rnd = round_open(survey=survey)  # a third week in the same window
     for p in rnd.participations.all():
         answer_all(p, value=5)
-    close_and_roll_up(rnd)  # decides the window again, as culture.tasks.rollup_round does
+    close_and_roll_up(rnd)  # decides the window again, as culture.tasks.round_rollup_compute does
     third = WindowDecision.objects.get()
     assert len(third.rounds) == 3 and third.pk != second.pk
     frozen = dict(rnd.frozen_teams.values_list("team_id", "parent_id"))

@@ -10,7 +10,7 @@ from checkins.services.rounds import round_open
 from culture.models import CommentTheme
 from culture.scorebook import scorebook_build
 from culture.services.themes import comment_themes_get
-from culture.tasks import themes_round
+from culture.tasks import round_themes_compute
 from culture.themes import stop_words, themes_find
 from culture.visibility import themes_visible
 from tests.helpers import answer_all, close_and_roll_up, people_in
@@ -86,7 +86,7 @@ def test_worker_stores_themes_only_for_slices_whose_comments_are_shown(survey, o
     for participation, text in zip(people, texts, strict=True):
         answer_all(participation, value=4, comment=text)
     close_and_roll_up(rnd)
-    assert themes_round(rnd.pk) > 0
+    assert round_themes_compute(rnd.pk) > 0
     nodes = set(CommentTheme.objects.filter(round=rnd).values_list("node", flat=True))
     # Engineering (16 respondents) and above show comments; Platform and Payments (8) do not.
     assert org.engineering.pk in nodes
@@ -106,4 +106,4 @@ def test_worker_stores_themes_only_for_slices_whose_comments_are_shown(survey, o
     assert comment_themes_get(book=book, team_id=org.platform.pk, round=loaded) == []
     # Run again: the same themes, replaced rather than added.
     before = CommentTheme.objects.filter(round=rnd).count()
-    assert themes_round(rnd.pk) == before == CommentTheme.objects.filter(round=rnd).count()
+    assert round_themes_compute(rnd.pk) == before == CommentTheme.objects.filter(round=rnd).count()

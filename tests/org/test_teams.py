@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from org.models import OrgSettings, Person
-from org.selectors import person_can_view_team, team_subtree, teams_led_get
+from org.models import OrgSettings, Person, Team
+from org.selectors import person_can_view_team, teams_led_get
 from tests.factories import TeamFactory
 
 
@@ -12,7 +12,11 @@ def test_paths_and_depths(org):
     assert org.root.path == f"/{org.root.pk}/" and org.root.depth == 0
     assert org.platform.path == f"/{org.root.pk}/{org.engineering.pk}/{org.platform.pk}/"
     assert org.platform.depth == 2
-    assert set(team_subtree(team=org.engineering)) == {org.engineering, org.platform, org.payments}
+    assert set(Team.objects.subtree_of(org.engineering)) == {
+        org.engineering,
+        org.platform,
+        org.payments,
+    }
 
 
 def test_moving_a_team_moves_its_subtree(org):
@@ -22,7 +26,7 @@ def test_moving_a_team_moves_its_subtree(org):
     sre.refresh_from_db()
     assert sre.path == f"/{org.root.pk}/{org.sales.pk}/{org.platform.pk}/{sre.pk}/"
     assert sre.depth == 3
-    assert set(team_subtree(team=org.engineering)) == {org.engineering, org.payments}
+    assert set(Team.objects.subtree_of(org.engineering)) == {org.engineering, org.payments}
 
 
 def test_a_team_cannot_move_below_itself(org):

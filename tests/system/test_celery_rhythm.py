@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from checkins.models import OutboundEmail, Participation, Round
 from checkins.services.responses import response_submit
-from checkins.tasks import close_due_rounds, open_due_rounds, send_pending_emails
+from checkins.tasks import rounds_close_due, send_pending_emails, surveys_open_due
 from culture.models import TeamRoundSummary
 from culture.tasks import rollup_closed_rounds
 from tests.factories import PersonFactory
@@ -35,7 +35,7 @@ def test_a_real_worker_runs_the_whole_rhythm_once(clock, worker, survey, org, ma
     survey.next_round_at = timezone.now() - dt.timedelta(minutes=1)
     survey.save()
     for _beat in range(2):
-        open_due_rounds.delay()
+        surveys_open_due.delay()
     assert wait_for(lambda: len(mail.outbox) >= len(everyone)), len(mail.outbox)
     rnd = Round.objects.get(survey=survey)
     for person in platform[:5]:
@@ -56,7 +56,7 @@ def test_a_real_worker_runs_the_whole_rhythm_once(clock, worker, survey, org, ma
     # The window ends: close, roll up, summarise and send the digest.
     clock.move_to(rnd.closes_at + dt.timedelta(minutes=1))
     for _beat in range(2):
-        close_due_rounds.delay()
+        rounds_close_due.delay()
         rollup_closed_rounds.delay()
         send_pending_emails.delay()
     assert wait_for(lambda: _kinds()[OutboundEmail.Kind.DIGEST] >= 1)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from checkins.models import OutboundEmail, Round
-from checkins.tasks import open_due_rounds
+from checkins.tasks import surveys_open_due
 from tests.helpers import wait_for, wait_until_idle
 
 
@@ -17,8 +17,8 @@ def test_worker_opens_a_due_round_and_invites_each_person_once(
 ):
     survey.next_round_at = timezone.now() - dt.timedelta(minutes=1)
     survey.save()
-    open_due_rounds.delay()
-    open_due_rounds.delay()  # a second beat tick, or a redelivery: changes nothing
+    surveys_open_due.delay()
+    surveys_open_due.delay()  # a second beat tick, or a redelivery: changes nothing
     people = {employee.email, manager.email, outsider.email, hr_admin.email}
     assert wait_for(lambda: len(mail.outbox) >= len(people)), f"only {len(mail.outbox)} emails"
     assert wait_until_idle(), "the worker is still busy"  # so nothing more arrives

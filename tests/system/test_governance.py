@@ -20,11 +20,11 @@ from checkins.models import Answer, OutboundEmail, Participation, Response, Roun
 from checkins.services.questions import question_wording_update
 from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.rounds import round_open
+from culture import tasks as culture_tasks
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
 from culture.selectors import team_scores_get
 from culture.services.retention import RETENTION_EVENT, raw_data_retention_apply
 from culture.services.summaries import round_summaries_compute
-from culture.tasks import purge_expired_raw_data
 from org.models import OrgSettings, Person
 from org.services.erasure import ERASURE_EVENT, person_erase
 from org.services.refusals import access_refusals_get
@@ -113,7 +113,7 @@ def test_retention_follows_the_setting_and_skips_rounds_not_yet_summarised(
     Round.objects.filter(pk=unrolled.pk).update(status=Round.Status.CLOSED, responses_shuffled=True)
     _age(unrolled, 8)
     # Through the beat task, as the schedule runs it.
-    assert purge_expired_raw_data() == 1
+    assert culture_tasks.raw_data_retention_apply() == 1
     assert not Response.objects.filter(round=rnd).exists()
     # Closed but never rolled up: its raw answers are the only copy of its figures.
     assert Response.objects.filter(round=unrolled).count() == 1
@@ -121,7 +121,7 @@ def test_retention_follows_the_setting_and_skips_rounds_not_yet_summarised(
 
 def test_the_retention_job_is_on_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "culture.tasks.purge_expired_raw_data" in tasks
+    assert "culture.tasks.raw_data_retention_apply" in tasks
 
 
 def test_hr_sets_the_retention_period_and_it_is_audited(client, hr_admin):
