@@ -107,6 +107,9 @@ def test_production_logs_are_json_lines():
         "PATH": "/usr/bin:/bin",
         "DJANGO_SECRET_KEY": "s" * 60,
         "DJANGO_ALLOWED_HOSTS": "example.org",
+        # Production refuses demo mail settings (ADR 0029): give it real-looking ones.
+        "DEFAULT_FROM_EMAIL": "Relhealth <pulse@acme-corp.eu>",
+        "RELHEALTH_BASE_URL": "https://pulse.acme-corp.eu",
     }
     result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code],
