@@ -68,15 +68,15 @@ def trend_chart(
     for index, row in enumerate(ordered):
         x = svg_number(LEFT + index * step)
         cell = cell_of.get(row.round.pk)
+        # In the reader's language ("6. Dez."), like every date the pages show.
+        when = date_format(row.round.period_start, "MONTH_DAY_FORMAT")
         if index % max(1, len(ordered) // 6) == 0:
-            # In the reader's language ("6 Dez"), like every date the pages show.
-            chart.x_labels.append((x, date_format(row.round.period_start, "MONTH_DAY_FORMAT")))
+            chart.x_labels.append((x, when))
         if cell is None or cell.score is None:
             flush()
             continue
         run.append((x, cell))
         chart.has_data = True
-        when = date_format(row.round.period_start, "MONTH_DAY_FORMAT")
         chart.dots.append((x, _scale(cell.score, low, high), f"{cell.score:.0f}", when))
     flush()
     for value in (low, (low + high) / 2, high):

@@ -40,6 +40,7 @@ from culture.visibility import (
     comparison_get,
     participation_checked,
     participation_from,
+    reason_told,
     summary_lines_checked,
 )
 from org.models import Person, Team, path_ids
@@ -273,10 +274,8 @@ class TeamPage:
         protecting a smaller group first, since that is the reason a manager cannot guess."""
         if not self.cards or any(card.latest is not None for card in self.cards):
             return None
-        reasons = [card.hidden_reason for card in self.cards if card.hidden_reason]
-        if HiddenReason.PROTECTS_OTHERS in reasons:
-            return HiddenReason.PROTECTS_OTHERS
-        return reasons[0] if reasons else HiddenReason.FEWER_THAN_K
+        told = reason_told(card.hidden_reason for card in self.cards)
+        return told or HiddenReason.FEWER_THAN_K
 
     @property
     def subteams_shown(self) -> list[Team]:

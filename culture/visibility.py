@@ -96,6 +96,16 @@ NOT_ASKED = Cell(suppressed=False, reason=HiddenReason.NOT_ASKED)
 _HIDDEN = {reason: Cell(suppressed=True, reason=reason) for reason in HiddenReason}
 
 
+def reason_told(reasons: Iterable[HiddenReason | None]) -> HiddenReason | None:
+    """The one reason to tell when every figure of a group is hidden (the team page and the
+    digest, ADR 0034): protecting a smaller group first, since a manager cannot guess it, else
+    the first one given; None when none is."""
+    given = [reason for reason in reasons if reason]
+    if HiddenReason.PROTECTS_OTHERS in given:
+        return HiddenReason.PROTECTS_OTHERS
+    return given[0] if given else None
+
+
 def hidden(reason: HiddenReason) -> Cell:
     """The hidden cell for a reason (one shared instance each: nothing else to carry)."""
     return _HIDDEN[reason]

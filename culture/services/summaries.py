@@ -29,7 +29,7 @@ from culture.models import (
 )
 from culture.scorebook import ScoreBook, round_teams_asked, scorebook_build
 from culture.selectors import score_rows
-from culture.visibility import ChangeVerdict, HiddenReason, comparison_get
+from culture.visibility import ChangeVerdict, comparison_get, reason_told
 
 # Enough history to find the round before, even when a dimension skipped a round.
 HISTORY_ROUNDS = 8
@@ -95,15 +95,8 @@ def team_summary_build(
                 "change": comparison.verdict.value,
             }
         )
-    hidden_reason = ""
-    if not dimensions:
-        reasons = [c.reason for c in row.cells.values() if c.suppressed and c.reason]
-        if reasons:
-            hidden_reason = (
-                HiddenReason.PROTECTS_OTHERS
-                if HiddenReason.PROTECTS_OTHERS in reasons
-                else reasons[0]
-            )
+    hidden = (c.reason for c in row.cells.values() if c.suppressed)
+    hidden_reason = "" if dimensions else (reason_told(hidden) or "")
     ranked = sorted(dimensions, key=lambda d: d["score"])
     two_or_more = len(ranked) >= 2
     participation = row.participation
