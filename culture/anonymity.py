@@ -240,28 +240,14 @@ def _pooled_trim(
         for team, count in own_by_round[key].items()
         if count
     }
-
-    def atoms(team: int, keys: Sequence[int]) -> frozenset[tuple[int, int]]:
-        return frozenset((a, key) for key in keys for a in below[team] if (a, key) in counts)
-
-    # A round's weekly figures span the same space as their blocks (disjoint sets of atoms), so
-    # the check uses blocks, and only those touching a pooled figure: the others are separate
-    # coordinates, each already >= k by the block rule.
-    blocks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
-    for key in plan.round_keys:
-        shown = plan.weekly.get(key, set())
-        owner: dict[int, int | None] = {ORG: None}
-        for node in order:
-            mine = node if node in shown else owner.get(node)
-            for child in children.get(node, ()):
-                owner[child] = mine
-            if mine is not None and (node, key) in counts:
-                blocks[(mine, key)].add((node, key))
-    totals = {
-        team: sum(counts.get(a, 0) for a in atoms(team, plan.round_keys)) for team in plan.pooled
+    pooled_atoms = {
+        team: frozenset(
+            (a, key) for key in plan.round_keys for a in below[team] if (a, key) in counts
+        )
+        for team in plan.pooled
     }
-    pooled_atoms = {team: atoms(team, plan.round_keys) for team in plan.pooled}
-    block_list = [frozenset(b) for b in blocks.values()]
+    totals = {team: sum(counts[a] for a in atoms) for team, atoms in pooled_atoms.items()}
+    block_list = _weekly_blocks(plan=plan, children=children, order=order, counts=counts)
     blocks_of: dict[tuple[int, int], list[int]] = defaultdict(list)  # atom -> its blocks
     for index, found in enumerate(block_list):
         for atom in found:
@@ -280,6 +266,33 @@ def _pooled_trim(
                 plan.pooled.discard(drop)
                 del pooled_atoms[drop]
                 pending = True
+
+
+def _weekly_blocks(
+    *,
+    plan: WindowPlan,
+    children: Mapping[int, Sequence[int]],
+    order: Sequence[int],
+    counts: Mapping[tuple[int, int], int],
+) -> list[frozenset[tuple[int, int]]]:
+    """Each round's weekly figures as blocks of (team, round key) atoms: a shown team's own
+    respondents with those of its hidden descendants.
+
+    A round's weekly figures span the same space as their blocks (disjoint sets of atoms), so
+    the window check uses blocks, and only those touching a pooled figure: the others are
+    separate coordinates, each already >= k by the block rule.
+    """
+    blocks: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
+    for key in plan.round_keys:
+        shown = plan.weekly.get(key, set())
+        owner: dict[int, int | None] = {ORG: None}
+        for node in order:
+            mine = node if node in shown else owner.get(node)
+            for child in children.get(node, ()):
+                owner[child] = mine
+            if mine is not None and (node, key) in counts:
+                blocks[(mine, key)].add((node, key))
+    return [frozenset(b) for b in blocks.values()]
 
 
 def _components(

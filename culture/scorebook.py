@@ -261,6 +261,49 @@ def round_teams_asked() -> QuerySet[RoundTeam]:
     return RoundTeam.objects.filter(Q(whole=False) | Exists(rolled))
 
 
+def _latest_ids(
+    *, latest_of: Team | None, count: int, given_ids: list[int] | None
+) -> QuerySet[Any, Any] | list[int]:
+    """The ids of the rounds asked for: `given_ids`, or the latest `count` closed, rolled-up
+    rounds of `latest_of`'s subtree (of anyone when None), as a subquery."""
+    if given_ids is not None:
+        return given_ids
+    if latest_of is None:
+        return (
+            Round.objects.filter(
+                status=Round.Status.CLOSED, pk__in=RoundRollupState.objects.values("round_id")
+            )
+            .order_by("-period_start", "-pk")
+            .values("pk")[:count]
+        )
+    return (
+        round_teams_asked()
+        .filter(team_id=latest_of.pk, round__status=Round.Status.CLOSED)
+        .order_by("-round__period_start", "-round_id")
+        .values("round_id")[:count]
+    )
+
+
+def _with_team_summary(rounds: QuerySet[Any, Any], team: Team) -> QuerySet[Any, Any]:
+    """`rounds`, each with the team's stored trend summary riding along (issue 6: viewable on
+    the page)."""
+    summary = TeamRoundSummary.objects.filter(round_id=OuterRef("pk"), team=team)
+    return rounds.annotate(
+        team_summary=Subquery(
+            summary.values(
+                data=JSONObject(
+                    invited="invited",
+                    responded="responded",
+                    dimensions="dimensions",
+                    strongest="strongest_id",
+                    weakest="weakest_id",
+                )
+            )[:1],
+            output_field=JSONField(),
+        )
+    )
+
+
 def _rounds_load(
     *, latest_of: Team | None, count: int, given_ids: list[int] | None = None
 ) -> tuple[list[Round], list[Round]]:
@@ -268,25 +311,9 @@ def _rounds_load(
     those of `given_ids`), and every closed, rolled-up round of the windows they fall into, each with
     its window's stored decision header, in one query. Returns (latest newest first, whole
     windows oldest first)."""
-    rolled = RoundRollupState.objects.values("round_id")
-    latest_ids: QuerySet[Any, Any] | list[int]
-    if given_ids is not None:
-        if not given_ids:
-            return [], []
-        latest_ids = given_ids
-    elif latest_of is None:
-        latest_ids = (
-            Round.objects.filter(status=Round.Status.CLOSED, pk__in=rolled)
-            .order_by("-period_start", "-pk")
-            .values("pk")[:count]
-        )
-    else:
-        latest_ids = (
-            round_teams_asked()
-            .filter(team_id=latest_of.pk, round__status=Round.Status.CLOSED)
-            .order_by("-round__period_start", "-round_id")
-            .values("round_id")[:count]
-        )
+    if given_ids == []:
+        return [], []
+    latest_ids = _latest_ids(latest_of=latest_of, count=count, given_ids=given_ids)
     window = ExpressionWrapper((F("number") - 1) / WINDOW_ROUNDS, output_field=IntegerField())
     same_window = Round.objects.annotate(win=window).filter(
         Q(pk__in=latest_ids), survey_id=OuterRef("survey_id"), win=OuterRef("win")
@@ -295,26 +322,13 @@ def _rounds_load(
         survey_id=OuterRef("survey_id"), window=OuterRef("win")
     )
     state = RoundRollupState.objects.filter(round_id=OuterRef("pk")).values("pk")[:1]
-    found_rounds = Round.objects.annotate(win=window).filter(
-        Exists(same_window), status=Round.Status.CLOSED, pk__in=rolled
+    found_rounds: QuerySet[Any, Any] = Round.objects.annotate(win=window).filter(
+        Exists(same_window),
+        status=Round.Status.CLOSED,
+        pk__in=RoundRollupState.objects.values("round_id"),
     )
     if latest_of is not None:
-        # The team's stored trend summary per round rides along (issue 6: viewable on the page).
-        summary = TeamRoundSummary.objects.filter(round_id=OuterRef("pk"), team=latest_of)
-        found_rounds = found_rounds.annotate(
-            team_summary=Subquery(
-                summary.values(
-                    data=JSONObject(
-                        invited="invited",
-                        responded="responded",
-                        dimensions="dimensions",
-                        strongest="strongest_id",
-                        weakest="weakest_id",
-                    )
-                )[:1],
-                output_field=JSONField(),
-            )
-        )
+        found_rounds = _with_team_summary(found_rounds, latest_of)
     found: list[Any] = list(
         found_rounds.annotate(
             is_latest=ExpressionWrapper(Q(pk__in=latest_ids), output_field=BooleanField()),

@@ -15,7 +15,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,33 +155,48 @@ def _window_inputs(
 
 def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
     """Run the engine on one window: what each node may show (compact). Pure, no database."""
-    parents, rounds, own = inputs.parents, inputs.rounds, inputs.own
-    invited, responded = inputs.invited, inputs.responded
-    round_ids = [pk for pk, _number, _k, _state in rounds]
-    k_by_round = {pk: k for pk, _number, k, _state in rounds}
-    pairs = [(pk, number) for pk, number, _k, _state in rounds]
     shown: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"w": defaultdict(list), "p": [], "part": [], "com": [], "grp": []}
     )
-    small: set[int] = set()  # nodes shown only as whole-window figures (too few invitees)
-    plans: dict[str, WindowPlan] = {}
-    for measure, own_by_round in own.items():
-        plans[measure] = plans_for_rounds(
-            parents=parents,
-            rounds=pairs,
+    plans = _plans_make(inputs)
+    _measures_show(inputs, plans, shown)
+    _groups_show(inputs, shown)
+    for node in set().union(*(plan.window_mode for plan in plans.values())):
+        shown[node]["small"] = True  # shown only as whole-window figures (too few invitees)
+    return {node: _compact(found) for node, found in shown.items()}
+
+
+def _plans_make(inputs: _WindowInputs) -> dict[str, WindowPlan]:
+    """Each measure's plan for the window: the weekly and pooled figures it may show."""
+    round_ids = [pk for pk, _number, _k, _state in inputs.rounds]
+    return {
+        measure: plans_for_rounds(
+            parents=inputs.parents,
+            rounds=[(pk, number) for pk, number, _k, _state in inputs.rounds],
             own_by_round={key: own_by_round.get(key, {}) for key in round_ids},
-            invited_by_round=invited,
-            k_by_round=k_by_round,
+            invited_by_round=inputs.invited,
+            k_by_round={pk: k for pk, _number, k, _state in inputs.rounds},
             broken_by_round=inputs.broken,
         )[round_ids[0]]  # one window: one plan
-        small |= plans[measure].window_mode
-    # A2b: a dimension, its items and its complete and partial respondents share answers. Alone,
-    # a dimension's figure mixes them beyond separation, so it keeps its own decision; an item's
-    # figure is shown only where every member of the family may be, so the items beside their
-    # dimension never isolate a lone answer or a lone partial respondent. Each member's own
-    # figures are safe, and a subset of a safe set of figures reveals no more, so the
-    # intersection is safe for every member at once. A subtree where a member has no
-    # respondent at all does not constrain the family (its figure for that member is empty).
+        for measure, own_by_round in inputs.own.items()
+    }
+
+
+def _measures_show(
+    inputs: _WindowInputs, plans: Mapping[str, WindowPlan], shown: dict[int, dict[str, Any]]
+) -> None:
+    """Mark the weekly ("w") and pooled ("p") figures each node shows, family by family.
+
+    A2b: a dimension, its items and its complete and partial respondents share answers. Alone,
+    a dimension's figure mixes them beyond separation, so it keeps its own decision; an item's
+    figure is shown only where every member of the family may be, so the items beside their
+    dimension never isolate a lone answer or a lone partial respondent. Each member's own
+    figures are safe, and a subset of a safe set of figures reveals no more, so the
+    intersection is safe for every member at once. A subtree where a member has no
+    respondent at all does not constrain the family (its figure for that member is empty).
+    """
+    own, parents = inputs.own, inputs.parents
+    round_ids = [pk for pk, _number, _k, _state in inputs.rounds]
     members: dict[str, list[str]] = defaultdict(list)
     for measure in own:
         members[inputs.family[measure]].append(measure)
@@ -198,41 +213,51 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
                         _with_empty(plans[measure].weekly.get(key, set()), parents, counts)
                         - plans[measure].window_mode
                     )
-            together = set.intersection(*allowed.values()) if allowed else set()
-            for measure in allowed:
-                if measure[0] in "dq":
-                    mine = plans[measure].weekly.get(key, set())
-                    for node in mine if measure[0] == "d" else together & mine:
-                        shown[node]["w"][measure].append(key)
+            weekly = {m: plans[m].weekly.get(key, set()) for m in allowed}
+            for node, measure in _family_figures(allowed, weekly):
+                shown[node]["w"][measure].append(key)
         allowed = {
             m: _with_empty(plans[m].pooled, parents, pooled_own[m]) & plans[m].window_mode
             for m in family
             if any(pooled_own[m].values())
         }
-        together = set.intersection(*allowed.values()) if allowed else set()
-        for measure in allowed:
-            if measure[0] in "dq":
-                mine = plans[measure].pooled
-                for node in mine if measure[0] == "d" else together & mine:
-                    shown[node]["p"].append(measure)
-    for pk in round_ids:
+        for node, measure in _family_figures(allowed, {m: plans[m].pooled for m in allowed}):
+            shown[node]["p"].append(measure)
+
+
+def _family_figures(
+    allowed: Mapping[str, set[int]], planned: Mapping[str, set[int]]
+) -> Iterator[tuple[int, str]]:
+    """(node, measure) for each figure of one family to show: a dimension where its own plan
+    shows it, an item only where every member of its family is allowed too (A2b). Respondent
+    counts ("r...") are never figures."""
+    together = set.intersection(*allowed.values()) if allowed else set()
+    for measure in allowed:
+        if measure[0] in "dq":
+            mine = planned[measure]
+            for node in mine if measure[0] == "d" else together & mine:
+                yield node, measure
+
+
+def _groups_show(inputs: _WindowInputs, shown: dict[int, dict[str, Any]]) -> None:
+    """Mark, per round, the groups counted in a larger one ("grp"), where participation shows
+    ("part") and where comments show ("com")."""
+    for pk, _number, k, _state in inputs.rounds:
+        broken = inputs.broken.get(pk, frozenset())
         # Asked, but its people were counted in a larger group (A6): the pages say "fewer than k"
         # for it, exactly as for a team that was asked and answered too little.
-        for node in inputs.broken.get(pk, ()):
+        for node in broken:
             shown[node]["grp"].append(pk)
-        k = k_by_round[pk]
-        broken = inputs.broken.get(pk, frozenset())
-        for node in tree_visible(parents=parents, own=invited.get(pk, {}), k=k, hidden=broken):
+        for node in tree_visible(
+            parents=inputs.parents, own=inputs.invited.get(pk, {}), k=k, hidden=broken
+        ):
             shown[node]["part"].append(pk)
         # Comments (A4): the same block rule on respondents, with at least ten per slice.
         comment_k = max(COMMENT_MIN_RESPONDENTS, k)
         for node in tree_visible(
-            parents=parents, own=responded.get(pk, {}), k=comment_k, hidden=broken
+            parents=inputs.parents, own=inputs.responded.get(pk, {}), k=comment_k, hidden=broken
         ):
             shown[node]["com"].append(pk)
-    for node in small:
-        shown[node]["small"] = True
-    return {node: _compact(found) for node, found in shown.items()}
 
 
 def _with_empty(
