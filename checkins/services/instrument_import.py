@@ -127,38 +127,13 @@ def instrument_import(
     valid = []
     for where, raw in records:
         item = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        unknown = sorted(set(item) - set(_fields()))
-        problems = [f"unknown field {', '.join(unknown)}"] if unknown else []
-        problems += [f"{name} is empty" for name in REQUIRED if not item.get(name)]
-        code = item.get("code", "")
-        slug = True
-        try:
-            if code:
-                validate_slug(code)
-        except ValidationError:
-            slug = False
-            problems.append(f"code “{code}” may hold only letters, digits, - and _")
-        if code in existing:
-            problems.append(f"code “{code}” is already in the bank")
-        if code in seen:
-            problems.append(f"code “{code}” appears twice in the file")
-        seen.add(code)
-        scale = item.get("scale", "")
-        if scale and scale not in Question.Scale.values:
-            problems.append(f"scale “{scale}” is not one of {', '.join(Question.Scale.values)}")
-        key = item.get("dimension", "")
-        if key and key not in dimensions:
-            problems.append(f"dimension “{key}” does not exist (add it first)")
-        if not key and scale in (Question.Scale.AGREE5, Question.Scale.AGREE7):
-            problems.append("an agreement item needs a dimension")
-        reverse = item.get("reverse", "").lower()
-        if reverse not in ("", "yes", "no", "true", "false", "1", "0"):
-            problems.append(f"reverse “{reverse}” should be yes or no")
-        problems += _model_problems(item, skip_code=not slug)
+        problems = _item_problems(item, dimensions=dimensions, existing=existing, seen=seen)
+        seen.add(item.get("code", ""))
         if problems:
             result.errors.append((where, "; ".join(problems)))
         else:
-            valid.append((item, dimensions.get(key), reverse in ("yes", "true", "1")))
+            reverse = item.get("reverse", "").lower() in ("yes", "true", "1")
+            valid.append((item, dimensions.get(item.get("dimension", "")), reverse))
     if result.errors:
         return result
     with transaction.atomic():
@@ -180,3 +155,36 @@ def instrument_import(
                 details={"codes": result.created},
             )
     return result
+
+
+def _item_problems(
+    item: dict[str, str], *, dimensions: dict[str, Dimension], existing: set[str], seen: set[str]
+) -> list[str]:
+    """What is wrong with one item of the file, in words HR can act on (none: it can be added)."""
+    unknown = sorted(set(item) - set(_fields()))
+    problems = [f"unknown field {', '.join(unknown)}"] if unknown else []
+    problems += [f"{name} is empty" for name in REQUIRED if not item.get(name)]
+    code = item.get("code", "")
+    slug = True
+    try:
+        if code:
+            validate_slug(code)
+    except ValidationError:
+        slug = False
+        problems.append(f"code “{code}” may hold only letters, digits, - and _")
+    if code in existing:
+        problems.append(f"code “{code}” is already in the bank")
+    if code in seen:
+        problems.append(f"code “{code}” appears twice in the file")
+    scale = item.get("scale", "")
+    if scale and scale not in Question.Scale.values:
+        problems.append(f"scale “{scale}” is not one of {', '.join(Question.Scale.values)}")
+    key = item.get("dimension", "")
+    if key and key not in dimensions:
+        problems.append(f"dimension “{key}” does not exist (add it first)")
+    if not key and scale in (Question.Scale.AGREE5, Question.Scale.AGREE7):
+        problems.append("an agreement item needs a dimension")
+    reverse = item.get("reverse", "").lower()
+    if reverse not in ("", "yes", "no", "true", "false", "1", "0"):
+        problems.append(f"reverse “{reverse}” should be yes or no")
+    return problems + _model_problems(item, skip_code=not slug)
