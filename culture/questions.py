@@ -78,64 +78,93 @@ def question_figures_get(
     A question is listed when a round's question set asked it (the same for every team), never
     because someone answered it; a question with no shown figure says why, by the newest round
     that asked it: the same reason for 0 answers as for 1..k-1 (A3b)."""
-    round_ids = [r.pk for r in book.rounds]
-    mine: dict[tuple[int, int], dict[int, int]] = {}
-    for round_id, version_id, counts in QuestionRollup.objects.filter(
-        includes_subteams=True, team_id=team.pk, round_id__in=round_ids
-    ).values_list("round_id", "question_version_id", "counts"):
-        mine[(version_id, round_id)] = {int(v): c for v, c in counts.items()}
+    counts = _QuestionCounts.load(team=team, rounds=book.rounds)
+    figures = []
+    for version in _versions_asked(book=book, latest=latest):
+        found = _figure_newest(book=book, team=team, latest=latest, version=version, counts=counts)
+        if found is not None:
+            figures.append(found)
+    figures.sort(
+        key=lambda f: (f.is_enps, f.version.question.dimension_id or 0, f.version.question.position)
+    )
+    return figures
+
+
+@dataclass(frozen=True)
+class _QuestionCounts:
+    """A team's answer counts per (question version, round), subteams included."""
+
+    by_key: dict[tuple[int, int], dict[int, int]]
+
+    @classmethod
+    def load(cls, *, team: Team, rounds: list[Round]) -> _QuestionCounts:
+        rows = QuestionRollup.objects.filter(
+            includes_subteams=True, team_id=team.pk, round_id__in=[r.pk for r in rounds]
+        ).values_list("round_id", "question_version_id", "counts")
+        return cls(
+            {
+                (version_id, round_id): {int(v): c for v, c in found.items()}
+                for round_id, version_id, found in rows
+            }
+        )
+
+    def week(self, version_id: int, round_id: int) -> dict[int, int]:
+        return self.by_key.get((version_id, round_id), {})
+
+    def window(self, version_id: int, keys: list[int]) -> dict[int, int]:
+        pooled: dict[int, int] = defaultdict(int)
+        for key in keys:
+            for value, count in self.week(version_id, key).items():
+                pooled[value] += count
+        return dict(pooled)
+
+
+def _versions_asked(*, book: ScoreBook, latest: list[Round]) -> list[QuestionVersion]:
+    """The scored question versions some round of `latest` asked (by its question set)."""
     asked = {
         int(measure[1:])
         for rnd in latest
         for measure in book.asked.measures.get(rnd.pk, ())
         if measure.startswith("q")
     }
-    versions = {
-        pk: version
+    return [
+        version
         for pk, version in book.asked.versions.items()
         if pk in asked and version.question.scale != Question.Scale.TEXT
-    }
-    by_pk = {r.pk: r for r in book.rounds}
+    ]
 
-    def week(version_id: int, round_id: int) -> dict[int, int]:
-        return mine.get((version_id, round_id), {})
 
-    def window(version_id: int, keys: list[int]) -> dict[int, int]:
-        pooled: dict[int, int] = defaultdict(int)
-        for key in keys:
-            for value, count in week(version_id, key).items():
-                pooled[value] += count
-        return dict(pooled)
-
-    figures = []
-    for version_id, version in versions.items():
-        found: QuestionFigure | None = None
-        reason: HiddenReason | None = None
-        for rnd in latest:
-            measure = f"q{version_id}"
-            keys = book.window_keys(rnd)
-            outcome = outcome_decide(
-                verdict=book.decision(node=team.pk, measure=measure, round=rnd),
-                asked=book.asks(node=team.pk, measure=measure, round=rnd),
-                small=book.small(node=team.pk, round=rnd),
-                k=rnd.min_group_size,
-                n_week=functools.partial(_n_week, week, version_id, rnd.pk),
-                n_window=functools.partial(_n_window, window, version_id, keys),
-            )
-            if outcome == Verdict.WEEKLY:
-                found = _figure(version, rnd, week(version_id, rnd.pk), 1)
-                break
-            if outcome == Verdict.POOLED:
-                found = _figure(version, by_pk[rnd.pk], window(version_id, keys), len(keys))
-                break
-            if reason is None and outcome != HiddenReason.NOT_ASKED:
-                reason = HiddenReason(outcome)
-        if found is None:
-            if reason is None:
-                continue  # no round of the view asked this team (none of it was invited)
-            found = QuestionFigure(version=version, round=None, suppressed=True, reason=reason)
-        figures.append(found)
-    figures.sort(
-        key=lambda f: (f.is_enps, f.version.question.dimension_id or 0, f.version.question.position)
-    )
-    return figures
+def _figure_newest(
+    *,
+    book: ScoreBook,
+    team: Team,
+    latest: list[Round],
+    version: QuestionVersion,
+    counts: _QuestionCounts,
+) -> QuestionFigure | None:
+    """The newest weekly or pooled figure of one question the rules allow, or the reason none
+    is shown (None: no round of the view asked this team)."""
+    version_id = version.pk
+    measure = f"q{version_id}"
+    reason: HiddenReason | None = None
+    for rnd in latest:
+        keys = book.window_keys(rnd)
+        outcome = outcome_decide(
+            verdict=book.decision(node=team.pk, measure=measure, round=rnd),
+            asked=book.asks(node=team.pk, measure=measure, round=rnd),
+            small=book.small(node=team.pk, round=rnd),
+            k=rnd.min_group_size,
+            n_week=functools.partial(_n_week, counts.week, version_id, rnd.pk),
+            n_window=functools.partial(_n_window, counts.window, version_id, keys),
+        )
+        if outcome == Verdict.WEEKLY:
+            return _figure(version, rnd, counts.week(version_id, rnd.pk), 1)
+        if outcome == Verdict.POOLED:
+            # The window's round as the score book holds it (with its window's annotations).
+            pooled_round = next(r for r in book.rounds if r.pk == rnd.pk)
+            return _figure(version, pooled_round, counts.window(version_id, keys), len(keys))
+        if reason is None and outcome != HiddenReason.NOT_ASKED:
+            reason = HiddenReason(outcome)
+    if reason is None:
+        return None
+    return QuestionFigure(version=version, round=None, suppressed=True, reason=reason)

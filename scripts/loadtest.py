@@ -43,6 +43,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +238,8 @@ def _environment(outbox: Path) -> dict[str, str]:
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(outbox),
         RELHEALTH_BASE_URL=f"http://127.0.0.1:{WEB_PORT}",
+        # Mail goes to a folder, links to this machine: production refuses that unless told.
+        RELHEALTH_ALLOW_LOCAL_MAIL="true",
         RELHEALTH_WORKING_HOURS="0,24",
         RELHEALTH_WORKING_WEEKDAYS="0,1,2,3,4,5,6",
         RELHEALTH_TICK_SECONDS="5",
@@ -264,7 +267,7 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] * 1000 if len(values) >= 20 else float("nan")
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--double-share", type=float, default=0.15)
@@ -273,151 +276,193 @@ def main() -> int:
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = parser.parse_args()
-    random.seed(args.seed)
-    folder = Path(tempfile.mkdtemp(prefix="relhealth-loadtest-"))
-    outbox = folder / "outbox"
-    outbox.mkdir()
-    env = _environment(outbox)
-    os.environ.update(env)
-    clock = time.monotonic()
-    pg = PrivatePostgres(folder)
-    processes: dict[str, subprocess.Popen | None] = {}
-    report: dict[str, Any] = {}
+    return parser.parse_args()
 
-    def log(message: str) -> None:
-        print(f"[{time.monotonic() - clock:6.1f}s] {message}", flush=True)
 
-    def start_redis() -> None:
-        processes["redis"] = _spawn(
+class LoadTest:
+    """One run: the private services, an organisation with a round per phase, the four phases,
+    and the reconciliation of every acknowledged check-in against PostgreSQL."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.folder = Path(tempfile.mkdtemp(prefix="relhealth-loadtest-"))
+        self.outbox = self.folder / "outbox"
+        self.outbox.mkdir()
+        self.env = _environment(self.outbox)
+        os.environ.update(self.env)
+        self.clock = time.monotonic()
+        self.pg = PrivatePostgres(self.folder)
+        self.processes: dict[str, subprocess.Popen | None] = {}
+        self.report: dict[str, Any] = {}
+        self.results = Results()
+        self.rounds: dict[str, Any] = {}
+        self.tokens: dict[str, list[str]] = {}
+
+    def log(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.clock:6.1f}s] {message}", flush=True)
+
+    # --- Services
+
+    def redis_start(self) -> None:
+        self.processes["redis"] = _spawn(
             ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(folder)], env, folder / "redis.log",
+             "--appendonly", "no", "--dir", str(self.folder)], self.env, self.folder / "redis.log",
         )  # fmt: skip
         _wait_port(REDIS_PORT)
 
-    def start_worker() -> None:
-        processes["worker"] = _spawn(
+    def worker_start(self) -> None:
+        self.processes["worker"] = _spawn(
             [str(VENV_BIN / "celery"), "-A", "relhealth", "worker", "-l", "WARNING",
-             "--concurrency=1", "--without-gossip", "--without-mingle"], env, folder / "worker.log",
+             "--concurrency=1", "--without-gossip", "--without-mingle"], self.env,
+            self.folder / "worker.log",
         )  # fmt: skip
 
-    try:
-        pg.init()
-        start_redis()
-        log("private PostgreSQL on 5440 and Redis on 6390 are up")
-
+    def services_start(self) -> None:
+        """PostgreSQL and Redis, then Django set up against them."""
+        self.pg.init()
+        self.redis_start()
+        self.log("private PostgreSQL on 5440 and Redis on 6390 are up")
         import django
 
         django.setup()
+
+    def site_start(self) -> None:
+        """gunicorn as production runs it, one worker and beat."""
+        from django.db import connections
+
+        connections.close_all()
+        self.processes["web"] = _spawn(
+            [str(VENV_BIN / "gunicorn"), "relhealth.wsgi:application", "--bind",
+             f"127.0.0.1:{WEB_PORT}", "--workers", str(self.args.web_workers), "--worker-class",
+             "gthread", "--threads", str(self.args.web_threads), "--timeout", "60",
+             "--error-logfile", "-"], self.env, self.folder / "web.log",
+        )  # fmt: skip
+        self.worker_start()
+        self.processes["beat"] = _spawn(
+            [str(VENV_BIN / "celery"), "-A", "relhealth", "beat", "-l", "WARNING",
+             "--schedule", str(self.folder / "beat-schedule")], self.env,
+            self.folder / "beat.log",
+        )  # fmt: skip
+        _wait_port(WEB_PORT)
+
+    def stop(self) -> None:
+        for name in ("web", "worker", "beat", "redis"):
+            _stop(self.processes.get(name))
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        self.pg.stop()
+        if not self.args.keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    # --- The organisation
+
+    def organisation_create(self) -> None:
+        """Teams of TEAM_SIZE with a manager each, the default bank, and an open round (with
+        every person's link) for each phase."""
         from django.contrib.auth.hashers import make_password
         from django.core.management import call_command
-        from django.db import connections
-        from django.utils import timezone
 
-        from checkins.models import OutboundEmail, Participation, Response, Survey
-        from checkins.services.emails import LEFT_BEHIND_AFTER, STALE_AFTER, emails_due_ids
-        from checkins.services.rounds import round_close, round_open
+        from checkins import default_bank
+        from checkins.models import Dimension, OutboundEmail, Question, QuestionVersion, Survey
+        from checkins.services.rounds import round_open
         from checkins.services.tokens import participation_token
-        from checkins.tasks import emails_send, round_invitations_queue
-        from culture.tasks import round_rollup_compute
         from org.models import Person, Team
         from tests.factories import PASSWORD
 
         call_command("migrate", verbosity=0)
-        if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-            call_command("collectstatic", "--noinput", verbosity=0)
-        from checkins import default_bank
-        from checkins.models import Dimension, Question, QuestionVersion
-
+        # gunicorn serves what the manifest lists: a stale one would turn every page into a 500.
+        call_command("collectstatic", "--noinput", verbosity=0)
         default_bank.install(
             Dimension=Dimension, Question=Question, QuestionVersion=QuestionVersion
         )
         root = Team.objects.create(name="Load Org")
-        teams = [Team.objects.create(name=f"Team {t}", parent=root)
-                 for t in range(args.people // TEAM_SIZE)]  # fmt: skip
+        self.teams = [Team.objects.create(name=f"Team {t}", parent=root)
+                      for t in range(self.args.people // TEAM_SIZE)]  # fmt: skip
         hashed = make_password(PASSWORD)  # one hash for everyone: setup, not the test
-        people = Person.objects.bulk_create(
+        self.people = Person.objects.bulk_create(
             [
                 Person(email=f"p{t}-{i}@load.example", name=f"Load {t}-{i}", team=team,
                        password=hashed, time_zone="UTC",
                        role=Person.Role.MANAGER if i == 0 else Person.Role.EMPLOYEE)
-                for t, team in enumerate(teams) for i in range(TEAM_SIZE)
+                for t, team in enumerate(self.teams) for i in range(TEAM_SIZE)
             ]
         )  # fmt: skip
-        for team, manager in zip(teams, people[::TEAM_SIZE], strict=True):
+        for team, manager in zip(self.teams, self.people[::TEAM_SIZE], strict=True):
             team.managers.add(manager)
-        bank = list(Question.objects.filter(is_active=True))
-        rounds = {}
+        self.bank = list(Question.objects.filter(is_active=True))
         for phase in ("steady", "redis", "postgres"):
             survey = Survey.objects.create(name=f"Pulse {phase}", questions_per_round=5)
-            survey.questions.set(bank)
-            rounds[phase] = round_open(survey=survey)  # no dispatch: see the next line
+            survey.questions.set(self.bank)
+            self.rounds[phase] = round_open(survey=survey)  # no dispatch: see the next line
         # The harness measures check-ins, not 600 invitations: their ledger rows are set aside.
-        OutboundEmail.objects.filter(round__in=rounds.values()).update(
+        OutboundEmail.objects.filter(round__in=self.rounds.values()).update(
             status=OutboundEmail.Status.SKIPPED
         )
-        tokens = {
-            phase: [participation_token(round_id=rnd.pk, person_id=p.pk) for p in people]
-            for phase, rnd in rounds.items()
+        self.tokens = {
+            phase: [participation_token(round_id=rnd.pk, person_id=p.pk) for p in self.people]
+            for phase, rnd in self.rounds.items()
         }
-        connections.close_all()
-        processes["web"] = _spawn(
-            [str(VENV_BIN / "gunicorn"), "relhealth.wsgi:application", "--bind",
-             f"127.0.0.1:{WEB_PORT}", "--workers", str(args.web_workers), "--worker-class",
-             "gthread", "--threads", str(args.web_threads), "--timeout", "60",
-             "--error-logfile", "-"], env, folder / "web.log",
-        )  # fmt: skip
-        start_worker()
-        processes["beat"] = _spawn(
-            [str(VENV_BIN / "celery"), "-A", "relhealth", "beat", "-l", "WARNING",
-             "--schedule", str(folder / "beat-schedule")], env, folder / "beat.log",
-        )  # fmt: skip
-        _wait_port(WEB_PORT)
-        log(f"set up {len(people)} people in {len(teams)} teams; gunicorn, worker and beat up")
-        results = Results()
 
-        def probe(path: str = f"/c/{participation_token(round_id=0, person_id=0)}/") -> tuple:
-            """One request alone (an unknown link: a database lookup, then 404): ms, status."""
-            started = time.monotonic()
-            try:
-                status = _request("GET", path)[0]
-            except OSError:
-                status = 0
-            return round((time.monotonic() - started) * 1000, 1), status
+    # --- The phases
 
-        probe()  # warm up each gunicorn worker's imports and connection
-        baseline = sorted(probe()[0] for _ in range(20))
-        report["single_request_ms"] = {"median": baseline[10], "max": baseline[-1]}
+    def probe(self) -> tuple[float, int]:
+        """One request alone (an unknown link: a database lookup, then 404): ms, status."""
+        from checkins.services.tokens import participation_token
 
-        def run_phase(phase: str, fault=None) -> float:
-            doubles = set(random.sample(range(len(people)), int(len(people) * args.double_share)))
-            started = time.monotonic()
-            with ThreadPoolExecutor(len(people)) as pool:
-                futures = [
-                    pool.submit(employee_checks_in, token, phase, results, i in doubles)
-                    for i, token in enumerate(tokens[phase])
-                ]
-                if fault:
-                    fault()
-                for future in futures:
-                    future.result()
-            return time.monotonic() - started
+        started = time.monotonic()
+        try:
+            status = _request("GET", f"/c/{participation_token(round_id=0, person_id=0)}/")[0]
+        except OSError:
+            status = 0
+        return round((time.monotonic() - started) * 1000, 1), status
 
-        # 1. steady
-        seconds = run_phase("steady")
-        log(f"steady: done in {seconds:.1f}s")
+    def baseline_measure(self) -> None:
+        self.probe()  # warm up each gunicorn worker's imports and connection
+        baseline = sorted(self.probe()[0] for _ in range(20))
+        self.report["single_request_ms"] = {"median": baseline[10], "max": baseline[-1]}
 
-        # 2. redis: stop it a moment into the phase; open a round while it is down.
+    def phase_run(self, phase: str, fault: Callable[[], None] | None = None) -> float:
+        """Everyone checks in on the phase's round at once (some twice); `fault` meanwhile."""
+        people = len(self.people)
+        doubles = set(random.sample(range(people), int(people * self.args.double_share)))
+        started = time.monotonic()
+        with ThreadPoolExecutor(people) as pool:
+            futures = [
+                pool.submit(employee_checks_in, token, phase, self.results, i in doubles)
+                for i, token in enumerate(self.tokens[phase])
+            ]
+            if fault:
+                fault()
+            for future in futures:
+                future.result()
+        return time.monotonic() - started
+
+    def steady_phase(self) -> None:
+        seconds = self.phase_run("steady")
+        self.log(f"steady: done in {seconds:.1f}s")
+
+    def redis_phase(self) -> None:
+        """Stop Redis a moment into the phase and open a round while it is down; its
+        invitations must all go out once, after Redis returns."""
+        from django.db import connections
+
+        from checkins.models import OutboundEmail, Survey
+        from checkins.services.rounds import round_open
+        from checkins.tasks import round_invitations_queue
+        from org.models import Person
+
         fault_report: dict[str, Any] = {}
 
         def redis_outage() -> None:
             time.sleep(1.0)
-            _stop(processes["redis"], signal.SIGKILL)
+            _stop(self.processes["redis"], signal.SIGKILL)
             fault_report["redis_down_at"] = time.monotonic()
-            log("redis: SIGKILLed")
+            self.log("redis: SIGKILLed")
             survey = Survey.objects.create(name="Pulse opened in the outage", questions_per_round=3)
-            survey.questions.set(bank)
-            survey.audience.set(teams[:8])
+            survey.questions.set(self.bank)
+            survey.audience.set(self.teams[:8])
             # As HR's "start a round now" does it: the enqueue after commit meets a dead broker.
             queued: list[bool] = []
             rnd = round_open(
@@ -427,62 +472,64 @@ def main() -> int:
             fault_report["outage_round"] = rnd.pk
             connections.close_all()
             time.sleep(max(0.0, 8.0 - (time.monotonic() - fault_report["redis_down_at"])))
-            start_redis()
+            self.redis_start()
             fault_report["redis_up_at"] = time.monotonic()
-            log("redis: started again")
+            self.log("redis: started again")
 
-        seconds = run_phase("redis", redis_outage)
-        log(f"redis: check-ins done in {seconds:.1f}s; round opened in the outage: "
-            f"{fault_report['enqueue']}")  # fmt: skip
+        seconds = self.phase_run("redis", redis_outage)
+        self.log(f"redis: check-ins done in {seconds:.1f}s; round opened in the outage: "
+                 f"{fault_report['enqueue']}")  # fmt: skip
         invitations = OutboundEmail.objects.filter(
             round_id=fault_report["outage_round"], kind=OutboundEmail.Kind.INVITATION
         )
         # Beat's sweep leaves rows alone for LEFT_BEHIND_AFTER (2 minutes: their own dispatch may
         # be on its way), then hands them to the worker. Run that sweep now, fast-forwarded,
         # through the restarted Redis and the real worker, instead of waiting two minutes.
-        deadline = time.monotonic() + 60
-        while invitations.exclude(status=OutboundEmail.Status.SENT).exists():
-            if time.monotonic() > deadline:
-                break
-            ids = emails_due_ids(now=timezone.now() + LEFT_BEHIND_AFTER + dt.timedelta(seconds=5))
-            if ids:
-                emails_send.delay(ids)
-            time.sleep(2)
-        invited = {p.email for p in Person.objects.filter(team__in=teams[:8])}
-        sent = Counter(to for to, subject in _emails(outbox) if to in invited)
+        self.sweep_until_sent(invitations, ahead=_left_behind_after(), seconds=60, every=2)
+        invited = {p.email for p in Person.objects.filter(team__in=self.teams[:8])}
+        sent = Counter(to for to, subject in _emails(self.outbox) if to in invited)
         fault_report["invitations"] = invitations.count()
         fault_report["invitations_sent"] = len(sent)
         fault_report["invitation_duplicates"] = sum(c - 1 for c in sent.values() if c > 1)
         fault_report["invitations_out_after_s"] = round(
-            time.monotonic() - fault_report["redis_up_at"],
-            1,
+            time.monotonic() - fault_report["redis_up_at"], 1
         )
-        log(f"redis: {len(sent)}/{invitations.count()} invitations of the outage round sent")
-        report["redis"] = dict(fault_report)
+        self.log(f"redis: {len(sent)}/{invitations.count()} invitations of the outage round sent")
+        self.report["redis"] = dict(fault_report)
 
-        # 3. postgres: crash it a moment into the phase, start it 4 s later.
+    def postgres_phase(self) -> None:
+        """Crash PostgreSQL a moment into the phase and start it 4 s later."""
+        from django.db import connections
+
         pg_report: dict[str, Any] = {}
 
         def postgres_outage() -> None:
             time.sleep(1.0)
-            pg.crash()
+            self.pg.crash()
             pg_report["down_at"] = time.monotonic()
-            log("postgres: killed (immediate stop)")
+            self.log("postgres: killed (immediate stop)")
             time.sleep(1.0)
-            pg_report["probe_during_outage_ms_status"] = probe()
+            pg_report["probe_during_outage_ms_status"] = self.probe()
             time.sleep(3.0)
-            pg.start()
+            self.pg.start()
             pg_report["up_at"] = time.monotonic()
-            log("postgres: started again")
+            self.log("postgres: started again")
 
         connections.close_all()
-        seconds = run_phase("postgres", postgres_outage)
+        seconds = self.phase_run("postgres", postgres_outage)
         connections.close_all()
-        log(f"postgres: check-ins done in {seconds:.1f}s")
-        report["postgres"] = pg_report
+        self.log(f"postgres: check-ins done in {seconds:.1f}s")
+        self.report["postgres"] = pg_report
 
-        # 4. digest: close the steady round; SIGKILL the worker while it sends the digests.
-        steady = rounds["steady"]
+    def digest_phase(self) -> None:
+        """Close the steady round; SIGKILL the worker while it sends the digests."""
+        from checkins.models import OutboundEmail
+        from checkins.services.emails import STALE_AFTER
+        from checkins.services.rounds import round_close
+        from culture.tasks import round_rollup_compute
+        from org.models import Person
+
+        steady = self.rounds["steady"]
         round_close(round=steady)
         round_rollup_compute.delay(steady.pk)
         digests = OutboundEmail.objects.filter(round=steady, kind=OutboundEmail.Kind.DIGEST)
@@ -492,24 +539,19 @@ def main() -> int:
                 raise RuntimeError("no digest was sent within 90 s")
             time.sleep(0.05)
         time.sleep(random.uniform(0.05, 0.4))  # noqa: S311 - kill timing
-        _stop(processes["worker"], signal.SIGKILL)
+        _stop(self.processes["worker"], signal.SIGKILL)
         status_at_kill = Counter(digests.values_list("status", flat=True))
-        log(f"digest: worker SIGKILLed with {dict(status_at_kill)}")
-        start_worker()
-        deadline = time.monotonic() + 90
-        while digests.exclude(status=OutboundEmail.Status.SENT).exists():
-            if time.monotonic() > deadline:
-                break
-            # What the killed worker held: the sweep as beat runs it once STALE_AFTER passed.
-            ids = emails_due_ids(now=timezone.now() + STALE_AFTER + dt.timedelta(minutes=1))
-            if ids:
-                emails_send.delay(ids)
-            time.sleep(3)
+        self.log(f"digest: worker SIGKILLed with {dict(status_at_kill)}")
+        self.worker_start()
+        # What the killed worker held: the sweep as beat runs it once STALE_AFTER passed.
+        self.sweep_until_sent(
+            digests, ahead=STALE_AFTER + dt.timedelta(minutes=1), seconds=90, every=3
+        )
         managers = {p.email for p in Person.objects.filter(managed_teams__isnull=False)}
         digest_mail = Counter(
-            to for to, subject in _emails(outbox) if to in managers and "summary" in subject
+            to for to, subject in _emails(self.outbox) if to in managers and "summary" in subject
         )
-        report["digest"] = {
+        self.report["digest"] = {
             "rows": digests.count(),
             "at_kill": dict(status_at_kill),
             "sent_rows": digests.filter(status=OutboundEmail.Status.SENT).count(),
@@ -517,89 +559,148 @@ def main() -> int:
             "lost": digests.count() - len(digest_mail),
             "duplicates": sum(c - 1 for c in digest_mail.values() if c > 1),
         }
-        log(f"digest: {report['digest']}")
+        self.log(f"digest: {self.report['digest']}")
 
-        # Reconcile every acknowledged check-in against PostgreSQL.
+    def sweep_until_sent(
+        self, rows: Any, *, ahead: dt.timedelta, seconds: float, every: float
+    ) -> None:
+        """Run beat's sweep, fast-forwarded by `ahead`, until every ledger row of `rows` is sent
+        (or `seconds` pass): the restarted worker sends what it is handed."""
+        from django.utils import timezone
+
+        from checkins.models import OutboundEmail
+        from checkins.services.emails import emails_due_ids
+        from checkins.tasks import emails_send
+
+        deadline = time.monotonic() + seconds
+        while rows.exclude(status=OutboundEmail.Status.SENT).exists():
+            if time.monotonic() > deadline:
+                return
+            ids = emails_due_ids(now=timezone.now() + ahead)
+            if ids:
+                emails_send.delay(ids)
+            time.sleep(every)
+
+    # --- The reconciliation
+
+    def phase_reconcile(self, phase: str, rnd: Any) -> dict[str, Any]:
+        """One phase's row: every acknowledged check-in against what PostgreSQL holds."""
+        from checkins.models import Participation, Response
         from checkins.services.tokens import token_hash
 
+        posts = [a for a in self.results.attempts if a.phase == phase]
+        opens = [a for a in self.results.attempts if a.phase == f"{phase}:open"]
+        acked = Counter(a.token for a in posts if a.status == 302)
+        responded = set(
+            Participation.objects.filter(round=rnd, responded=True).values_list(
+                "token_hash", flat=True
+            )
+        )
+        stored = Response.objects.filter(round=rnd).count()
+        five03 = [a for a in posts + opens if a.status == 503]
+        ok = [a for a in posts if 200 <= a.status < 400]
+        row: dict[str, Any] = {
+            "requests": len(posts) + len(opens),
+            "successes": len(ok) + sum(1 for a in opens if a.status == 200),
+            "acked": sum(acked.values()),
+            # People whose check-in was never acknowledged, retries and all: none may be left.
+            "unanswered": len(self.tokens[phase]) - len(acked),
+            "stored": stored,
+            "lost": sum(1 for token in acked if token_hash(token) not in responded),
+            "duplicated": max(0, stored - len(responded)) + sum(c - 1 for c in acked.values()),
+            # Half-stored: a response without its answers (the transaction is all or nothing).
+            "partial": Response.objects.filter(round=rnd, answers__isnull=True).count(),
+            "503": len(five03),
+            "refused": sum(1 for a in posts + opens if a.status == 0),
+            "p95_ms": round(_p95([a.seconds for a in ok]), 1),
+            "max_503_ms": round(max((a.seconds for a in five03), default=0) * 1000, 1),
+            "p95_503_ms": round(_p95([a.seconds for a in five03]), 1),
+            "double_refused": sum(1 for a in posts if a.status == 200),
+        }
+        pg_report = self.report["postgres"]
+        if phase == "postgres" and "up_at" in pg_report:
+            after = [a.started + a.seconds for a in posts
+                     if a.status == 302 and a.started >= pg_report["up_at"]]  # fmt: skip
+            row["first_success_after_restart_s"] = round(
+                (min(after) - pg_report["up_at"]) if after else float("nan"), 1
+            )
+            during = [a for a in posts + opens
+                      if pg_report["down_at"] <= a.started <= pg_report["up_at"]]  # fmt: skip
+            row["statuses_during_outage"] = dict(Counter(a.status for a in during))
+        if phase == "redis":
+            down, up = self.report["redis"]["redis_down_at"], self.report["redis"]["redis_up_at"]
+            during = [a for a in posts if down <= a.started <= up]
+            row["statuses_during_outage"] = dict(Counter(a.status for a in during))
+        return row
+
+    def reconcile(self) -> None:
+        """Every phase's row, before the digest phase closes the steady round (closing rewrites
+        its participations, so they no longer say who answered)."""
+        for phase, rnd in self.rounds.items():
+            self.report[f"{phase}_checkins"] = self.phase_reconcile(phase, rnd)
+
+    def verdict(self) -> int:
+        """Print the table and the report; 1 when anything was lost, doubled or half-stored."""
         print("\nphase     requests  2xx/3xx  acked  stored  lost  duplicated  partial  503s  "
               "refused  p95 ms  max 503 ms")  # fmt: skip
-        for phase, rnd in rounds.items():
-            posts = [a for a in results.attempts if a.phase == phase]
-            opens = [a for a in results.attempts if a.phase == f"{phase}:open"]
-            acked = Counter(a.token for a in posts if a.status == 302)
-            responded = set(
-                Participation.objects.filter(round=rnd, responded=True).values_list(
-                    "token_hash", flat=True
-                )
-            )
-            stored = Response.objects.filter(round=rnd).count()
-            lost = sum(1 for token in acked if token_hash(token) not in responded)
-            duplicated = max(0, stored - len(responded)) + sum(c - 1 for c in acked.values())
-            # Half-stored: a response without its answers (the transaction is all or nothing).
-            partial = Response.objects.filter(round=rnd, answers__isnull=True).count()
-            five03 = [a for a in posts + opens if a.status == 503]
-            refused = [a for a in posts + opens if a.status == 0]
-            ok = [a for a in posts if 200 <= a.status < 400]
-            row: dict[str, Any] = {
-                "requests": len(posts) + len(opens),
-                "successes": len(ok) + sum(1 for a in opens if a.status == 200),
-                "acked": sum(acked.values()),
-                "stored": stored,
-                "lost": lost,
-                "duplicated": duplicated,
-                "partial": partial,
-                "503": len(five03),
-                "refused": len(refused),
-                "p95_ms": round(_p95([a.seconds for a in ok]), 1),
-                "max_503_ms": round(max((a.seconds for a in five03), default=0) * 1000, 1),
-                "p95_503_ms": round(_p95([a.seconds for a in five03]), 1),
-                "double_refused": sum(1 for a in posts if a.status == 200),
-            }
-            if phase == "postgres" and "up_at" in pg_report:
-                after = [a.started + a.seconds for a in posts
-                         if a.status == 302 and a.started >= pg_report["up_at"]]  # fmt: skip
-                row["first_success_after_restart_s"] = round(
-                    (min(after) - pg_report["up_at"]) if after else float("nan"), 1
-                )
-                during = [a for a in posts + opens
-                          if pg_report["down_at"] <= a.started <= pg_report["up_at"]]  # fmt: skip
-                row["statuses_during_outage"] = dict(Counter(a.status for a in during))
-            if phase == "redis":
-                down, up = report["redis"]["redis_down_at"], report["redis"]["redis_up_at"]
-                during = [a for a in posts if down <= a.started <= up]
-                row["statuses_during_outage"] = dict(Counter(a.status for a in during))
-            report[f"{phase}_checkins"] = row
+        for phase in self.rounds:
+            row = self.report[f"{phase}_checkins"]
             print(f"{phase:9} {row['requests']:8} {row['successes']:8} {row['acked']:6} "
-                  f"{stored:7} {lost:5} {duplicated:11} {partial:8} {row['503']:5} "
-                  f"{row['refused']:8} {row['p95_ms']:7} {row['max_503_ms']:11}")  # fmt: skip
-        report["load_average_1_5_15"] = tuple(round(x, 2) for x in os.getloadavg())
+                  f"{row['stored']:7} {row['lost']:5} {row['duplicated']:11} {row['partial']:8} "
+                  f"{row['503']:5} {row['refused']:8} {row['p95_ms']:7} "
+                  f"{row['max_503_ms']:11}")  # fmt: skip
+        self.report["load_average_1_5_15"] = tuple(round(x, 2) for x in os.getloadavg())
         print()
-        for key, value in report.items():
+        for key, value in self.report.items():
             print(f"{key}: {value}")
-        print(f"\ntotal {time.monotonic() - clock:.0f}s; logs in {folder}" if args.keep else
-              f"\ntotal {time.monotonic() - clock:.0f}s")  # fmt: skip
+        total = f"\ntotal {time.monotonic() - self.clock:.0f}s"
+        print(f"{total}; logs in {self.folder}" if self.args.keep else total)
         failures = [
-            phase for phase in rounds
-            if report[f"{phase}_checkins"]["lost"] or report[f"{phase}_checkins"]["duplicated"]
-            or report[f"{phase}_checkins"]["partial"]
+            phase for phase in self.rounds
+            if any(
+                self.report[f"{phase}_checkins"][key]
+                for key in ("lost", "duplicated", "partial", "unanswered")
+            )
         ]  # fmt: skip
-        if report["digest"]["lost"]:
+        if self.report["digest"]["lost"]:
             failures.append("digest")
-        if report["redis"]["invitations_sent"] != report["redis"]["invitations"]:
+        if self.report["redis"]["invitations_sent"] != self.report["redis"]["invitations"]:
             failures.append("redis invitations")
-        print("FAILED: " + ", ".join(failures) if failures else "OK: nothing lost or doubled")
+        print(
+            "FAILED: " + ", ".join(failures)
+            if failures
+            else "OK: everyone checked in; nothing lost or doubled"
+        )
         return 1 if failures else 0
-    finally:
-        for name in ("web", "worker", "beat", "redis"):
-            _stop(processes.get(name))
-        with contextlib.suppress(Exception):
-            from django.db import connections as _connections
 
-            _connections.close_all()
-        pg.stop()
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+
+def _left_behind_after() -> dt.timedelta:
+    from checkins.services.emails import LEFT_BEHIND_AFTER
+
+    return LEFT_BEHIND_AFTER + dt.timedelta(seconds=5)
+
+
+def main() -> int:
+    args = _arguments()
+    random.seed(args.seed)
+    run = LoadTest(args)
+    try:
+        run.services_start()
+        run.organisation_create()
+        run.site_start()
+        run.log(
+            f"set up {len(run.people)} people in {len(run.teams)} teams; "
+            "gunicorn, worker and beat up"
+        )
+        run.baseline_measure()
+        run.steady_phase()
+        run.redis_phase()
+        run.postgres_phase()
+        run.reconcile()
+        run.digest_phase()
+        return run.verdict()
+    finally:
+        run.stop()
 
 
 if __name__ == "__main__":
