@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -112,12 +114,38 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
             "question_version__question"
         )
     }
-    # Per team (own members only): dimension and question accumulators.
-    dims: dict[tuple[int, int], Sums] = defaultdict(Sums)
-    items: dict[tuple[int, int], Sums] = defaultdict(Sums)
-    per_response: dict[tuple, list[float]] = defaultdict(list)
-    enps: dict[Any, list[int]] = defaultdict(list)  # eNPS answers per response (the outcome)
-    response_team: dict = {}
+    found = _answers_add(round=round, questions=questions)
+    scores_of = _respondent_scores_add(found, questions=questions)
+    drivers = _driver_sums(scores_of=scores_of, enps=found.enps, response_team=found.response_team)
+    # The round's frozen tree (A3), never today's.
+    paths = dict(RoundTeam.objects.filter(round=round).values_list("team_id", "path"))
+    return _rows_build(
+        round=round,
+        subtrees=functools.partial(_with_subtrees, paths),
+        dims=found.dims,
+        items=found.items,
+        invited=_participation_count(round=round),
+        drivers=drivers,
+    )
+
+
+@dataclass
+class _Answers:
+    """One round's answers summed per team (own members only)."""
+
+    dims: dict[tuple[int, int], Sums] = field(default_factory=lambda: defaultdict(Sums))
+    items: dict[tuple[int, int], Sums] = field(default_factory=lambda: defaultdict(Sums))
+    # Each respondent's 0-100 item scores per dimension, and their eNPS answers (the outcome).
+    per_response: dict[tuple[Any, int], list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    enps: dict[Any, list[int]] = field(default_factory=lambda: defaultdict(list))
+    response_team: dict[Any, int] = field(default_factory=dict)
+
+
+def _answers_add(*, round: Round, questions: dict[int, Question]) -> _Answers:
+    """Sum every answer of the round into its team's item and dimension accumulators."""
+    found = _Answers()
     answers = Answer.objects.filter(response__round=round, value__isnull=False).values_list(
         "response_id", "response__team_id", "question_version_id", "value"
     )
@@ -126,7 +154,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
         if question is None or raw is None:
             continue
         value = int(raw)
-        item = items[(team_id, version_id)]
+        item = found.items[(team_id, version_id)]
         item.n += 1
         item.total += value
         item.total_sq += value * value
@@ -139,52 +167,75 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
             item.favourable += favourable
             if question.dimension_id is not None:
                 key = (team_id, question.dimension_id)
-                per_response[(response_id, question.dimension_id)].append(
+                found.per_response[(response_id, question.dimension_id)].append(
                     to_0_100(value=scored, scale=question.scale)
                 )
-                response_team[response_id] = team_id
-                dims[key].favourable += favourable
-                dims[key].answered += 1
+                found.response_team[response_id] = team_id
+                found.dims[key].favourable += favourable
+                found.dims[key].answered += 1
         elif question.scale == Question.Scale.ZERO_TEN:
             item.favourable += value >= 9  # promoters
-            enps[response_id].append(value)
-            response_team[response_id] = team_id
+            found.enps[response_id].append(value)
+            found.response_team[response_id] = team_id
+    return found
+
+
+def _respondent_scores_add(
+    found: _Answers, *, questions: dict[int, Question]
+) -> dict[Any, dict[int, float]]:
+    """Each respondent's dimension scores (the mean of their answered items in it), added to
+    their team's dimension accumulators; returned per response for the driver sums."""
     asked: dict[int, int] = defaultdict(int)  # scored items per dimension in the round
     for question in questions.values():
         if question.dimension_id is not None and question.scale in AGREEMENT:
             asked[question.dimension_id] += 1
-    # A respondent's dimension score is the mean of their answered items in it.
     scores_of: dict[Any, dict[int, float]] = defaultdict(dict)
-    for (response_id, dimension_id), scores in per_response.items():
+    for (response_id, dimension_id), scores in found.per_response.items():
         score = sum(scores) / len(scores)
         scores_of[response_id][dimension_id] = score
-        acc = dims[(response_team[response_id], dimension_id)]
+        acc = found.dims[(found.response_team[response_id], dimension_id)]
         acc.n += 1
         acc.total += score
         acc.total_sq += score * score
         acc.complete += len(scores) == asked[dimension_id]
-    drivers = _driver_sums(scores_of=scores_of, enps=enps, response_team=response_team)
-    # Participation reuses the accumulator: n counts invitations, `answered` responses.
+    return scores_of
+
+
+def _participation_count(*, round: Round) -> dict[tuple[int], Sums]:
+    """Invitations and responses per team. Participation reuses the accumulator: n counts
+    invitations, `answered` responses."""
     invited: dict[tuple[int], Sums] = defaultdict(Sums)
     for team_id in Participation.objects.filter(round=round).values_list("team_id", flat=True):
         invited[(team_id,)].n += 1
     for team_id in Response.objects.filter(round=round).values_list("team_id", flat=True):
         invited[(team_id,)].answered += 1
+    return invited
 
-    # The round's frozen tree (A3), never today's.
-    paths = dict(RoundTeam.objects.filter(round=round).values_list("team_id", "path"))
 
-    def with_subtrees(direct: dict[Any, Any], factory: type = Sums) -> dict[Any, Any]:
-        """Add each team's figures to every ancestor's subtree figures (sums are additive)."""
-        out: dict[Any, Any] = defaultdict(factory)
-        for key, acc in direct.items():
-            team_id, rest = key[0], key[1:]
-            for ancestor in path_ids(paths.get(team_id, f"/{team_id}/")):
-                out[(ancestor, *rest)].add(acc)
-        return out
+def _with_subtrees(
+    paths: dict[int, str], direct: dict[Any, Any], factory: type = Sums
+) -> dict[Any, Any]:
+    """Add each team's figures to every ancestor's subtree figures (sums are additive)."""
+    out: dict[Any, Any] = defaultdict(factory)
+    for key, acc in direct.items():
+        team_id, rest = key[0], key[1:]
+        for ancestor in path_ids(paths.get(team_id, f"/{team_id}/")):
+            out[(ancestor, *rest)].add(acc)
+    return out
 
-    rows_d, rows_q, rows_p = [], [], []
-    for subtree, source in ((False, dims), (True, with_subtrees(dims))):
+
+def _rows_build(
+    *,
+    round: Round,
+    subtrees: Callable[..., dict[Any, Any]],
+    dims: dict[tuple[int, int], Sums],
+    items: dict[tuple[int, int], Sums],
+    invited: dict[tuple[int], Sums],
+    drivers: dict[Any, PairSums],
+) -> RollupRows:
+    """The rows to store: each team's own figures and its subtree's."""
+    rows_d, rows_q, rows_p, rows_x = [], [], [], []
+    for subtree, source in ((False, dims), (True, subtrees(dims))):
         rows_d += [
             DimensionRollup(
                 round=round, team_id=team_id, includes_subteams=subtree,
@@ -194,7 +245,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
             )
             for (team_id, dimension_id), acc in source.items()
         ]  # fmt: skip
-    for subtree, source in ((False, items), (True, with_subtrees(items))):
+    for subtree, source in ((False, items), (True, subtrees(items))):
         rows_q += [
             QuestionRollup(
                 round=round, team_id=team_id, includes_subteams=subtree,
@@ -204,7 +255,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
             )
             for (team_id, version_id), acc in source.items()
         ]  # fmt: skip
-    for subtree, counts in ((False, invited), (True, with_subtrees(invited))):
+    for subtree, counts in ((False, invited), (True, subtrees(invited))):
         rows_p += [
             ParticipationRollup(
                 round=round, team_id=team_id, includes_subteams=subtree,
@@ -212,8 +263,7 @@ def rollup_rows_python(*, round: Round) -> RollupRows:
             )
             for (team_id,), acc in counts.items()
         ]  # fmt: skip
-    rows_x = []
-    for subtree, pairs in ((False, drivers), (True, with_subtrees(drivers, PairSums))):
+    for subtree, pairs in ((False, drivers), (True, subtrees(drivers, PairSums))):
         rows_x += [
             DriverRollup(
                 round=round, team_id=team_id, includes_subteams=subtree,
