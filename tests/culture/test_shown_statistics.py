@@ -14,10 +14,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from checkins.models import OutboundEmail, Participation, Question, Round
+from checkins.models import OutboundEmail, Round
 from checkins.services.emails import email_send
-from checkins.services.responses import response_submit
-from checkins.services.rounds import round_open
 from culture.models import TeamRoundSummary
 from culture.selectors import team_scores_get
 from culture.selectors_digest import alert_get
@@ -28,7 +26,7 @@ from culture.visibility import ChangeVerdict
 from org.models import Person
 from tests.api.conftest import client_for
 from tests.factories import PersonFactory, TeamFactory
-from tests.helpers import close_and_roll_up
+from tests.helpers import round_answered
 
 MIXED = (1, 2, 1, 2, 1, 2)  # per person of the first six
 
@@ -36,21 +34,7 @@ MIXED = (1, 2, 1, 2, 1, 2)  # per person of the first six
 def _round(survey, values: dict[Person, int]) -> Round:
     """A closed, rolled-up, summarised round; each person answers every item with the value
     they mean (reverse-scored items turned around), the others stay silent."""
-    rnd = round_open(survey=survey)
-    versions = list(rnd.question_versions.select_related("question"))
-    for person, value in values.items():
-        answers: dict[int, int | str | None] = {
-            v.pk: (
-                8
-                if v.question.scale == Question.Scale.ZERO_TEN
-                else (6 - value if v.question.reverse_scored else value)
-            )
-            for v in versions
-        }
-        response_submit(
-            participation=Participation.objects.get(person=person, round=rnd), answers=answers
-        )
-    close_and_roll_up(rnd)
+    rnd = round_answered(survey, values)
     assert round_summaries_compute(round=rnd)
     return rnd
 
