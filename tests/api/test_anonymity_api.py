@@ -62,7 +62,7 @@ def seeded(survey):
 
 
 def _page_cells(team: Team) -> dict[tuple[int, str], tuple[bool, int | None, float | None]]:
-    scores = team_scores_get(team=team, rounds=12)
+    scores = team_scores_get(team=team, n_rounds=12)
     keys = {d.pk: d.key for d in scores.dimensions}
     found = {}
     for row in scores.rows:

@@ -38,7 +38,7 @@ def _round(survey: Survey, answering: dict[Team, int]) -> Round:
 
 def _scored(team: Team, rounds: int = 12) -> list[tuple[int, int, int]]:
     """(round number, n, pooled rounds) of every figure shown for a team's first dimension."""
-    scores = team_scores_get(team=team, rounds=rounds)
+    scores = team_scores_get(team=team, n_rounds=rounds)
     first = scores.dimensions[0].pk
     return [
         (row.round.number, row.cells[first].n or 0, row.cells[first].pooled_rounds)

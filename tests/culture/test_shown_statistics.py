@@ -94,7 +94,7 @@ def test_the_pooled_window_is_shown_and_its_weeks_are_not(twins):
     weekly; Alpha and Beta show exactly the same figures."""
     shown = {}
     for key in ("alpha", "beta"):
-        rows = team_scores_get(team=twins[key], rounds=12).rows  # newest first
+        rows = team_scores_get(team=twins[key], n_rounds=12).rows  # newest first
         cells = [[c for c in row.cells.values() if c.shown] for row in rows]
         assert [len(c) > 0 for c in cells] == [True, True, True, False, False, False]
         assert all(c.pooled_rounds == 4 for c in cells[2])
@@ -127,7 +127,7 @@ def test_weekly_figures_are_compared_from_their_shown_figures(twins):
     shown cells' n, mean and sd, and the same for both teams."""
     week5, week6 = twins["rounds"][4], twins["rounds"][5]
     for key in ("alpha", "beta"):
-        rows = {r.round.pk: r for r in team_scores_get(team=twins[key], rounds=12).rows}
+        rows = {r.round.pk: r for r in team_scores_get(team=twins[key], n_rounds=12).rows}
         for entry in _summary(twins[key], week6):
             before = rows[week5.pk].cells[entry["dimension"]]
             after = rows[week6.pk].cells[entry["dimension"]]

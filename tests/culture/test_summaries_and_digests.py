@@ -247,7 +247,7 @@ def _expected_summary(team, rnd) -> dict | None:
     round of the team's that asked the dimension."""
     from culture.selectors import NOT_ASKED, team_scores_get
 
-    rows = team_scores_get(team=team, rounds=48).rows
+    rows = team_scores_get(team=team, n_rounds=48).rows
     index = next((i for i, row in enumerate(rows) if row.round.pk == rnd.pk), None)
     if index is None:
         return None
