@@ -28,7 +28,7 @@ from culture.anonymity import (
     WindowPlan,
     plans_for_rounds,
     subtree_totals,
-    tree_visible,
+    tree_hide,
     window_of,
 )
 from culture.models import (
@@ -222,11 +222,11 @@ def _window_shown(inputs: _WindowInputs) -> dict[int, dict[str, Any]]:
             shown[node]["grp"].append(pk)
         k = k_by_round[pk]
         broken = inputs.broken.get(pk, frozenset())
-        for node in tree_visible(parents=parents, own=invited.get(pk, {}), k=k, hidden=broken):
+        for node in tree_hide(parents=parents, own=invited.get(pk, {}), k=k, hidden=broken):
             shown[node]["part"].append(pk)
         # Comments (A4): the same block rule on respondents, with at least ten per slice.
         comment_k = max(COMMENT_MIN_RESPONDENTS, k)
-        for node in tree_visible(
+        for node in tree_hide(
             parents=parents, own=responded.get(pk, {}), k=comment_k, hidden=broken
         ):
             shown[node]["com"].append(pk)
