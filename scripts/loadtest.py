@@ -264,6 +264,25 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] * 1000 if len(values) >= 20 else float("nan")
 
 
+def _sweep_until_sent(emails, *, ahead: dt.timedelta, pause: float, seconds: float) -> None:
+    """Run beat's sweep of due emails, its clock moved `ahead`, every `pause` seconds until all
+    of `emails` are sent or `seconds` have passed (the report then says what was not)."""
+    from django.utils import timezone
+
+    from checkins.models import OutboundEmail
+    from checkins.services.emails import emails_due_ids
+    from checkins.tasks import emails_send
+
+    deadline = time.monotonic() + seconds
+    while emails.exclude(status=OutboundEmail.Status.SENT).exists():
+        if time.monotonic() > deadline:
+            return
+        ids = emails_due_ids(now=timezone.now() + ahead)
+        if ids:
+            emails_send.delay(ids)
+        time.sleep(pause)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=200)
@@ -312,13 +331,12 @@ def main() -> int:
         from django.contrib.auth.hashers import make_password
         from django.core.management import call_command
         from django.db import connections
-        from django.utils import timezone
 
         from checkins.models import OutboundEmail, Participation, Response, Survey
-        from checkins.services.emails import LEFT_BEHIND_AFTER, STALE_AFTER, emails_due_ids
+        from checkins.services.emails import LEFT_BEHIND_AFTER, STALE_AFTER
         from checkins.services.rounds import round_close, round_open
         from checkins.services.tokens import participation_token
-        from checkins.tasks import emails_send, round_invitations_queue
+        from checkins.tasks import round_invitations_queue
         from culture.tasks import round_rollup_compute
         from org.models import Person, Team
         from tests.factories import PASSWORD
@@ -440,14 +458,9 @@ def main() -> int:
         # Beat's sweep leaves rows alone for LEFT_BEHIND_AFTER (2 minutes: their own dispatch may
         # be on its way), then hands them to the worker. Run that sweep now, fast-forwarded,
         # through the restarted Redis and the real worker, instead of waiting two minutes.
-        deadline = time.monotonic() + 60
-        while invitations.exclude(status=OutboundEmail.Status.SENT).exists():
-            if time.monotonic() > deadline:
-                break
-            ids = emails_due_ids(now=timezone.now() + LEFT_BEHIND_AFTER + dt.timedelta(seconds=5))
-            if ids:
-                emails_send.delay(ids)
-            time.sleep(2)
+        _sweep_until_sent(
+            invitations, ahead=LEFT_BEHIND_AFTER + dt.timedelta(seconds=5), pause=2, seconds=60
+        )
         invited = {p.email for p in Person.objects.filter(team__in=teams[:8])}
         sent = Counter(to for to, subject in _emails(outbox) if to in invited)
         fault_report["invitations"] = invitations.count()
@@ -496,15 +509,8 @@ def main() -> int:
         status_at_kill = Counter(digests.values_list("status", flat=True))
         log(f"digest: worker SIGKILLed with {dict(status_at_kill)}")
         start_worker()
-        deadline = time.monotonic() + 90
-        while digests.exclude(status=OutboundEmail.Status.SENT).exists():
-            if time.monotonic() > deadline:
-                break
-            # What the killed worker held: the sweep as beat runs it once STALE_AFTER passed.
-            ids = emails_due_ids(now=timezone.now() + STALE_AFTER + dt.timedelta(minutes=1))
-            if ids:
-                emails_send.delay(ids)
-            time.sleep(3)
+        # What the killed worker held: the sweep as beat runs it once STALE_AFTER passed.
+        _sweep_until_sent(digests, ahead=STALE_AFTER + dt.timedelta(minutes=1), pause=3, seconds=90)
         managers = {p.email for p in Person.objects.filter(managed_teams__isnull=False)}
         digest_mail = Counter(
             to for to, subject in _emails(outbox) if to in managers and "summary" in subject
