@@ -69,7 +69,8 @@ def _url_names(patterns=None, namespace: str = "", prefix: str = "") -> set[str]
 
 def _pages(employee: Person) -> dict[str | None, list[tuple[str, str, str]]]:
     """Per role (None: signed out), (URL name, URL, screenshot name) of every page it reads. The
-    screenshot name is the URL name and its arguments, or a label saying which of several."""
+    screenshot name is the URL name, with a label where a role reads it more than once (not the
+    arguments: ids differ between runs, and the same page should keep its file name)."""
     hr = Person.objects.get(email=DEMO_LOGINS["hr"])
     manager = Person.objects.get(email=DEMO_LOGINS["manager"])
     department = manager.managed_teams.get()
@@ -88,7 +89,7 @@ def _pages(employee: Person) -> dict[str | None, list[tuple[str, str, str]]]:
     someone = Person.objects.filter(team=sub_team).exclude(pk=employee.pk).first()
 
     def page(name: str, *args, label: str = "") -> tuple[str, str, str]:
-        return name, reverse(name, args=args), "-".join([name, label or "-".join(map(str, args))])
+        return name, reverse(name, args=args), f"{name}-{label}" if label else name
 
     return {
         None: [
