@@ -249,7 +249,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
             "signin_spray",
             lambda: spray_run(
                 database=f"{prefix}_spray", clients=8, idle_s=5 if quick else 15,
-                spray_s=5 if quick else 15, rounds=1 if quick else 3, limits=True, keep=keep,
+                spray_s=5 if quick else 15, n_rounds=1 if quick else 3, limits=True, keep=keep,
             ),
         )  # fmt: skip
         if not keep:
