@@ -67,7 +67,7 @@ def test_tampered_link_is_a_clear_404(client, link):
     assert page.status_code == 404
     # The "does not work" page: not the closed or inactive ones.
     assert "checkins/link_problem.html" in {t.name for t in page.templates}
-    assert page.context["problem"] is None
+    assert page.context["problem"] == "unknown"
 
 
 def test_closed_round_link_is_a_clear_410(client, link, open_round):
