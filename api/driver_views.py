@@ -26,14 +26,14 @@ from org.selectors import team_for_viewer
 
 
 class DriverQuerySerializer(serializers.Serializer):
-    rounds = serializers.IntegerField(min_value=1, max_value=104, default=12)
+    rounds = serializers.IntegerField(source="n_rounds", min_value=1, max_value=104, default=12)
 
 
-def _rounds(request: Request) -> int:
+def _n_rounds(request: Request) -> int:
     filters.single_values(request, DriverQuerySerializer().fields, empty_ok=False)
     query = DriverQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    return int(query.validated_data["rounds"])
+    return int(query.validated_data["n_rounds"])
 
 
 def _line(line: DriverLine) -> dict[str, Any]:
@@ -86,7 +86,7 @@ class TeamDriversView(APIView):
     @extend_schema(parameters=[DriverQuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> Response:
         team = team_for_viewer(person=request.user, team_id=pk)
-        sets, rounds, _k = team_drivers_get(team=team, rounds=_rounds(request))
+        sets, rounds, _k = team_drivers_get(team=team, n_rounds=_n_rounds(request))
         return Response({"team": team.pk, **drivers_data(sets, rounds)})
 
 
@@ -97,5 +97,5 @@ class OrganisationDriversView(APIView):
 
     @extend_schema(parameters=[DriverQuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        sets, rounds = organisation_drivers_for(rounds=_rounds(request))
+        sets, rounds = organisation_drivers_for(n_rounds=_n_rounds(request))
         return Response(drivers_data(sets, rounds))

@@ -144,7 +144,7 @@ def _in_range(rnd: Round, period_from: dt.date | None, period_to: dt.date | None
 
 @dataclass(frozen=True)
 class ScoreQuery:
-    rounds: int = 12
+    n_rounds: int = 12
     period_from: dt.date | None = None
     period_to: dt.date | None = None
     questions: bool = True
@@ -152,7 +152,7 @@ class ScoreQuery:
 
 def team_scores_data(*, team: Team, query: ScoreQuery) -> dict[str, Any]:
     """Per period (closed, rolled-up round, newest first): participation, dimensions, questions."""
-    scores = team_scores_get(team=team, rounds=min(query.rounds, MAX_ROUNDS))
+    scores = team_scores_get(team=team, n_rounds=min(query.n_rounds, MAX_ROUNDS))
     rows = [r for r in scores.rows if _in_range(r.round, query.period_from, query.period_to)]
     questions: dict[int, list[QuestionFigure]] = {}
     if query.questions and rows:
@@ -181,10 +181,10 @@ def team_scores_data(*, team: Team, query: ScoreQuery) -> dict[str, Any]:
 
 
 def subtree_score_rows(
-    *, team: Team, rounds: int, period_from: dt.date | None, period_to: dt.date | None
+    *, team: Team, n_rounds: int, period_from: dt.date | None, period_to: dt.date | None
 ) -> list[tuple[Team, list[RoundRow], list]]:
     """Rows for every team of a subtree from one score book, like the organisation heatmap."""
-    latest = [r.round for r in team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS)).rows]
+    latest = [r.round for r in team_scores_get(team=team, n_rounds=min(n_rounds, MAX_ROUNDS)).rows]
     teams = list(Team.objects.subtree_of(team).order_by("path"))
     book = scorebook_build(latest_ids=[r.pk for r in latest], teams=[t.pk for t in teams])
     wanted = [r for r in latest if _in_range(r, period_from, period_to)]
@@ -199,7 +199,7 @@ EXPORT_COLUMNS = [
 
 
 def scores_export_csv(
-    *, team: Team, rounds: int, period_from: dt.date | None, period_to: dt.date | None
+    *, team: Team, n_rounds: int, period_from: dt.date | None, period_to: dt.date | None
 ) -> tuple[str, int]:
     """The aggregated scores of a subtree as CSV text, and its number of data rows."""
     names = {t.pk: t.name for t in Team.objects.only("id", "name")}
@@ -209,7 +209,7 @@ def scores_export_csv(
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for sub, rows, dimensions in subtree_score_rows(
-        team=team, rounds=rounds, period_from=period_from, period_to=period_to
+        team=team, n_rounds=n_rounds, period_from=period_from, period_to=period_to
     ):
         path = " / ".join(names[int(pk)] for pk in sub.path.strip("/").split("/"))
         for row in rows:
@@ -233,7 +233,7 @@ def scores_export_csv(
 def team_summaries_data(
     *,
     team: Team,
-    rounds: int = 12,
+    n_rounds: int = 12,
     period_from: dt.date | None = None,
     period_to: dt.date | None = None,
 ) -> list[dict[str, Any]]:
@@ -241,9 +241,9 @@ def team_summaries_data(
     dimension or a participation count appears only where the team's scores show it now, and
     every change, p-value and "real change" is computed again from shown figures (A3b).
 
-    `period_from`/`period_to` pick rounds among the latest `rounds` by period start, as the
+    `period_from`/`period_to` pick rounds among the latest `n_rounds` by period start, as the
     scores do; a picked round is still compared with its previous round, picked or not."""
-    scores = team_scores_get(team=team, rounds=min(rounds, MAX_ROUNDS))
+    scores = team_scores_get(team=team, n_rounds=min(n_rounds, MAX_ROUNDS))
     index = {
         row.round.pk: i
         for i, row in enumerate(scores.rows)

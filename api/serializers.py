@@ -333,8 +333,13 @@ class FocusAreaSerializer(serializers.Serializer):
 
 
 class PeriodQuerySerializer(serializers.Serializer):
+    # The query says `rounds`; the selectors take the count as `n_rounds`.
     rounds = serializers.IntegerField(
-        min_value=1, max_value=104, default=12, help_text="How many of the latest rounds to read."
+        source="n_rounds",
+        min_value=1,
+        max_value=104,
+        default=12,
+        help_text="How many of the latest rounds to read.",
     )
     period_from = serializers.DateField(
         required=False, help_text="Only rounds whose period starts on or after this day."

@@ -249,7 +249,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
             "signin_spray",
             lambda: spray_run(
                 database=f"{prefix}_spray", clients=8, idle_s=5 if quick else 15,
-                spray_s=5 if quick else 15, rounds=1 if quick else 3, limits=True, keep=keep,
+                spray_s=5 if quick else 15, n_rounds=1 if quick else 3, limits=True, keep=keep,
             ),
         )  # fmt: skip
         if not keep:
@@ -290,14 +290,29 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         _stop(web)
         _stop(worker)
         if not keep:
-            for database in (full, tenth, same, peer_db, imports, template):
-                with contextlib.suppress(Exception):
-                    database_drop(database)
-    results["total_s"] = round(time.perf_counter() - started, 1)
-    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    results["targets"] = targets_check(results)
+            _databases_drop([full, tenth, same, peer_db, imports, template])
+    return _results_finish(results, started=started, targets=targets_check, out=out)
+
+
+def _databases_drop(databases: list[str]) -> None:
+    """Drop the run's scratch databases, whatever state an interrupted run left them in."""
+    for database in databases:
+        with contextlib.suppress(Exception):
+            database_drop(database)
+
+
+def _results_write(results: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
+def _results_finish(results: dict, *, started: float, targets, out: Path) -> dict:
+    """Stamp the run's length and the load at its end, judge it against `targets`, write the
+    JSON and print the report."""
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["targets"] = targets(results)
+    _results_write(results, out)
     report_print(results)
     print(f"\nJSON: {out}")
     return results
@@ -342,23 +357,13 @@ def growth_run(*, quick: bool, sizes: list[int], weeks: int, prefix: str, keep: 
             _growth_size(entry, database=database, template=template, weeks=weeks, quick=quick,
                          reuse=reuse)  # fmt: skip
             # What is measured so far, should a later (larger) size not finish.
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+            _results_write(results, out)
             if not keep:
                 database_drop(database)
     finally:
         if not keep:
-            for database in databases:
-                with contextlib.suppress(Exception):
-                    database_drop(database)
-    results["total_s"] = round(time.perf_counter() - started, 1)
-    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    results["targets"] = growth_rows(results)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    report_print(results)
-    print(f"\nJSON: {out}")
-    return results
+            _databases_drop(databases)
+    return _results_finish(results, started=started, targets=growth_rows, out=out)
 
 
 def _growth_size(

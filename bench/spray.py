@@ -165,9 +165,9 @@ def _wait_http(url: str, timeout: float) -> None:
 
 
 def spray_measure(*, base: str, links: list[str], emails: list[str], clients: int,
-                  idle_s: float, spray_s: float, rounds: int, control: bool = False,
+                  idle_s: float, spray_s: float, n_rounds: int, control: bool = False,
                   nice: int = 0) -> dict:  # fmt: skip
-    """`rounds` times: the check-in page idle, then under the spray. Alternating keeps a drift
+    """`n_rounds` times: the check-in page idle, then under the spray. Alternating keeps a drift
     in the machine's other load (it is shared) from passing for the spray's effect."""
     _probe(base, links, 3.0)  # warm every worker up (imports, the URL map, numpy/scipy)
     idle: list[float] = []
@@ -176,7 +176,7 @@ def spray_measure(*, base: str, links: list[str], emails: list[str], clients: in
     tally: dict[str, int] = {}
     spray_wall = 0.0
     context = multiprocessing.get_context("fork")
-    for _ in range(rounds):
+    for _ in range(n_rounds):
         idle_round = _probe(base, links, idle_s)
         started = time.perf_counter()
         with ProcessPoolExecutor(max_workers=clients, mp_context=context) as pool:
@@ -216,7 +216,7 @@ def spray_measure(*, base: str, links: list[str], emails: list[str], clients: in
     }
 
 
-def spray_run(*, database: str, clients: int, idle_s: float, spray_s: float, rounds: int,
+def spray_run(*, database: str, clients: int, idle_s: float, spray_s: float, n_rounds: int,
               limits: bool, keep: bool, control: bool = False, nice: int = 0) -> dict:  # fmt: skip
     assert database.startswith("relhealth_bench"), database
     VAR.mkdir(parents=True, exist_ok=True)
@@ -247,7 +247,7 @@ def spray_run(*, database: str, clients: int, idle_s: float, spray_s: float, rou
         _wait_http(f"{base}/healthz", 60)
         result = spray_measure(
             base=base, links=prepared["links"], emails=prepared["emails"], clients=clients,
-            idle_s=idle_s, spray_s=spray_s, rounds=rounds, control=control, nice=nice,
+            idle_s=idle_s, spray_s=spray_s, n_rounds=n_rounds, control=control, nice=nice,
         )  # fmt: skip
         result["load_average_at_start"] = load_at_start
         result["sign_in_limits"] = "on" if limits else "off (--no-limits)"
@@ -288,7 +288,7 @@ def main() -> None:
     args = parser.parse_args()
     result = spray_run(
         database=args.db, clients=args.clients, idle_s=args.idle_seconds, spray_s=args.seconds,
-        rounds=args.rounds, control=args.control, nice=args.attacker_nice, limits=not args.no_limits, keep=args.keep_db,
+        n_rounds=args.rounds, control=args.control, nice=args.attacker_nice, limits=not args.no_limits, keep=args.keep_db,
     )  # fmt: skip
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")

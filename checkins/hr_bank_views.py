@@ -25,7 +25,7 @@ from checkins.services.questions import (
     question_active_set,
     question_create,
 )
-from org.http import AuthenticatedRequest, form_page_status
+from org.http import AuthenticatedRequest, form_page_render
 from org.permissions import hr_admin_required
 
 
@@ -44,9 +44,7 @@ def question_new(request: AuthenticatedRequest) -> HttpResponse:
                 request, _("%(code)s was added to the bank.") % {"code": question.code}
             )
             return redirect("checkins:hr-questions")
-    return render(
-        request, "checkins/hr/question_new.html", {"form": form}, status=form_page_status(request)
-    )
+    return form_page_render(request, "checkins/hr/question_new.html", {"form": form})
 
 
 @hr_admin_required
@@ -75,11 +73,8 @@ def dimension_list(request: AuthenticatedRequest) -> HttpResponse:
         messages.success(request, _("Dimension %(name)s was added.") % {"name": dimension.name})
         return redirect("checkins:hr-dimensions")
     dimensions = Dimension.objects.annotate(item_count=Count("questions")).order_by("position")
-    return render(
-        request,
-        "checkins/hr/dimension_list.html",
-        {"form": form, "dimensions": dimensions},
-        status=form_page_status(request),
+    return form_page_render(
+        request, "checkins/hr/dimension_list.html", {"form": form, "dimensions": dimensions}
     )
 
 
@@ -99,11 +94,8 @@ def dimension_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         dimension_update(dimension=dimension, **data, translations=translations)
         messages.success(request, _("Dimension %(name)s was saved.") % {"name": dimension.name})
         return redirect("checkins:hr-dimensions")
-    return render(
-        request,
-        "checkins/hr/dimension_edit.html",
-        {"form": form, "dimension": dimension},
-        status=form_page_status(request),
+    return form_page_render(
+        request, "checkins/hr/dimension_edit.html", {"form": form, "dimension": dimension}
     )
 
 

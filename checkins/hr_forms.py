@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,9 @@ from checkins.models import Dimension, Question, Survey
 from org.forms import TeamMultipleChoiceField
 from org.models import Team
 from org.validators import validate_single_line
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -91,18 +96,39 @@ class SurveyForm(forms.ModelForm):
         return questions
 
 
-class WordingFieldsMixin(forms.Form):
-    """An item's wording in English and in every other shipped language."""
+class TranslatedFieldMixin(forms.Form):
+    """A one-line field in English and in every other shipped language (`<stem>_<language>`).
+    A subclass names the stem, the English label, the label holding %(language)s, and the
+    length; the field stands first unless the form's `field_order` places it."""
 
-    text = forms.CharField(
-        label=_("Wording (English)"), max_length=500, validators=[validate_single_line]
-    )
+    stem: str
+    label: StrOrPromise
+    label_per_language: StrOrPromise
+    max_length: int
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        translation_fields_add(
-            self, prefix="text", label=_("Wording (%(language)s)"), max_length=500, after="text"
+        english = forms.CharField(
+            label=self.label, max_length=self.max_length, validators=[validate_single_line]
         )
+        self.fields = {self.stem: english, **self.fields}
+        self.order_fields(self.field_order)
+        translation_fields_add(
+            self,
+            prefix=self.stem,
+            label=self.label_per_language,
+            max_length=self.max_length,
+            after=self.stem,
+        )
+
+
+class WordingFieldsMixin(TranslatedFieldMixin):
+    """An item's wording."""
+
+    stem = "text"
+    label = _("Wording (English)")
+    label_per_language = _("Wording (%(language)s)")
+    max_length = 500
 
 
 class QuestionForm(WordingFieldsMixin):
@@ -158,18 +184,13 @@ class WordingForm(WordingFieldsMixin):
     )
 
 
-class DimensionNamesMixin(forms.Form):
-    """The dimension's name in English and in every other shipped language."""
+class DimensionNamesMixin(TranslatedFieldMixin):
+    """A dimension's name."""
 
-    name = forms.CharField(
-        label=_("Name (English)"), max_length=100, validators=[validate_single_line]
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        translation_fields_add(
-            self, prefix="name", label=_("Name (%(language)s)"), max_length=100, after="name"
-        )
+    stem = "name"
+    label = _("Name (English)")
+    label_per_language = _("Name (%(language)s)")
+    max_length = 100
 
 
 class DimensionCreateForm(DimensionNamesMixin):

@@ -19,7 +19,7 @@ from checkins.services.surveys import (
     survey_round_start_now,
     survey_save,
 )
-from org.http import AuthenticatedRequest, form_page_status
+from org.http import AuthenticatedRequest, form_page_render
 from org.permissions import hr_admin_required
 
 
@@ -48,11 +48,8 @@ def survey_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRes
         else:
             messages.success(request, _("Survey “%(name)s” was saved.") % {"name": saved.name})
             return redirect("checkins:hr-survey", pk=saved.pk)
-    return render(
-        request,
-        "checkins/hr/survey_form.html",
-        {"form": form, "survey": survey},
-        status=form_page_status(request),
+    return form_page_render(
+        request, "checkins/hr/survey_form.html", {"form": form, "survey": survey}
     )
 
 

@@ -13,7 +13,7 @@ from checkins.hr_forms import WordingForm
 from checkins.languages import translations_initial, translations_pop
 from checkins.models import Question
 from checkins.services.questions import question_provenance_update, question_wording_update
-from org.http import AuthenticatedRequest, form_page_status
+from org.http import AuthenticatedRequest, form_page_render
 from org.permissions import hr_admin_required
 from org.query_forms import SearchQueryForm, query_parse
 
@@ -70,9 +70,8 @@ def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return redirect("checkins:hr-questions")
-    return render(
+    return form_page_render(
         request,
         "checkins/hr/question_edit.html",
         {"question": question, "form": form, "versions": question.versions.order_by("-number")},
-        status=form_page_status(request),
     )

@@ -107,7 +107,7 @@ def _blocks(
     return block, frontier
 
 
-def tree_visible(
+def tree_hide(
     *,
     parents: Mapping[int, int | None],
     own: Mapping[int, int],
@@ -115,7 +115,8 @@ def tree_visible(
     hidden: frozenset[int] = frozenset(),
     pinned: frozenset[int] = frozenset(),
 ) -> set[int]:
-    """The teams (and ORG) whose subtree figure may be shown for one period.
+    """Hide every team whose subtree figure could reveal fewer than k people for one period;
+    return the teams (and ORG) whose subtree figure may be shown.
 
     `hidden` may never be shown. `pinned` stand for teams already shown week by week: they are
     never hidden here, and a block made only of them is left to the weekly decisions.
@@ -203,13 +204,13 @@ def window_plan(
     for key in keys:
         totals = subtree_totals(parents=parents, own=own_by_round[key])
         hidden = window_mode | broken.get(key, frozenset())
-        shown = tree_visible(parents=parents, own=own_by_round[key], k=k, hidden=hidden)
+        shown = tree_hide(parents=parents, own=own_by_round[key], k=k, hidden=hidden)
         plan.weekly[key] = {n for n in shown if totals.get(n, 0) > 0}
         for node, count in own_by_round[key].items():
             pooled_own[node] = pooled_own.get(node, 0) + count
     if complete and keys:
         ever_broken = frozenset().union(*(broken.get(key, frozenset()) for key in keys))
-        pooled = tree_visible(
+        pooled = tree_hide(
             parents=parents, own=pooled_own, k=k, pinned=weekly_mode, hidden=ever_broken
         )
         plan.pooled = pooled - weekly_mode

@@ -123,9 +123,9 @@ def _cells(
         yield rnd, book.cell(team_id=team_id, dimension_id=dimension_id, round=rnd)
 
 
-def organisation_heatmap_get(*, rounds: int = HEATMAP_ROUNDS, sort: int | None = None) -> Heatmap:
+def organisation_heatmap_get(*, n_rounds: int = HEATMAP_ROUNDS, sort: int | None = None) -> Heatmap:
     """All teams x dimensions over the latest closed rounds (HR only; one score book)."""
-    book = scorebook_build(latest_of=None, rounds=rounds, teams=None)
+    book = scorebook_build(latest_of=None, n_rounds=n_rounds, teams=None)
     latest = book.latest
     teams = sorted(book.teams.values(), key=lambda t: t.path)
     rows = []
@@ -196,8 +196,8 @@ def organisation_drivers_get(*, book: ScoreBook) -> list[DriverSet]:
 
 
 def organisation_drivers_for(
-    *, rounds: int = HEATMAP_ROUNDS
+    *, n_rounds: int = HEATMAP_ROUNDS
 ) -> tuple[list[DriverSet], list[Round]]:
-    """The organisation's driver analysis over its latest `rounds` closed rounds (the API)."""
-    book = scorebook_build(latest_of=None, rounds=rounds, teams=[ORG])
+    """The organisation's driver analysis over its latest `n_rounds` closed rounds (the API)."""
+    book = scorebook_build(latest_of=None, n_rounds=n_rounds, teams=[ORG])
     return organisation_drivers_get(book=book), book.latest

@@ -262,9 +262,9 @@ def round_teams_asked() -> QuerySet[RoundTeam]:
 
 
 def _latest_ids(
-    *, latest_of: Team | None, count: int, given_ids: list[int] | None
+    *, latest_of: Team | None, n_rounds: int, given_ids: list[int] | None
 ) -> QuerySet[Any, Any] | list[int]:
-    """The ids of the rounds asked for: `given_ids`, or the latest `count` closed, rolled-up
+    """The ids of the rounds asked for: `given_ids`, or the latest `n_rounds` closed, rolled-up
     rounds of `latest_of`'s subtree (of anyone when None), as a subquery."""
     if given_ids is not None:
         return given_ids
@@ -274,13 +274,13 @@ def _latest_ids(
                 status=Round.Status.CLOSED, pk__in=RoundRollupState.objects.values("round_id")
             )
             .order_by("-period_start", "-pk")
-            .values("pk")[:count]
+            .values("pk")[:n_rounds]
         )
     return (
         round_teams_asked()
         .filter(team_id=latest_of.pk, round__status=Round.Status.CLOSED)
         .order_by("-round__period_start", "-round_id")
-        .values("round_id")[:count]
+        .values("round_id")[:n_rounds]
     )
 
 
@@ -305,15 +305,15 @@ def _with_team_summary(rounds: QuerySet[Any, Any], team: Team) -> QuerySet[Any, 
 
 
 def _rounds_load(
-    *, latest_of: Team | None, count: int, given_ids: list[int] | None = None
+    *, latest_of: Team | None, n_rounds: int, given_ids: list[int] | None = None
 ) -> tuple[list[Round], list[Round]]:
-    """The latest `count` closed, rolled-up rounds (of `latest_of`'s subtree, or of anyone; or
+    """The latest `n_rounds` closed, rolled-up rounds (of `latest_of`'s subtree, or of anyone; or
     those of `given_ids`), and every closed, rolled-up round of the windows they fall into, each with
     its window's stored decision header, in one query. Returns (latest newest first, whole
     windows oldest first)."""
     if given_ids == []:
         return [], []
-    latest_ids = _latest_ids(latest_of=latest_of, count=count, given_ids=given_ids)
+    latest_ids = _latest_ids(latest_of=latest_of, n_rounds=n_rounds, given_ids=given_ids)
     window = ExpressionWrapper((F("number") - 1) / WINDOW_ROUNDS, output_field=IntegerField())
     same_window = Round.objects.annotate(win=window).filter(
         Q(pk__in=latest_ids), survey_id=OuterRef("survey_id"), win=OuterRef("win")
@@ -348,7 +348,7 @@ def _rounds_load(
 def latest_rounds_load(*, count: int) -> tuple[list[Round], list[Round]]:
     """The organisation's latest `count` closed, rolled-up rounds (newest first) and every round
     of their windows (oldest first), each with its roll-up state and stored window decision."""
-    return _rounds_load(latest_of=None, count=count)
+    return _rounds_load(latest_of=None, n_rounds=count)
 
 
 def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
@@ -410,21 +410,21 @@ def scorebook_build(
     *,
     teams: Iterable[int] | None,
     latest_of: Team | None = None,
-    rounds: int = 12,
+    n_rounds: int = 12,
     with_children_of: int | None = None,
     latest_ids: list[int] | None = None,
 ) -> ScoreBook:
-    """Load the latest `rounds` closed rounds (of `latest_of`'s subtree, or of the organisation)
+    """Load the latest `n_rounds` closed rounds (of `latest_of`'s subtree, or of the organisation)
     and their whole windows, with the engine's stored decision for them.
 
     `teams` are the teams whose subtree figures the page shows (ORG for the organisation; None
     for all), plus the children of `with_children_of`. A caller that already chose its rounds
-    passes their ids as `latest_ids` instead of `latest_of` / `rounds`. The decisions were made
+    passes their ids as `latest_ids` instead of `latest_of` / `n_rounds`. The decisions were made
     for the whole organisation (so every viewer and every view length sees the same), once per
     window (`WindowDecision`); the page loads only its own teams' verdicts and subtree sums, a
     fixed number of queries.
     """
-    latest, loaded = _rounds_load(latest_of=latest_of, count=rounds, given_ids=latest_ids)
+    latest, loaded = _rounds_load(latest_of=latest_of, n_rounds=n_rounds, given_ids=latest_ids)
     round_ids = [r.pk for r in loaded]
     # The whole tree as plain tuples (the engine needs every parent); Team objects only for
     # the teams the page names.

@@ -78,9 +78,9 @@ def score_rows(*, book: ScoreBook, team_id: int, rounds: list[Round]) -> list[Ro
     return rows
 
 
-def team_scores_get(*, team: Team, rounds: int = 12) -> TeamScores:
+def team_scores_get(*, team: Team, n_rounds: int = 12) -> TeamScores:
     """Scores per dimension for a team's subtree over its latest closed rounds, newest first."""
-    book = scorebook_build(latest_of=team, rounds=rounds, teams=[team.pk])
+    book = scorebook_build(latest_of=team, n_rounds=n_rounds, teams=[team.pk])
     latest = book.latest
     return TeamScores(
         team=team,
@@ -343,7 +343,7 @@ def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[S
 def team_threads_get(*, team: Team) -> list[ShownComment]:
     """The conversations on the comments the team page shows right now, in random order (the
     API's list; the page shows the same ones beside their comments)."""
-    book = scorebook_build(latest_of=team, rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
+    book = scorebook_build(latest_of=team, n_rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
     return [c for c in _comments_get(book=book, team=team, rounds=book.latest[:COMMENT_ROUNDS])
             if c.thread is not None]  # fmt: skip
 
@@ -351,7 +351,7 @@ def team_threads_get(*, team: Team) -> list[ShownComment]:
 def comment_thread_get(*, team: Team, thread_id: uuid.UUID) -> Thread | None:
     """The thread, if its comment is shown on this team's page right now (the same score book
     and rows as `team_page_get`): a thread is reachable by staff exactly where its comment is."""
-    book = scorebook_build(latest_of=team, rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
+    book = scorebook_build(latest_of=team, n_rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
     rows = _comment_rows(book=book, team=team, rounds=book.latest[:COMMENT_ROUNDS])
     if rows is None:
         return None
@@ -394,11 +394,11 @@ def _starters_get(cards: list[DimensionCard]) -> list[Starters]:
     return out
 
 
-def team_page_get(*, team: Team, rounds: int = 12) -> TeamPage:
+def team_page_get(*, team: Team, n_rounds: int = 12) -> TeamPage:
     """Everything the team page shows, from one score book (a bounded number of queries)."""
     # The score book loads the tree anyway, so it finds the children without another query.
     book = scorebook_build(
-        latest_of=team, rounds=rounds, teams=[team.pk, ORG], with_children_of=team.pk
+        latest_of=team, n_rounds=n_rounds, teams=[team.pk, ORG], with_children_of=team.pk
     )
     latest = book.latest
     children = book.children_of(team)
@@ -507,10 +507,10 @@ def dashboard_teams_get(*, viewer: Person) -> list[Team]:
     return teams_led_get(person=viewer)
 
 
-def team_drivers_get(*, team: Team, rounds: int = 12) -> tuple[list[DriverSet], list[Round], int]:
+def team_drivers_get(*, team: Team, n_rounds: int = 12) -> tuple[list[DriverSet], list[Round], int]:
     """A team subtree's driver analysis over its latest closed rounds (the API), with the rounds
     it covers and their k."""
-    book = scorebook_build(latest_of=team, rounds=rounds, teams=[team.pk])
+    book = scorebook_build(latest_of=team, n_rounds=n_rounds, teams=[team.pk])
     latest = book.latest
     scores = TeamScores(
         team=team,

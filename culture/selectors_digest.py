@@ -127,13 +127,14 @@ def lines_without_subtraction(*, lines: list[TeamLine], round: Round) -> list[Te
     so one pass suffices: linear in the lines, not quadratic (an alert can list every team).
     """
     counts = _counts(round=round, team_ids=[line.team.pk for line in lines])
-    return lines_kept(lines=lines, counts=counts, k=round.min_group_size)
+    return lines_trim(lines=lines, counts=counts, k=round.min_group_size)
 
 
-def lines_kept(
+def lines_trim(
     *, lines: list[TeamLine], counts: dict[int, dict[str, int]], k: int
 ) -> list[TeamLine]:
-    """`lines_without_subtraction` on given internal counts per team (a pure function)."""
+    """Trim the lines as `lines_without_subtraction` does, on given internal counts per team (a
+    pure function)."""
     kept = listed_kept(
         listed=[(line.team.pk, line.team.path) for line in lines], counts=counts, k=k
     )

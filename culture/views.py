@@ -32,7 +32,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = team_for_viewer(person=request.user, team_id=team_id)
     weeks = PERIODS.get(request.GET.get("weeks", "12"), 12)
-    page = team_page_get(team=team, rounds=weeks)
+    page = team_page_get(team=team, n_rounds=weeks)
     charts = [
         (
             dimension,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from org.audit_display import audit_changes
 from org.forms import ThresholdForm
-from org.http import AuthenticatedRequest, form_page_status
+from org.http import AuthenticatedRequest, form_page_render
 from org.models import OrgSettings, Person
 from org.permissions import hr_admin_required
 from org.query_forms import AuditQueryForm, query_parse
@@ -28,12 +28,7 @@ def threshold_edit(request: AuthenticatedRequest) -> HttpResponse:
         org_threshold_update(min_group_size=form.cleaned_data["min_group_size"])
         messages.success(request, _("Saved. Rounds that are already open keep their threshold."))
         return redirect("org:hr-threshold")
-    return render(
-        request,
-        "org/hr/threshold.html",
-        {"form": form, "org": org},
-        status=form_page_status(request),
-    )
+    return form_page_render(request, "org/hr/threshold.html", {"form": form, "org": org})
 
 
 @hr_admin_required

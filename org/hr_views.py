@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from org.access_forms import SignInSettingsForm
 from org.forms import PersonForm, TeamForm
-from org.http import AuthenticatedRequest, form_page_status
+from org.http import AuthenticatedRequest, form_page_render
 from org.models import OrgSettings, Person, Team
 from org.permissions import hr_admin_required
 from org.query_forms import PeopleQueryForm, query_parse
@@ -71,12 +71,7 @@ def person_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRes
             return redirect("org:hr-people")
         except ValidationError as exc:
             form.add_error(None, exc)
-    return render(
-        request,
-        "org/hr/person_form.html",
-        {"form": form, "person": person},
-        status=form_page_status(request),
-    )
+    return form_page_render(request, "org/hr/person_form.html", {"form": form, "person": person})
 
 
 @hr_admin_required
@@ -99,9 +94,4 @@ def team_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespo
             return redirect("org:hr-teams")
         except ValidationError as exc:
             form.add_error(None, exc)
-    return render(
-        request,
-        "org/hr/team_form.html",
-        {"form": form, "team": team},
-        status=form_page_status(request),
-    )
+    return form_page_render(request, "org/hr/team_form.html", {"form": form, "team": team})

@@ -22,18 +22,27 @@ def sso_refused(request: HttpRequest, reason: str, status: int = 403) -> HttpRes
     return render(request, "org/sso_refused.html", {"reason": reason}, status=status)
 
 
-class SsoStartView(OIDCAuthenticationRequestView):
-    def __init__(self, *args, **kwargs) -> None:
-        # The endpoints are read in get(), where a missing configuration is a 404, not a crash.
-        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
+class _OrgSsoSettings:
+    """What both OIDC views share: settings read through `oidc_setting` (an empty endpoint
+    comes from the provider's discovery document), and a 404 while single sign-on is off."""
 
     @staticmethod
     def get_settings(attr, *args):
         return oidc_setting(attr, *args)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    @staticmethod
+    def sso_required() -> None:
         if not sso_enabled():
             raise Http404("Single sign-on is not configured.")
+
+
+class SsoStartView(_OrgSsoSettings, OIDCAuthenticationRequestView):
+    def __init__(self, *args, **kwargs) -> None:
+        # The endpoints are read in get(), where a missing configuration is a 404, not a crash.
+        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.sso_required()
         try:
             self.OIDC_OP_AUTH_ENDPOINT = self.get_settings("OIDC_OP_AUTHORIZATION_ENDPOINT")
         except (requests.RequestException, ValueError, ImproperlyConfigured):
@@ -43,14 +52,9 @@ class SsoStartView(OIDCAuthenticationRequestView):
         return super().get(request)
 
 
-class SsoCallbackView(OIDCAuthenticationCallbackView):
-    @staticmethod
-    def get_settings(attr, *args):
-        return oidc_setting(attr, *args)
-
+class SsoCallbackView(_OrgSsoSettings, OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        if not sso_enabled():
-            raise Http404("Single sign-on is not configured.")
+        self.sso_required()
         if request.GET.get("code") and request.GET.get("state") not in request.session.get(
             "oidc_states", {}
         ):

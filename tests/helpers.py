@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from checkins.models import Participation, Question, Round
+from checkins.models import Dimension, Participation, Question, Round, Survey
 from checkins.services.responses import response_submit
 from checkins.services.rounds import round_close, round_open
 from culture.services.decisions import round_decisions_compute
@@ -12,6 +12,22 @@ from culture.services.reliability import round_reliability_compute
 from culture.services.rollups import round_rollup_compute
 from org.models import Team
 from tests.factories import ParticipationFactory, PersonFactory
+
+
+def survey_every_dimension(survey: Survey) -> Survey:
+    """Ask one plain agreement item per core dimension every round, and no eNPS: every round
+    then has a figure for every dimension."""
+    firsts = [
+        Question.objects.filter(dimension=d, scale=Question.Scale.AGREE5, reverse_scored=False)
+        .order_by("position")
+        .first()
+        for d in Dimension.objects.filter(is_core=True)
+    ]
+    survey.questions.set([q for q in firsts if q is not None])
+    survey.questions_per_round = len(firsts)
+    survey.enps_every_n_rounds = 0
+    survey.save()
+    return survey
 
 
 def people_in(team: Team, count: int, round: Round) -> list[Participation]:

@@ -66,7 +66,7 @@ class ScoresExportView(APIView):
         data = query.validated_data
         team = team_for_viewer(person=request.user, team_id=data["team"])
         text, rows = selectors.scores_export_csv(
-            team=team, rounds=data["rounds"], period_from=data.get("period_from"),
+            team=team, n_rounds=data["n_rounds"], period_from=data.get("period_from"),
             period_to=data.get("period_to"),
         )  # fmt: skip
         audit_event_record(
@@ -74,7 +74,7 @@ class ScoresExportView(APIView):
             event="scores export",
             summary=f"API CSV export of {team.name} and below: {rows} rows",
             details={
-                "team": team.pk, "rounds": data["rounds"],
+                "team": team.pk, "rounds": data["n_rounds"],
                 "period_from": str(data.get("period_from") or ""),
                 "period_to": str(data.get("period_to") or ""),
             },

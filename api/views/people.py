@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -15,9 +14,8 @@ from rest_framework.response import Response
 from api import filters
 from api import serializers as s
 from api.exceptions import Conflict
-from api.permissions import IsHrAdmin
 from api.services.people_sync import people_bulk_upsert
-from api.views.base import AuditActorMixin
+from api.views.base import EditableViewSet
 from org.models import Person
 from org.services.people import (
     EmailTaken,
@@ -35,36 +33,25 @@ def _email_conflict() -> Iterator[None]:
         raise Conflict("A person with this email address already exists.", field="email") from None
 
 
-class PersonViewSet(
-    AuditActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class PersonViewSet(EditableViewSet):
     """People (HR only). Deactivate instead of delete; bulk upsert by email for HR-system sync."""
 
     serializer_class = s.PersonSerializer
-    permission_classes = [IsHrAdmin]
     filterset_class = filters.PersonFilter
     queryset = Person.objects.select_related("team").prefetch_related("managed_teams")
 
-    def perform_create(self, serializer: s.PersonSerializer) -> None:
-        data = serializer.validated_data
+    def save_new(self, data: dict) -> Person:
         with _email_conflict():
-            serializer.instance = person_create(
+            return person_create(
                 email=data["email"], name=data["name"], team=data.get("team"),
                 role=data.get("role", Person.Role.EMPLOYEE), time_zone=data.get("time_zone", "UTC"),
                 language=data.get("language", "en"), is_active=data.get("is_active", True),
                 managed_teams=data.get("managed_teams", []),
             )  # fmt: skip
 
-    def perform_update(self, serializer: s.PersonSerializer) -> None:
-        person: Person = serializer.instance
-        data = serializer.validated_data
+    def save_changes(self, person: Person, data: dict) -> Person:
         with _email_conflict():
-            serializer.instance = person_update(
+            return person_update(
                 person=person, email=data.get("email", person.email),
                 name=data.get("name", person.name),
                 team=data.get("team", person.team), role=data.get("role", person.role),

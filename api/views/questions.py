@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework import mixins, viewsets
-
 from api import filters
 from api import serializers as s
-from api.exceptions import Conflict
-from api.permissions import IsHrAdmin
-from api.views.base import AuditActorMixin
+from api.views.base import EditableViewSet, ResourceViewSet, refuse_taken
 from checkins.models import Dimension, Question
 from checkins.services.questions import (
     dimension_create,
@@ -19,39 +15,23 @@ from checkins.services.questions import (
 )
 
 
-class DimensionViewSet(
-    AuditActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class DimensionViewSet(ResourceViewSet):
     serializer_class = s.DimensionSerializer
-    permission_classes = [IsHrAdmin]
     queryset = Dimension.objects.all()
 
-    def perform_create(self, serializer: s.DimensionSerializer) -> None:
-        data = serializer.validated_data
-        if Dimension.objects.filter(key=data["key"]).exists():
-            raise Conflict("A dimension with this key already exists.", field="key")
-        serializer.instance = dimension_create(
+    def save_new(self, data: dict) -> Dimension:
+        message = "A dimension with this key already exists."
+        refuse_taken(Dimension.objects, field="key", value=data["key"], message=message)
+        return dimension_create(
             key=data["key"], name=data["name"],
             translations={"de": data.get("name_de", "")},
             description=data.get("description", ""),
         )  # fmt: skip
 
 
-class QuestionViewSet(
-    AuditActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class QuestionViewSet(EditableViewSet):
     """The question bank. Changing the wording of an answered question starts a new version."""
 
-    permission_classes = [IsHrAdmin]
     filterset_class = filters.QuestionFilter
     queryset = Question.objects.prefetch_related("versions")
 
@@ -60,20 +40,17 @@ class QuestionViewSet(
             return s.QuestionUpdateSerializer
         return s.QuestionSerializer
 
-    def perform_create(self, serializer: s.QuestionSerializer) -> None:
-        data = serializer.validated_data
-        if Question.objects.filter(code=data["code"]).exists():
-            raise Conflict("A question with this code already exists.", field="code")
-        serializer.instance = question_create(
+    def save_new(self, data: dict) -> Question:
+        message = "A question with this code already exists."
+        refuse_taken(Question.objects, field="code", value=data["code"], message=message)
+        return question_create(
             code=data["code"], text=data["text"], scale=data.get("scale", Question.Scale.AGREE5),
             dimension=data.get("dimension"), reverse_scored=data.get("reverse_scored", False),
             translations=data.get("translations"), position=data.get("position", 0),
             source=data.get("source", ""), licence=data.get("licence", ""),
         )  # fmt: skip
 
-    def perform_update(self, serializer: s.QuestionSerializer) -> None:
-        question: Question = serializer.instance
-        data = serializer.validated_data
+    def save_changes(self, question: Question, data: dict) -> Question:
         current = question.current_version()
         if "text" in data or "translations" in data:
             question_wording_update(
@@ -88,4 +65,4 @@ class QuestionViewSet(
             )  # fmt: skip
         if "is_active" in data:
             question_active_set(question=question, is_active=data["is_active"])
-        serializer.instance = Question.objects.prefetch_related("versions").get(pk=question.pk)
+        return Question.objects.prefetch_related("versions").get(pk=question.pk)

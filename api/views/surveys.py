@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import filters
 from api import serializers as s
-from api.permissions import IsHrAdmin
-from api.views.base import AuditActorMixin
+from api.views.base import EditableViewSet, ResourceViewSet
 from checkins.models import Round, Survey
 from checkins.services.surveys import (
     survey_pause,
@@ -21,26 +19,21 @@ from checkins.services.surveys import (
 )
 
 
-class SurveyViewSet(
-    AuditActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class SurveyViewSet(EditableViewSet):
     serializer_class = s.SurveySerializer
-    permission_classes = [IsHrAdmin]
     filterset_class = filters.SurveyFilter
     queryset = Survey.objects.prefetch_related("audience", "questions")
 
-    def _save(self, serializer: s.SurveySerializer, survey: Survey) -> None:
-        data = dict(serializer.validated_data)
+    def save_new(self, data: dict) -> Survey:
+        return self.save_changes(Survey(), data)
+
+    def save_changes(self, survey: Survey, data: dict) -> Survey:
+        data = dict(data)
         audience = data.pop("audience", None)
         questions = data.pop("questions", None)
         for field, value in data.items():
             setattr(survey, field, value)
-        serializer.instance = survey_save(
+        return survey_save(
             survey=survey,
             audience=audience
             if audience is not None
@@ -49,12 +42,6 @@ class SurveyViewSet(
             if questions is not None
             else (survey.questions.all() if survey.pk else []),
         )
-
-    def perform_create(self, serializer: s.SurveySerializer) -> None:
-        self._save(serializer, Survey())
-
-    def perform_update(self, serializer: s.SurveySerializer) -> None:
-        self._save(serializer, serializer.instance)
 
     @extend_schema(request=None, responses={200: s.SurveySerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
@@ -67,10 +54,9 @@ class SurveyViewSet(
         return Response(s.SurveySerializer(survey_resume(survey=self.get_object())).data)
 
 
-class RoundViewSet(AuditActorMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RoundViewSet(ResourceViewSet):
     """Rounds (HR). No participation counts here: figures appear only through the scores."""
 
-    permission_classes = [IsHrAdmin]
     filterset_class = filters.RoundFilter
     queryset = Round.objects.prefetch_related("question_versions").order_by("-period_start", "-pk")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from api import filters, selectors
 from api import serializers as s
 from api.permissions import IsHrAdmin, IsManagerOrHrAdmin
-from api.views.base import AuditActorMixin, paged
+from api.views.base import EditableViewSet, paged
 from org.models import Team
 from org.selectors import team_for_viewer, teams_visible_qs
 from org.services.people import (
@@ -21,14 +20,7 @@ from org.services.people import (
 )
 
 
-class TeamViewSet(
-    AuditActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class TeamViewSet(EditableViewSet):
     """The team tree. HR reads and edits every team; a manager reads the subtrees they lead."""
 
     serializer_class = s.TeamSerializer
@@ -46,14 +38,11 @@ class TeamViewSet(
         # The pages' rule (org.selectors): a role change applies on the next request.
         return teams_visible_qs(person=user).prefetch_related("managers").order_by("path")
 
-    def perform_create(self, serializer: s.TeamSerializer) -> None:
-        data = serializer.validated_data
-        serializer.instance = team_create(name=data["name"], parent=data.get("parent"))
+    def save_new(self, data: dict) -> Team:
+        return team_create(name=data["name"], parent=data.get("parent"))
 
-    def perform_update(self, serializer: s.TeamSerializer) -> None:
-        team = serializer.instance
-        data = serializer.validated_data
-        serializer.instance = team_update(
+    def save_changes(self, team: Team, data: dict) -> Team:
+        return team_update(
             team=team, name=data.get("name", team.name), parent=data.get("parent", team.parent)
         )
 

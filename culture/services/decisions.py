@@ -28,7 +28,7 @@ from culture.anonymity import (
     WindowPlan,
     plans_for_rounds,
     subtree_totals,
-    tree_visible,
+    tree_hide,
     window_of,
 )
 from culture.models import (
@@ -248,13 +248,13 @@ def _groups_show(inputs: _WindowInputs, shown: dict[int, dict[str, Any]]) -> Non
         # for it, exactly as for a team that was asked and answered too little.
         for node in broken:
             shown[node]["grp"].append(pk)
-        for node in tree_visible(
+        for node in tree_hide(
             parents=inputs.parents, own=inputs.invited.get(pk, {}), k=k, hidden=broken
         ):
             shown[node]["part"].append(pk)
         # Comments (A4): the same block rule on respondents, with at least ten per slice.
         comment_k = max(COMMENT_MIN_RESPONDENTS, k)
-        for node in tree_visible(
+        for node in tree_hide(
             parents=inputs.parents, own=inputs.responded.get(pk, {}), k=comment_k, hidden=broken
         ):
             shown[node]["com"].append(pk)

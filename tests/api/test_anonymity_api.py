@@ -15,14 +15,14 @@ import io
 import pytest
 from auditlog.models import LogEntry
 
-from checkins.models import Dimension, Participation, Question, Round
+from checkins.models import Dimension, Participation, Round
 from checkins.services.rounds import round_open
 from culture.selectors import team_page_get, team_scores_get
 from culture.visibility import HiddenReason
 from org.models import Person, Team
 from tests.api.conftest import client_for
 from tests.factories import PersonFactory, TeamFactory
-from tests.helpers import answer_all, close_and_roll_up
+from tests.helpers import answer_all, close_and_roll_up, survey_every_dimension
 
 K = 5
 FIGURE_KEYS = {"suppressed", "n", "mean", "ci_low", "ci_high", "favourable_pct", "pooled_rounds"}
@@ -30,16 +30,7 @@ FIGURE_KEYS = {"suppressed", "n", "mean", "ci_low", "ci_high", "favourable_pct",
 
 @pytest.fixture
 def seeded(survey):
-    firsts = [
-        Question.objects.filter(dimension=d, scale=Question.Scale.AGREE5, reverse_scored=False)
-        .order_by("position")
-        .first()
-        for d in Dimension.objects.filter(is_core=True)
-    ]
-    survey.questions.set([q for q in firsts if q is not None])
-    survey.questions_per_round = len(firsts)
-    survey.enps_every_n_rounds = 0
-    survey.save()
+    survey_every_dimension(survey)
     root = TeamFactory(name="Org")
     eng = TeamFactory(name="Engineering", parent=root)
     teams = {
@@ -71,7 +62,7 @@ def seeded(survey):
 
 
 def _page_cells(team: Team) -> dict[tuple[int, str], tuple[bool, int | None, float | None]]:
-    scores = team_scores_get(team=team, rounds=12)
+    scores = team_scores_get(team=team, n_rounds=12)
     keys = {d.pk: d.key for d in scores.dimensions}
     found = {}
     for row in scores.rows:

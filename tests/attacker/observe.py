@@ -153,9 +153,9 @@ def _drivers_api(snap: Snapshot, team: Team | None) -> None:
     """The API's driver output, read as a client gets it (dimension keys, rounded r)."""
     keys = dict(Dimension.objects.values_list("key", "pk"))
     if team is None:
-        sets, rounds = organisation_drivers_for(rounds=12)
+        sets, rounds = organisation_drivers_for(n_rounds=12)
     else:
-        sets, rounds, _k = team_drivers_get(team=team, rounds=12)
+        sets, rounds, _k = team_drivers_get(team=team, n_rounds=12)
     data = drivers_data(sets, rounds)
     node = ORG if team is None else team.pk
     for outcome in data["outcomes"]:
@@ -284,9 +284,9 @@ def _employee_home(world: World, snap: Snapshot, person: Person) -> None:
                   card.latest_round.pk, card.latest)  # fmt: skip
 
 
-def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, rounds: int) -> None:
+def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, n_rounds: int) -> None:
     keys = dict(Dimension.objects.values_list("key", "pk"))
-    data = team_scores_data(team=team, query=ScoreQuery(rounds=rounds))
+    data = team_scores_data(team=team, query=ScoreQuery(n_rounds=n_rounds))
     for period in data["periods"]:
         round_id = period["round"]["id"]
         p = period["participation"]
@@ -301,11 +301,11 @@ def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, rounds: 
     # asking for one week would): the same figures either way.
     newest = data["periods"][0]["round"]["period_start"] if data["periods"] else None
     picked = (
-        team_summaries_data(team=team, rounds=rounds, period_from=newest, period_to=newest)
+        team_summaries_data(team=team, n_rounds=n_rounds, period_from=newest, period_to=newest)
         if newest
         else []
     )
-    for summary in [*team_summaries_data(team=team, rounds=rounds), *picked]:
+    for summary in [*team_summaries_data(team=team, n_rounds=n_rounds), *picked]:
         round_id = summary["round"]["id"]
         _participation(
             snap, "api summary", team.pk, round_id, summary["invited"], summary["responded"]
@@ -316,7 +316,7 @@ def _team_api(world: World, snap: Snapshot, team: Team, versions: dict, rounds: 
 
 def _export(world: World, snap: Snapshot, root: Team) -> None:
     keys = dict(Dimension.objects.values_list("key", "pk"))
-    text, _count = scores_export_csv(team=root, rounds=12, period_from=None, period_to=None)
+    text, _count = scores_export_csv(team=root, n_rounds=12, period_from=None, period_to=None)
     for row in csv.DictReader(io.StringIO(text)):
         team, dim, round_id = int(row["team_id"]), keys[row["dimension"]], int(row["round_id"])
         cell = {

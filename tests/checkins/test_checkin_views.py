@@ -65,7 +65,9 @@ def test_missing_answer_is_a_400(client, link, open_round):
 def test_tampered_link_is_a_clear_404(client, link):
     page = client.get(link[:-3] + "abc/")
     assert page.status_code == 404
-    assert "This link does not work" in page.content.decode()
+    # The "does not work" page: not the closed or inactive ones.
+    assert "checkins/link_problem.html" in {t.name for t in page.templates}
+    assert page.context["problem"] == "unknown"
 
 
 def test_closed_round_link_is_a_clear_410(client, link, open_round):

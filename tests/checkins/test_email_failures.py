@@ -120,8 +120,11 @@ def test_hr_reads_failed_invitations_on_the_survey_page_but_no_reminders(
         round=open_round, recipient=manager, kind=OutboundEmail.Kind.REMINDER
     ).update(status=OutboundEmail.Status.FAILED, last_error="452 4.2.2 Mailbox full")
     client.force_login(hr_admin)
-    page = client.get(f"/hr/surveys/{survey.pk}/").content.decode()
-    assert "Emails that could not be sent" in page
+    response = client.get(f"/hr/surveys/{survey.pk}/")
+    page = response.content.decode()
+    assert [(e.recipient, e.kind) for e in response.context["failed_emails"]] == [
+        (employee, OutboundEmail.Kind.INVITATION)
+    ]
     assert employee.email in page and USER_UNKNOWN in page
     assert page.count('class="failed-email"') == 1  # the invitation, not the reminders
     assert "Mailbox full" not in page and manager.email not in page

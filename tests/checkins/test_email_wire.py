@@ -18,17 +18,15 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from checkins.models import OutboundEmail, Participation
+from checkins.models import OutboundEmail
 from checkins.services.access_emails import sign_in_emails_queue
-from checkins.services.responses import response_submit
-from checkins.services.rounds import round_open
 from checkins.tasks import emails_send, surveys_open_due
 from culture.services.digests import digests_queue
 from culture.services.summaries import round_summaries_compute
 from org.models import Person
 from org.signals import RESET
 from tests.factories import PersonFactory
-from tests.helpers import close_and_roll_up, wait_for
+from tests.helpers import round_answered, wait_for
 from tests.mailserver import smtp_server
 
 SENDER = "Relhealth <pulse@acme-corp.eu>"
@@ -141,14 +139,7 @@ def test_the_worker_s_invitations_as_a_mail_server_receives_them(
 def _closed_round_with_digest(survey, org):
     """A round five of Platform's people answered, closed and summarised: a digest for its lead."""
     crew = [PersonFactory(team=org.platform) for _ in range(6)]
-    rnd = round_open(survey=survey)
-    versions = list(rnd.question_versions.all())
-    for person in crew[:5]:
-        response_submit(
-            participation=Participation.objects.get(person=person, round=rnd),
-            answers={v.pk: 4 for v in versions},
-        )
-    close_and_roll_up(rnd)
+    rnd = round_answered(survey, dict.fromkeys(crew[:5], 4))
     assert round_summaries_compute(round=rnd)
     return rnd
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from culture.selectors_digest import TeamLine, lines_kept
+from culture.selectors_digest import TeamLine, lines_trim
 from org.models import Team
 
 KEYS = ("invited", "responded", "dimension-1", "dimension-2")
@@ -71,7 +71,7 @@ def alerts(draw):
 @given(alerts())
 def test_the_linear_check_keeps_what_the_definition_keeps(case):
     lines, counts, k = case
-    assert lines_kept(lines=lines, counts=counts, k=k) == _reference(
+    assert lines_trim(lines=lines, counts=counts, k=k) == _reference(
         lines=lines, counts=counts, k=k
     )
 
@@ -82,5 +82,5 @@ def test_a_listed_team_never_isolates_a_small_rest():
     paths = {1: "/1/", 2: "/1/2/", 3: "/1/3/"}
     counts = {1: {"responded": 20}, 2: {"responded": 12}, 3: {"responded": 6}}
     lines = [TeamLine(team=Team(pk=n, path=p), summary=None) for n, p in paths.items()]
-    kept = lines_kept(lines=lines, counts=counts, k=5)
+    kept = lines_trim(lines=lines, counts=counts, k=5)
     assert [line.team.pk for line in kept] == [1, 2]

@@ -10,12 +10,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from checkins.models import Dimension, Participation, Question, Round, Survey
+from checkins.models import Participation, Round, Survey
 from checkins.services.rounds import round_open
 from culture.selectors import team_page_get, team_scores_get
 from org.models import Person, Team
 from tests.factories import PersonFactory, TeamFactory
-from tests.helpers import answer_all, close_and_roll_up
+from tests.helpers import answer_all, close_and_roll_up, survey_every_dimension
 
 K = 5
 
@@ -23,17 +23,7 @@ K = 5
 @pytest.fixture
 def pulse(survey) -> Survey:
     """One question per dimension, so every round asks about every dimension."""
-    firsts = [
-        Question.objects.filter(dimension=d, scale=Question.Scale.AGREE5, reverse_scored=False)
-        .order_by("position")
-        .first()
-        for d in Dimension.objects.filter(is_core=True)
-    ]
-    survey.questions.set([q for q in firsts if q is not None])
-    survey.questions_per_round = len(firsts)
-    survey.enps_every_n_rounds = 0
-    survey.save()
-    return survey
+    return survey_every_dimension(survey)
 
 
 def _round(survey: Survey, answering: dict[Team, int]) -> Round:
@@ -48,7 +38,7 @@ def _round(survey: Survey, answering: dict[Team, int]) -> Round:
 
 def _scored(team: Team, rounds: int = 12) -> list[tuple[int, int, int]]:
     """(round number, n, pooled rounds) of every figure shown for a team's first dimension."""
-    scores = team_scores_get(team=team, rounds=rounds)
+    scores = team_scores_get(team=team, n_rounds=rounds)
     first = scores.dimensions[0].pk
     return [
         (row.round.number, row.cells[first].n or 0, row.cells[first].pooled_rounds)

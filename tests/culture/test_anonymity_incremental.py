@@ -1,4 +1,4 @@
-"""tree_visible keeps its blocks up to date as it hides teams; it must decide exactly what the
+"""tree_hide keeps its blocks up to date as it hides teams; it must decide exactly what the
 plain definition decides (every block recomputed after each hidden team), on random trees."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from culture.anonymity import _blocks, _children, _order, subtree_totals, tree_visible
+from culture.anonymity import _blocks, _children, _order, subtree_totals, tree_hide
 
 
 def _reference(*, parents, own, k, hidden=frozenset(), pinned=frozenset()) -> set[int]:
@@ -53,4 +53,4 @@ def test_incremental_blocks_decide_what_the_plain_rule_decides(seed):
         hidden = frozenset(rng.sample(nodes, min(3, size))) if rng.random() < 0.3 else frozenset()
         pinned = frozenset(rng.sample(nodes, min(5, size))) if rng.random() < 0.3 else frozenset()
         args = {"parents": parents, "own": own, "k": k, "hidden": hidden, "pinned": pinned}
-        assert tree_visible(**args) == _reference(**args), args
+        assert tree_hide(**args) == _reference(**args), args

@@ -55,7 +55,7 @@ def test_a_new_round_decides_the_window_again_and_a_reorganisation_does_not(surv
     research = TeamFactory(name="Research", parent=org.root)  # the tree changed
     org.sales.parent = org.engineering  # and a team moved
     org.sales.save()
-    scorebook_build(latest_of=org.root, rounds=12, teams=[org.root.pk])
+    scorebook_build(latest_of=org.root, n_rounds=12, teams=[org.root.pk])
     second = WindowDecision.objects.get()
     assert (second.pk, second.tree) == (first.pk, first.tree)
     rnd = round_open(survey=survey)  # a third week in the same window
@@ -79,7 +79,7 @@ def test_stored_verdicts_equal_a_fresh_run_of_the_engine(org, history):
         "round_id", "team_id"
     ):
         broken[round_id].add(team_id)
-    book = scorebook_build(latest_of=None, rounds=12, teams=None)
+    book = scorebook_build(latest_of=None, n_rounds=12, teams=None)
     parents = {t.pk: t.parent_id for t in book.teams.values()}
     invited: dict[int, dict[int, int]] = {r.pk: {} for r in rounds}
     for round_id, team_id, count in ParticipationRollup.objects.filter(
@@ -124,13 +124,13 @@ def test_a_person_joining_changes_nothing_already_decided(org, history):
     """Decisions come from roll-ups and the tree only: a new person changes no stored decision."""
     before = WindowDecision.objects.get()
     PersonFactory(team=org.platform)
-    scorebook_build(latest_of=org.root, rounds=12, teams=[org.root.pk])
+    scorebook_build(latest_of=org.root, n_rounds=12, teams=[org.root.pk])
     assert WindowDecision.objects.get().pk == before.pk
 
 
 def test_a_caller_may_pass_its_own_rounds(org, history):
     """The API chooses its rounds itself: the same rounds give the same cells."""
-    by_team = scorebook_build(latest_of=org.engineering, rounds=12, teams=[org.engineering.pk])
+    by_team = scorebook_build(latest_of=org.engineering, n_rounds=12, teams=[org.engineering.pk])
     given = scorebook_build(latest_ids=[r.pk for r in by_team.latest], teams=[org.engineering.pk])
     assert [r.pk for r in given.latest] == [r.pk for r in by_team.latest]
     for rnd in by_team.latest:

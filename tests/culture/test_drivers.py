@@ -159,7 +159,7 @@ def test_a_hidden_group_shows_no_driver_figure(rounds, org, client, password, ou
     # Sales East had two people a week (k = 5): its figures are hidden, so are its drivers,
     # while Sales above it shows them.
     east = Team.objects.get(name="Sales East")
-    book = scorebook_build(latest_of=east, rounds=12, teams=[east.pk])
+    book = scorebook_build(latest_of=east, n_rounds=12, teams=[east.pk])
     assert book.latest
     for dimension in book.dimensions:
         for rnd in book.latest:
@@ -186,7 +186,7 @@ def test_every_shown_driver_figure_stands_on_shown_figures(rounds, org):
     driver and of the outcome dimension are shown in some round of the view."""
     teams = [org.root, org.engineering, org.platform, org.payments, org.sales]
     teams.append(Team.objects.get(name="Sales East"))
-    book = scorebook_build(teams=[ORG, *(t.pk for t in teams)], rounds=12)
+    book = scorebook_build(teams=[ORG, *(t.pk for t in teams)], n_rounds=12)
     for node in [ORG, *(t.pk for t in teams)]:
         for found in driver_sets_get(book=book, team_id=node, rounds=book.latest, scores={}):
             for line in found.shown:
@@ -240,7 +240,7 @@ def test_hr_marks_a_dimension_as_the_outcome(client, hr_admin, password, survey)
 def test_hr_organisation_view_shows_the_organisations_drivers(rounds, org, client, hr_admin):
     from culture.organisation import organisation_drivers_get
 
-    book = scorebook_build(latest_of=None, rounds=12, teams=None)
+    book = scorebook_build(latest_of=None, n_rounds=12, teams=None)
     direct = _direct(
         team_ids=set(Team.objects.values_list("pk", flat=True)), round_ids=[r.pk for r in rounds]
     )
@@ -323,7 +323,7 @@ def test_a_small_teams_drivers_come_from_its_pooled_window(survey, org):
         _answer_randomly(list(Participation.objects.filter(round=rnd)), rng)
         close_and_roll_up(rnd)
         found.append(rnd)
-    book = scorebook_build(latest_of=org.platform, rounds=12, teams=[org.platform.pk])
+    book = scorebook_build(latest_of=org.platform, n_rounds=12, teams=[org.platform.pk])
     last = book.latest[0]
     assert last.pk == found[-1].pk
     cells = [

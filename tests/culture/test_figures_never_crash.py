@@ -92,7 +92,7 @@ def moved(survey):
 def test_a_team_moved_after_its_round_reads_without_a_crash(moved, client, password):
     """A1, A3: every team's figures of the round before the move read through the real score
     book; where the verdict and the roll-ups disagree the cell is hidden, never 0 or NaN."""
-    book = scorebook_build(teams=None, rounds=4)
+    book = scorebook_build(teams=None, n_rounds=4)
     for team_id in [ORG, *[t.pk for t in moved.values() if hasattr(t, "path")]]:
         for row in score_rows(book=book, team_id=team_id, rounds=book.latest):
             for cell in row.cells.values():

@@ -52,7 +52,7 @@ def _reasons(team: Team) -> dict[tuple[int, int], HiddenReason | None]:
     """(round, dimension) -> the reason of the team's cell (None when shown)."""
     return {
         (row.round.pk, dimension_id): None if cell.shown else cell.reason
-        for row in team_scores_get(team=team, rounds=12).rows
+        for row in team_scores_get(team=team, n_rounds=12).rows
         for dimension_id, cell in row.cells.items()
     }
 

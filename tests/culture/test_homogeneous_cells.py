@@ -11,7 +11,7 @@ from tests.culture.test_shown_statistics import _twins
 
 def test_a_unanimous_week_is_shown_and_said_to_be_unanimous(survey, client, password):
     twins = _twins(survey, weeks=6)  # week 6: all 12 of Alpha answer 5 on every item
-    newest = team_scores_get(team=twins["alpha"], rounds=12).rows[0]
+    newest = team_scores_get(team=twins["alpha"], n_rounds=12).rows[0]
     cells = [c for c in newest.cells.values() if c.shown]
     assert cells and all(c.uniform and c.ci_low == c.ci_high == c.score for c in cells)
     client.login(username=twins["lead"].email, password=password)
@@ -26,7 +26,7 @@ def test_a_unanimous_week_is_shown_and_said_to_be_unanimous(survey, client, pass
 
 def test_a_group_with_spread_keeps_its_band(survey):
     twins = _twins(survey, weeks=5)  # week 5: answers 1 and 2
-    newest = team_scores_get(team=twins["alpha"], rounds=12).rows[0]
+    newest = team_scores_get(team=twins["alpha"], n_rounds=12).rows[0]
     cells = [c for c in newest.cells.values() if c.shown]
     assert cells and not any(c.uniform for c in cells)
     assert all(

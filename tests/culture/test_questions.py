@@ -47,7 +47,7 @@ def rounds(survey, org):
 @pytest.mark.django_db
 def test_every_question_the_latest_round_asked_is_listed_with_its_figure(rounds, org):
     _first, second = rounds
-    book = scorebook_build(teams=[org.platform.pk], latest_of=org.platform, rounds=1)
+    book = scorebook_build(teams=[org.platform.pk], latest_of=org.platform, n_rounds=1)
     figures = question_figures_get(book=book, team=org.platform, latest=book.latest)
     asked = {
         v.pk for v in second.question_versions.all() if v.question.scale != Question.Scale.TEXT
@@ -64,7 +64,7 @@ def test_every_question_the_latest_round_asked_is_listed_with_its_figure(rounds,
 
 @pytest.mark.django_db
 def test_a_team_not_invited_lists_no_question(rounds, org):
-    book = scorebook_build(teams=[org.sales.pk], rounds=1)
+    book = scorebook_build(teams=[org.sales.pk], n_rounds=1)
     assert question_figures_get(book=book, team=org.sales, latest=book.latest) == []
 
 
@@ -73,7 +73,7 @@ def test_a_question_answered_by_fewer_than_k_says_so_without_a_count(survey, org
     people = [PersonFactory(team=org.platform) for _ in range(12)]
     # Four answers: below k = 5, and the round asked the team.
     round_answered(survey, {p: (4 if i < 4 else None) for i, p in enumerate(people)})
-    book = scorebook_build(teams=[org.platform.pk], latest_of=org.platform, rounds=1)
+    book = scorebook_build(teams=[org.platform.pk], latest_of=org.platform, n_rounds=1)
     figures = question_figures_get(book=book, team=org.platform, latest=book.latest)
     assert figures and all(f.suppressed for f in figures)
     assert {f.reason for f in figures} == {HiddenReason.FEWER_THAN_K}

@@ -25,7 +25,7 @@ from tests.helpers import answer_all, close_and_roll_up, people_in
 
 def _released() -> dict[tuple[int, int, int], tuple]:
     """Every cell every viewer could read: (node, dimension, round) -> shown figure or reason."""
-    book = scorebook_build(teams=None, latest_of=None, rounds=12)
+    book = scorebook_build(teams=None, latest_of=None, n_rounds=12)
     nodes = [ORG, *Team.objects.values_list("pk", flat=True)]
     cells = {}
     for rnd in book.latest:

@@ -39,7 +39,7 @@ def test_a_book_loads_closed_rolled_up_rounds_and_their_whole_window(history, or
     book = scorebook_build(teams=[org.platform.pk])
     assert [r.pk for r in book.rounds] == [first.pk, second.pk]  # oldest first, open one left out
     assert [r.pk for r in book.latest] == [second.pk, first.pk]  # newest first
-    latest_only = scorebook_build(teams=[org.platform.pk], rounds=1)
+    latest_only = scorebook_build(teams=[org.platform.pk], n_rounds=1)
     assert [r.pk for r in latest_only.latest] == [second.pk]
     # The window's earlier round comes along: a pooled figure needs all of its window.
     assert [r.pk for r in latest_only.rounds] == [first.pk, second.pk]

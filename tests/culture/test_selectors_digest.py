@@ -8,7 +8,7 @@ import pytest
 
 from checkins.models import Dimension
 from culture.models import TeamRoundSummary
-from culture.selectors_digest import TeamLine, _change_of, alert_get, digest_get, lines_kept
+from culture.selectors_digest import TeamLine, _change_of, alert_get, digest_get, lines_trim
 from culture.visibility import ChangeVerdict
 from org.models import Person
 from tests.factories import PersonFactory, RoundFactory
@@ -88,18 +88,18 @@ def test_a_sub_team_that_would_leave_a_small_rest_is_left_out(org):
     }
     # Engineering minus both sub-teams: 2 invited, 2 answered (1..k-1): the sub-team with the
     # fewest respondents goes; Engineering minus Platform is then 12 and 7, which is safe.
-    kept = lines_kept(lines=lines, counts=counts, k=5)
+    kept = lines_trim(lines=lines, counts=counts, k=5)
     assert [line.team for line in kept] == [org.engineering, org.platform]
     # An empty rest isolates no one, and a rest of k or more neither.
     counts[org.engineering.pk] = {"invited": 22, "responded": 13}
-    assert len(lines_kept(lines=lines, counts=counts, k=5)) == 3
+    assert len(lines_trim(lines=lines, counts=counts, k=5)) == 3
     counts[org.engineering.pk] = {"invited": 27, "responded": 18}
-    assert len(lines_kept(lines=lines, counts=counts, k=5)) == 3
+    assert len(lines_trim(lines=lines, counts=counts, k=5)) == 3
     # Each dimension's n counts too.
     counts[org.engineering.pk]["dimension-1"] = 14
     counts[org.platform.pk]["dimension-1"] = 8
     counts[org.payments.pk]["dimension-1"] = 5
-    assert [line.team for line in lines_kept(lines=lines, counts=counts, k=5)] == [
+    assert [line.team for line in lines_trim(lines=lines, counts=counts, k=5)] == [
         org.engineering,
         org.platform,
     ]

@@ -46,7 +46,7 @@ def _answer(participation, versions, skip=(), overrides=None):
 
 
 def _verdicts(team, rnd, dimension, items):
-    book = scorebook_build(teams=[team.pk], latest_of=None, rounds=12)
+    book = scorebook_build(teams=[team.pk], latest_of=None, n_rounds=12)
     cell = book.cell(team_id=team.pk, dimension_id=dimension, round=rnd)
     shown = {v.pk: book.decision(node=team.pk, measure=f"q{v.pk}", round=rnd) for v in items}
     return cell, shown

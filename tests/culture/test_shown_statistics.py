@@ -14,10 +14,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from checkins.models import OutboundEmail, Participation, Question, Round
+from checkins.models import OutboundEmail, Round
 from checkins.services.emails import email_send
-from checkins.services.responses import response_submit
-from checkins.services.rounds import round_open
 from culture.models import TeamRoundSummary
 from culture.selectors import team_scores_get
 from culture.selectors_digest import alert_get
@@ -28,7 +26,7 @@ from culture.visibility import ChangeVerdict
 from org.models import Person
 from tests.api.conftest import client_for
 from tests.factories import PersonFactory, TeamFactory
-from tests.helpers import close_and_roll_up
+from tests.helpers import round_answered
 
 MIXED = (1, 2, 1, 2, 1, 2)  # per person of the first six
 
@@ -36,21 +34,7 @@ MIXED = (1, 2, 1, 2, 1, 2)  # per person of the first six
 def _round(survey, values: dict[Person, int]) -> Round:
     """A closed, rolled-up, summarised round; each person answers every item with the value
     they mean (reverse-scored items turned around), the others stay silent."""
-    rnd = round_open(survey=survey)
-    versions = list(rnd.question_versions.select_related("question"))
-    for person, value in values.items():
-        answers: dict[int, int | str | None] = {
-            v.pk: (
-                8
-                if v.question.scale == Question.Scale.ZERO_TEN
-                else (6 - value if v.question.reverse_scored else value)
-            )
-            for v in versions
-        }
-        response_submit(
-            participation=Participation.objects.get(person=person, round=rnd), answers=answers
-        )
-    close_and_roll_up(rnd)
+    rnd = round_answered(survey, values)
     assert round_summaries_compute(round=rnd)
     return rnd
 
@@ -110,7 +94,7 @@ def test_the_pooled_window_is_shown_and_its_weeks_are_not(twins):
     weekly; Alpha and Beta show exactly the same figures."""
     shown = {}
     for key in ("alpha", "beta"):
-        rows = team_scores_get(team=twins[key], rounds=12).rows  # newest first
+        rows = team_scores_get(team=twins[key], n_rounds=12).rows  # newest first
         cells = [[c for c in row.cells.values() if c.shown] for row in rows]
         assert [len(c) > 0 for c in cells] == [True, True, True, False, False, False]
         assert all(c.pooled_rounds == 4 for c in cells[2])
@@ -143,7 +127,7 @@ def test_weekly_figures_are_compared_from_their_shown_figures(twins):
     shown cells' n, mean and sd, and the same for both teams."""
     week5, week6 = twins["rounds"][4], twins["rounds"][5]
     for key in ("alpha", "beta"):
-        rows = {r.round.pk: r for r in team_scores_get(team=twins[key], rounds=12).rows}
+        rows = {r.round.pk: r for r in team_scores_get(team=twins[key], n_rounds=12).rows}
         for entry in _summary(twins[key], week6):
             before = rows[week5.pk].cells[entry["dimension"]]
             after = rows[week6.pk].cells[entry["dimension"]]

@@ -9,37 +9,15 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from checkins.models import Dimension, OutboundEmail, Participation, Round
+from checkins.models import Dimension, OutboundEmail
 from checkins.services.emails import email_send
-from checkins.services.responses import response_submit
-from checkins.services.rounds import round_open
 from culture.models import TeamRoundSummary
 from culture.selectors_digest import alert_get, digest_get
 from culture.services.digests import digests_queue
 from culture.services.summaries import round_summaries_compute
 from org.models import Person
 from tests.factories import PersonFactory
-from tests.helpers import close_and_roll_up
-
-
-def _round(survey, people_values: dict) -> Round:
-    """A closed, rolled-up round where each person answers every item with their value (None:
-    invited, no answer)."""
-    rnd = round_open(survey=survey)  # invites everyone in a team, as the beat would
-    versions = list(rnd.question_versions.select_related("question"))
-    for person, value in people_values.items():
-        if value is None:
-            continue
-        # The value is what the person means: reverse-scored items get it turned around.
-        answers = {
-            v.pk: (8 if v.question.is_enps else (6 - value if v.question.reverse_scored else value))
-            for v in versions
-        }
-        response_submit(
-            participation=Participation.objects.get(person=person, round=rnd), answers=answers
-        )
-    close_and_roll_up(rnd)
-    return rnd
+from tests.helpers import round_answered
 
 
 @pytest.fixture
@@ -64,7 +42,7 @@ def _history(survey, crew, *, platform_before, platform_after, payments=(4, 4)):
     first |= {p: v for p, v in zip(crew["payments"], payments, strict=True)}
     second = {p: v for p, v in zip(crew["platform"], platform_after, strict=True)}
     second |= {p: v for p, v in zip(crew["payments"], payments, strict=True)}
-    return _round(survey, first), _round(survey, second)
+    return round_answered(survey, first), round_answered(survey, second)
 
 
 HIGH = (4, 5, 4, 5, 4, 5) * 2
@@ -215,8 +193,8 @@ def test_alert_lists_a_sub_team_when_the_remainder_is_large_enough(survey, org):
     payments = [PersonFactory(team=org.payments) for _ in range(10)]
     first = dict.fromkeys(payments, 4) | dict(zip(platform, HIGH, strict=True))
     second = dict.fromkeys(payments, 4) | dict(zip(platform, LOW, strict=True))
-    _round(survey, first)
-    rnd = _round(survey, second)
+    round_answered(survey, first)
+    rnd = round_answered(survey, second)
     round_summaries_compute(round=rnd)
     teams = [line.team for line in alert_get(round=rnd)]
     assert org.platform in teams and org.engineering in teams
@@ -269,7 +247,7 @@ def _expected_summary(team, rnd) -> dict | None:
     round of the team's that asked the dimension."""
     from culture.selectors import NOT_ASKED, team_scores_get
 
-    rows = team_scores_get(team=team, rounds=48).rows
+    rows = team_scores_get(team=team, n_rounds=48).rows
     index = next((i for i, row in enumerate(rows) if row.round.pk == rnd.pk), None)
     if index is None:
         return None
@@ -311,7 +289,7 @@ def test_every_teams_summary_matches_its_team_page_across_two_surveys(survey, or
             answers = {p: v for p, v in zip(crew["platform"], values, strict=True)}
             if which == survey:
                 answers = everyone | answers
-            rounds.append(_round(which, answers))
+            rounds.append(round_answered(which, answers))
     checked = 0
     for rnd in rounds:
         assert round_summaries_compute(round=rnd)

@@ -46,13 +46,15 @@ def test_upload_is_kept_checked_in_the_background_then_applied(hr_client, hr_adm
     page = hr_client.get(reverse("org:hr-people-import-job", args=[job.pk])).content.decode()
     # Waiting for the worker: a progress bar that polls the status region.
     assert "<progress" in page and 'hx-trigger="every 1s"' in page
-    assert "Apply this import" not in page
+    apply_url = reverse("org:hr-people-import-job-apply", args=[job.pk])
+    assert apply_url not in page  # no apply button yet
     assert people_import_job_run(job_id=job.pk) == Job.Status.READY
     assert people_import_job_run(job_id=job.pk) == ""  # a redelivered task does nothing
     status = hr_client.get(reverse("org:hr-people-import-job-status", args=[job.pk]))
     html = status.content.decode()
-    assert status.status_code == 200 and "Apply this import" in html and "hx-trigger" not in html
-    assert "People to add" in html and 'value="100"' in html
+    assert status.status_code == 200 and apply_url in html and "hx-trigger" not in html
+    assert status.context["n_errors"] == 0 and 'value="100"' in html
+    assert status.context["job"].result["created"] == 3  # the preview's figures are shown
     assert not Person.objects.filter(email="p0@example.com").exists()  # the preview wrote nothing
     applied = hr_client.post(reverse("org:hr-people-import-job-apply", args=[job.pk]))
     assert applied.status_code == 302
@@ -108,13 +110,19 @@ def test_every_bad_row_is_listed_and_nothing_can_be_applied(hr_client, org):
     before = (Person.objects.count(), Team.objects.count())
     job = _upload(hr_client, content)
     assert people_import_job_run(job_id=job.pk) == Job.Status.REJECTED
-    html = hr_client.get(reverse("org:hr-people-import-job", args=[job.pk])).content.decode()
-    assert "4 rows need fixing; nothing was imported." in html
+    page = hr_client.get(reverse("org:hr-people-import-job", args=[job.pk]))
+    html = page.content.decode()
+    assert page.context["n_errors"] == 4 and [line for line, _ in page.context["errors"]] == [
+        3,
+        4,
+        5,
+        6,
+    ]
     for line in (3, 4, 5, 6):
         assert f"Line {line}:" in html
     assert "NUL character" in html and "longer than 200 characters" in html
     assert "600 levels" in html
-    assert "Apply this import" not in html
+    assert reverse("org:hr-people-import-job-apply", args=[job.pk]) not in html
     assert (
         hr_client.post(reverse("org:hr-people-import-job-apply", args=[job.pk])).status_code == 409
     )

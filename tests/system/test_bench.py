@@ -22,7 +22,9 @@ pytestmark = [
 ]
 
 
-def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
+def _bench_run(tmp_path: Path, tag: str, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """`python -m bench` with `args` against this test's PostgreSQL server, in databases of its
+    own; its output and the results it wrote."""
     out = tmp_path / "results.json"
     db = settings.DATABASES["default"]
     env = dict(
@@ -31,13 +33,17 @@ def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
         BENCH_REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bench", "--quick", "--no-peer",
-         "--db-prefix", os.environ.get("BENCH_DB_PREFIX", f"relhealth_bench_ci{os.getpid()}"),
+        [sys.executable, "-m", "bench", *args,
+         "--db-prefix", os.environ.get("BENCH_DB_PREFIX", f"relhealth_bench_{tag}{os.getpid()}"),
          "--json", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(out.read_text())
+    return done, json.loads(out.read_text())
+
+
+def test_quick_bench_writes_every_figure_and_reconciles(tmp_path):
+    done, results = _bench_run(tmp_path, "ci", "--quick", "--no-peer")
     for step in ("seed", "seed_tenth", "pages", "pages_tenth", "invitations", "submissions",
                  "web_memory", "close_and_summarise", "ours_same_workload",
                  "people_import"):  # fmt: skip
@@ -82,21 +88,7 @@ def test_the_peer_limit_still_proves_the_target():
 
 def test_growth_series_measures_each_size(tmp_path):
     """`make bench BENCH_ARGS=--growth` at a toy size: every figure of the series is there."""
-    out = tmp_path / "growth.json"
-    db = settings.DATABASES["default"]
-    env = dict(
-        os.environ,
-        BENCH_PG=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}",
-        BENCH_REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-    )
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bench", "--growth", "--quick", "--growth-sizes", "60",
-         "--db-prefix", os.environ.get("BENCH_DB_PREFIX", f"relhealth_bench_gr{os.getpid()}"),
-         "--json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=400, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(out.read_text())
+    done, results = _bench_run(tmp_path, "gr", "--growth", "--quick", "--growth-sizes", "60")
     entry = results["growth"]["sizes"]["60"]
     for step in ("seed", "pages", "answered", "close_and_summarise"):
         assert step in entry and "error" not in entry[step], (step, entry.get(step))

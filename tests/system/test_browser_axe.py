@@ -67,8 +67,10 @@ def _url_names(patterns=None, namespace: str = "", prefix: str = "") -> set[str]
     return names
 
 
-def _pages(employee: Person) -> dict[str | None, list[tuple[str, str]]]:
-    """Per role (None: signed out), (URL name, URL) of every page it reads."""
+def _pages(employee: Person) -> dict[str | None, list[tuple[str, str, str]]]:
+    """Per role (None: signed out), (URL name, URL, screenshot name) of every page it reads. The
+    screenshot name is the URL name, with a label where a role reads it more than once (not the
+    arguments: ids differ between runs, and the same page should keep its file name)."""
     hr = Person.objects.get(email=DEMO_LOGINS["hr"])
     manager = Person.objects.get(email=DEMO_LOGINS["manager"])
     department = manager.managed_teams.get()
@@ -86,8 +88,8 @@ def _pages(employee: Person) -> dict[str | None, list[tuple[str, str]]]:
     assert PeopleImportJob.objects.filter(pk=job.pk).exists() and participation.pk
     someone = Person.objects.filter(team=sub_team).exclude(pk=employee.pk).first()
 
-    def page(name: str, *args) -> tuple[str, str]:
-        return name, reverse(name, args=args)
+    def page(name: str, *args, label: str = "") -> tuple[str, str, str]:
+        return name, reverse(name, args=args), f"{name}-{label}" if label else name
 
     return {
         None: [
@@ -95,18 +97,20 @@ def _pages(employee: Person) -> dict[str | None, list[tuple[str, str]]]:
             page("password_reset_confirm", "MQ", "not-a-token"),
             page("password_set", "MQ", "not-a-token"),
             page("checkins:form", token), page("checkins:thanks"),
-            ("checkins:conversation", "/t/from-the-thank-you-page/"),
+            ("checkins:conversation", "/t/from-the-thank-you-page/", "checkins:conversation"),
         ],
         "employee": [page("home")],
         "manager": [
-            page("home"), page("culture:dashboard"), page("culture:team", department.pk),
-            page("culture:team", sub_team.pk),
+            page("home"), page("culture:dashboard"),
+            page("culture:team", department.pk, label="department"),
+            page("culture:team", sub_team.pk, label="sub-team"),
         ],
         "hr": [
             page("home"), page("org:hr-people"), page("org:hr-person-new"),
             page("org:hr-person-edit", someone.pk), page("org:hr-person-erase", someone.pk),
             page("org:hr-people-import"), page("org:hr-people-import-job", job.pk),
-            page("org:hr-teams"), page("org:hr-team-new"), page("org:hr-team-edit", sub_team.pk),
+            page("org:hr-teams"), page("org:hr-team-new"),
+            page("org:hr-team-edit", sub_team.pk, label="sub-team"),
             page("org:hr-threshold"), page("org:hr-audit"), page("org:hr-retention"),
             page("checkins:hr-questions"), page("checkins:hr-question-new"),
             page("checkins:hr-question-edit", Question.objects.first().pk),
@@ -115,7 +119,8 @@ def _pages(employee: Person) -> dict[str | None, list[tuple[str, str]]]:
             page("checkins:hr-surveys"), page("checkins:hr-survey-new"),
             page("checkins:hr-survey", survey.pk), page("checkins:hr-survey-edit", survey.pk),
             page("checkins:outbox"), page("culture:organisation"), page("culture:dashboard"),
-            page("culture:team", Team.objects.get(parent=None).pk), page("api:hr-api-tokens"),
+            page("culture:team", Team.objects.get(parent=None).pk, label="organisation"),
+            page("api:hr-api-tokens"),
         ],
     }  # fmt: skip
 
@@ -142,10 +147,11 @@ def test_every_page_of_every_role_passes_axe(browser, live_server, demo, setting
     employee = Person.objects.get(email=DEMO_LOGINS["employee"])
     Person.objects.filter(email__in=DEMO_LOGINS.values()).update(language=language)
     pages = _pages(employee)
-    visited = {name for routes in pages.values() for name, _url in routes}
+    visited = {name for routes in pages.values() for name, _url, _shot_name in routes}
     unvisited = _url_names() - visited - set(NOT_PAGES)
     assert not unvisited, f"pages nobody checks: {sorted(unvisited)}"
     problems: dict[str, list[str]] = {}
+    shots: set[str] = set()  # every screenshot of this run has a file of its own
     for role, routes in pages.items():
         context = browser.new_context(
             viewport={"width": width, "height": 900}, locale=language, bypass_csp=True
@@ -153,7 +159,7 @@ def test_every_page_of_every_role_passes_axe(browser, live_server, demo, setting
         page = context.new_page()
         if role:
             _login(page, live_server.url, DEMO_LOGINS[role])
-        for name, url in routes:
+        for name, url, shot in routes:
             if name in ("checkins:thanks", "checkins:conversation"):
                 continue  # reached by checking in, below
             response = page.goto(live_server.url + url)
@@ -161,7 +167,7 @@ def test_every_page_of_every_role_passes_axe(browser, live_server, demo, setting
             if name == "checkins:form":
                 found = _violations(page)
                 problems.update({f"{role} {url}": found} if found else {})
-                _shot(page, role, "checkin", width, language)
+                _shot(page, shots, role, "checkin", width, language)
                 page.locator("fieldset").first.wait_for()
                 for fieldset in page.locator("fieldset").all():
                     fieldset.locator("label").first.click()
@@ -174,23 +180,25 @@ def test_every_page_of_every_role_passes_axe(browser, live_server, demo, setting
                 # The thank-you page with the private conversation link, then that page.
                 found = _violations(page)
                 problems.update({f"{role} thanks": found} if found else {})
-                _shot(page, role, name, width, language)
+                _shot(page, shots, role, name, width, language)
                 with page.expect_navigation():
                     page.locator("#conversation-link").click()
-                name = "checkins:conversation"
+                name = shot = "checkins:conversation"
             if language == "en" or width == 375:
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, url
             found = _violations(page)
             if found:
                 problems[f"{role} {url}"] = found
-            _shot(page, role, name, width, language)
+            _shot(page, shots, role, shot, width, language)
         context.close()
     assert problems == {}
     assert Round.objects.filter(status=Round.Status.OPEN).count() == 1
 
 
-def _shot(page, role: str | None, name: str, width: int, language: str) -> None:
+def _shot(page, shots: set[str], role: str | None, name: str, width: int, language: str) -> None:
     folder = ARTIFACTS / "axe"
     folder.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^a-z0-9]+", "-", f"{role or 'signed-out'}-{name}").strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{role or 'signed-out'}-{name}".lower()).strip("-")
+    assert slug not in shots, f"two pages would share the screenshot {slug}"
+    shots.add(slug)
     page.screenshot(path=str(folder / f"{slug}-{width}px-{language}.png"), full_page=True)

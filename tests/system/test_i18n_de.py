@@ -9,31 +9,13 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from checkins.models import OutboundEmail, Participation
+from checkins.models import OutboundEmail
 from checkins.services.emails import email_send
-from checkins.services.responses import response_submit
-from checkins.services.rounds import round_open
 from culture.services.digests import digests_queue
 from culture.services.summaries import round_summaries_compute
 from org.models import Person
 from tests.factories import PersonFactory
-from tests.helpers import close_and_roll_up
-
-
-def _closed_round(survey, values: dict):
-    """A closed, rolled-up round where each person gives every item the meaning `value`."""
-    rnd = round_open(survey=survey)
-    versions = list(rnd.question_versions.select_related("question"))
-    for person, value in values.items():
-        answers = {
-            v.pk: (8 if v.question.is_enps else (6 - value if v.question.reverse_scored else value))
-            for v in versions
-        }
-        response_submit(
-            participation=Participation.objects.get(person=person, round=rnd), answers=answers
-        )
-    close_and_roll_up(rnd)
-    return rnd
+from tests.helpers import round_answered
 
 
 @pytest.fixture
@@ -47,8 +29,8 @@ def german_digests(survey, org, manager):
     manager.language = "de"
     manager.save()
     high, low = (4, 5, 4, 5, 4, 5) * 2, (2, 1, 2, 1, 2, 1) * 2
-    _closed_round(survey, dict(zip(platform, high, strict=True)) | dict.fromkeys(payments, 4))
-    rnd = _closed_round(survey, dict(zip(platform, low, strict=True)) | {payments[0]: 1,
+    round_answered(survey, dict(zip(platform, high, strict=True)) | dict.fromkeys(payments, 4))
+    rnd = round_answered(survey, dict(zip(platform, low, strict=True)) | {payments[0]: 1,
                                                                          payments[1]: 5})  # fmt: skip
     round_summaries_compute(round=rnd)
     for email_id in digests_queue(round=rnd):
