@@ -8,6 +8,7 @@ first, the newest comments, the starter for the dimension the team page proposes
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from checkins.models import Dimension
@@ -38,7 +39,7 @@ HOME_ROUNDS = 12
 HOME_COMMENTS = 2  # the newest shown comments quoted on the home
 # The home chart is drawn narrower than the team page's, so that on a phone it is shown at
 # about its own size and its labels stay readable.
-HOME_CHART_WIDTH, HOME_CHART_HEIGHT = 360, 200
+HOME_CHART_WIDTH, HOME_CHART_HEIGHT = 360, 230
 
 # The order a manager reads changes in: real ones first, then those within noise, then the
 # figures with nothing to compare with.
@@ -121,14 +122,33 @@ class SeriesChart:
         return any(s.chart.has_data for s in self.series)
 
 
+def chart_range(scores: list[float]) -> tuple[float, float]:
+    """The y axis of the home chart: the shown scores with some room, in tens, at least 40
+    points tall, within 0-100 (scores usually move within a band: on a 0-100 axis a phone's
+    chart would draw them as one flat line)."""
+    if not scores:
+        return 0.0, 100.0
+    low = max(0.0, math.floor((min(scores) - 5) / 10) * 10)
+    high = min(100.0, math.ceil((max(scores) + 5) / 10) * 10)
+    while high - low < 40:
+        low, high = max(0.0, low - 10), min(100.0, high + 10)
+    return low, high
+
+
 def series_chart(scores: TeamScores) -> SeriesChart:
     """Every dimension of a team on one chart, each line through its shown cells only."""
+    shown = [
+        cell.score for row in scores.rows for cell in row.cells.values() if cell.score is not None
+    ]
+    low, high = chart_range(shown)
     series = [
         Series(
             dimension=dimension,
             chart=trend_chart(
                 rows=scores.rows,
                 cell_of={row.round.pk: row.cells[dimension.pk] for row in scores.rows},
+                low=low,
+                high=high,
                 width=HOME_CHART_WIDTH,
                 height=HOME_CHART_HEIGHT,
             ),

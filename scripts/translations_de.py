@@ -871,7 +871,7 @@ DE = {
     ],
     "%(d)s held steady at %(s)s, any change too small to tell": "%(d)s blieb bei %(s)s, eine Veränderung ist zu klein, um sie zu erkennen",
     "%(d)s is at %(s)s, with no shown figure before it to compare": "%(d)s liegt bei %(s)s, ohne gezeigte Zahl davor zum Vergleich",
-    "Scores of %(t)s by week, one line per dimension (0 to 100)": "Werte von %(t)s nach Woche, eine Linie je Dimension (0 bis 100)",
+    "Scores of %(t)s by week, one line per dimension": "Werte von %(t)s nach Woche, eine Linie je Dimension",
     "Week of %(d)s: %(r)s %% took part (%(a)s of %(i)s).": "Woche vom %(d)s: %(r)s %% haben teilgenommen (%(a)s von %(i)s).",
     "The figures behind the words for %(t)s": "Die Zahlen hinter den Worten für %(t)s",
     "Change": "Veränderung",

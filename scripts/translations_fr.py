@@ -867,7 +867,7 @@ FR = {
     ],
     "%(d)s held steady at %(s)s, any change too small to tell": "%(d)s reste à %(s)s : tout changement est trop petit pour conclure",
     "%(d)s is at %(s)s, with no shown figure before it to compare": "%(d)s est à %(s)s, sans chiffre affiché avant pour comparer",
-    "Scores of %(t)s by week, one line per dimension (0 to 100)": "Scores de %(t)s par semaine, une ligne par dimension (0 à 100)",
+    "Scores of %(t)s by week, one line per dimension": "Scores de %(t)s par semaine, une ligne par dimension",
     "Week of %(d)s: %(r)s %% took part (%(a)s of %(i)s).": "Semaine du %(d)s : %(r)s %% ont participé (%(a)s sur %(i)s).",
     "The figures behind the words for %(t)s": "Les chiffres derrière les mots pour %(t)s",
     "Change": "Variation",

@@ -181,3 +181,12 @@ def test_the_home_needs_a_fixed_number_of_queries(client, manager, password, org
         and len(page.context["homes"][0].page.scores.rows) == 6
     )
     assert len(many.captured_queries) == len(few.captured_queries) <= HOME_QUERIES
+
+
+def test_the_home_chart_zooms_on_the_shown_scores_within_0_to_100():
+    from culture.selectors_dashboard import chart_range
+
+    assert chart_range([55.0, 65.0]) == (40.0, 80.0)  # at least 40 points tall, in tens
+    assert chart_range([2.0, 99.0]) == (0.0, 100.0)
+    assert chart_range([97.0]) == (60.0, 100.0)
+    assert chart_range([]) == (0.0, 100.0)
