@@ -37,30 +37,41 @@ def svg_number(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _scale(value: float, low: float, high: float) -> str:
-    span = HEIGHT - TOP - BOTTOM
+def _scale(value: float, low: float, high: float, height: int = HEIGHT) -> str:
+    span = height - TOP - BOTTOM
     return svg_number(TOP + span * (1 - (value - low) / (high - low)))
 
 
 def trend_chart(
-    *, rows: list[RoundRow], cell_of: dict[int, Cell], low: float = 0.0, high: float = 100.0
+    *,
+    rows: list[RoundRow],
+    cell_of: dict[int, Cell],
+    low: float = 0.0,
+    high: float = 100.0,
+    width: int = WIDTH,
+    height: int = HEIGHT,
 ) -> Chart:
     """A line with its confidence band through the visible cells, oldest on the left.
 
     `cell_of` maps a round id to its cell; hidden periods break the line rather than bridge it.
+    A narrower chart (the manager home's, read on a phone) labels fewer dates.
     """
     ordered = list(reversed(rows))
-    chart = Chart()
+    chart = Chart(width=width, height=height)
     count = max(len(ordered), 2)
-    step = (WIDTH - LEFT - RIGHT) / (count - 1)
+    step = (width - LEFT - RIGHT) / (count - 1)
+    labels = max(2, width // 100)  # dates along the axis: 6 on the team page's 640
     run: list[tuple[str, Cell]] = []
+
+    def scale(value: float) -> str:
+        return _scale(value, low, high, height)
 
     def flush() -> None:
         if not run:
             return
-        chart.lines.append(" ".join(f"{x},{_scale(c.score or 0, low, high)}" for x, c in run))
-        upper = [f"{x},{_scale(c.ci_high or 0, low, high)}" for x, c in run]
-        lower = [f"{x},{_scale(c.ci_low or 0, low, high)}" for x, c in reversed(run)]
+        chart.lines.append(" ".join(f"{x},{scale(c.score or 0)}" for x, c in run))
+        upper = [f"{x},{scale(c.ci_high or 0)}" for x, c in run]
+        lower = [f"{x},{scale(c.ci_low or 0)}" for x, c in reversed(run)]
         if len(run) > 1:
             chart.bands.append(" ".join(upper + lower))
         run.clear()
@@ -70,17 +81,17 @@ def trend_chart(
         cell = cell_of.get(row.round.pk)
         # In the reader's language ("6. Dez."), like every date the pages show.
         when = date_format(row.round.period_start, "MONTH_DAY_FORMAT")
-        if index % max(1, len(ordered) // 6) == 0:
+        if index % max(1, len(ordered) // labels) == 0:
             chart.x_labels.append((x, when))
         if cell is None or cell.score is None:
             flush()
             continue
         run.append((x, cell))
         chart.has_data = True
-        chart.dots.append((x, _scale(cell.score, low, high), f"{cell.score:.0f}", when))
+        chart.dots.append((x, scale(cell.score), f"{cell.score:.0f}", when))
     flush()
     for value in (low, (low + high) / 2, high):
-        chart.y_ticks.append((_scale(value, low, high), f"{value:.0f}"))
+        chart.y_ticks.append((scale(value), f"{value:.0f}"))
     return chart
 
 

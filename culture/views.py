@@ -1,4 +1,5 @@
-"""The culture dashboard: a card per dimension for each team a viewer leads, and a team page."""
+"""The manager home (what changed, what people said, what to talk about, for each team a viewer
+leads), the team page and the HR heatmap."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.utils.safestring import mark_safe
 from culture.charts import participation_chart, trend_chart
 from culture.forms import HeatmapQueryForm
 from culture.organisation_page import heatmap_html
-from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
+from culture.selectors import team_page_get
+from culture.selectors_dashboard import dashboard_get
 from org.http import AuthenticatedRequest
 from org.query_forms import query_parse
 from org.selectors import team_for_viewer
@@ -20,12 +22,7 @@ PERIODS = {"12": 12, "26": 26, "52": 52}
 
 @login_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    teams = dashboard_teams_get(viewer=request.user)
-    entries = []
-    for team in teams:
-        scores = team_scores_get(team=team)
-        entries.append({"scores": scores, "cards": dimension_cards(scores)})
-    return render(request, "culture/dashboard.html", {"entries": entries})
+    return render(request, "culture/dashboard.html", {"homes": dashboard_get(viewer=request.user)})
 
 
 @login_required

@@ -840,6 +840,43 @@ DE = {
     "One team chosen, with every team below it": "Ein Team gewählt, mit allen Teams darunter",
     "{n} teams chosen, each with every team below it": "{n} Teams gewählt, jeweils mit allen Teams darunter",
     "No team chosen: everyone is asked": "Kein Team gewählt: Alle werden befragt",
+    # --- dash ---
+    "Your teams this week": "Ihre Teams diese Woche",
+    "What changed, what people said and what to talk about, for each team you lead. Scores run from 0 to 100, higher is better; figures from too few people are never shown.": "Was sich verändert hat, was die Leute gesagt haben und worüber Sie sprechen könnten, für jedes Team, das Sie leiten. Die Werte reichen von 0 bis 100, höher ist besser; Zahlen von zu wenigen Personen werden nie gezeigt.",
+    "Latest closed check-in: week of %(d)s": "Letzter abgeschlossener Check-in: Woche vom %(d)s",
+    "What changed": "Was sich verändert hat",
+    "Trend": "Verlauf",
+    "%(n)s comment in the last four weeks": [
+        "%(n)s Kommentar in den letzten vier Wochen",
+        "%(n)s Kommentare in den letzten vier Wochen",
+    ],
+    "Read the comment on the team page": [
+        "Den Kommentar auf der Teamseite lesen",
+        "Alle %(n)s Kommentare lesen",
+    ],
+    "More questions to ask": "Weitere Fragen für das Gespräch",
+    "Focus area": "Schwerpunkt",
+    "No focus area yet. Pick one dimension to work on with the team, and note what you will do.": "Noch kein Schwerpunkt. Wählen Sie eine Dimension, an der Sie mit dem Team arbeiten, und halten Sie fest, was Sie tun werden.",
+    "Actions and follow-ups": "Maßnahmen und Nachverfolgung",
+    "Choose a focus area": "Schwerpunkt wählen",
+    "%(d)s rose %(n)s points to %(s)s, a real change": "%(d)s stieg um %(n)s Punkte auf %(s)s, eine echte Veränderung",
+    "%(d)s fell %(n)s points to %(s)s, a real change": "%(d)s fiel um %(n)s Punkte auf %(s)s, eine echte Veränderung",
+    "%(d)s rose %(n)s point to %(s)s, too small to tell": [
+        "%(d)s stieg um %(n)s Punkt auf %(s)s, zu wenig, um es sicher zu sagen",
+        "%(d)s stieg um %(n)s Punkte auf %(s)s, zu wenig, um es sicher zu sagen",
+    ],
+    "%(d)s fell %(n)s point to %(s)s, too small to tell": [
+        "%(d)s fiel um %(n)s Punkt auf %(s)s, zu wenig, um es sicher zu sagen",
+        "%(d)s fiel um %(n)s Punkte auf %(s)s, zu wenig, um es sicher zu sagen",
+    ],
+    "%(d)s held steady at %(s)s, any change too small to tell": "%(d)s blieb bei %(s)s, eine Veränderung ist zu klein, um sie zu erkennen",
+    "%(d)s is at %(s)s, with no shown figure before it to compare": "%(d)s liegt bei %(s)s, ohne gezeigte Zahl davor zum Vergleich",
+    "Scores of %(t)s by week, one line per dimension": "Werte von %(t)s nach Woche, eine Linie je Dimension",
+    "Week of %(d)s: %(r)s %% took part (%(a)s of %(i)s).": "Woche vom %(d)s: %(r)s %% haben teilgenommen (%(a)s von %(i)s).",
+    "The figures behind the words for %(t)s": "Die Zahlen hinter den Worten für %(t)s",
+    "Change": "Veränderung",
+    "%(d)s points: %(v)s": "%(d)s Punkte: %(v)s",
+    "The true figure is most likely within the 95 %% interval. A change counts as real only when it is at least 5 points and clearly larger than the usual ups and downs (Welch's test, p below 0.05); otherwise it is too small to tell. A change is only ever computed between two shown figures.": "Der wahre Wert liegt höchstwahrscheinlich im 95-%%-Intervall. Eine Veränderung gilt nur dann als echt, wenn sie mindestens 5 Punkte beträgt und deutlich größer ist als die üblichen Schwankungen (Welch-Test, p unter 0,05); sonst ist sie zu klein, um sie zu erkennen. Eine Veränderung wird immer nur zwischen zwei gezeigten Zahlen berechnet.",
 }
 
 

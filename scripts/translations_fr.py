@@ -836,6 +836,43 @@ FR = {
     "One team chosen, with every team below it": "Une équipe choisie, avec toutes les équipes en dessous",
     "{n} teams chosen, each with every team below it": "{n} équipes choisies, chacune avec toutes les équipes en dessous",
     "No team chosen: everyone is asked": "Aucune équipe choisie : tout le monde est interrogé",
+    # --- dash ---
+    "Your teams this week": "Vos équipes cette semaine",
+    "What changed, what people said and what to talk about, for each team you lead. Scores run from 0 to 100, higher is better; figures from too few people are never shown.": "Ce qui a changé, ce que les gens ont dit et de quoi parler, pour chaque équipe que vous dirigez. Les scores vont de 0 à 100, plus c'est haut, mieux c'est ; les chiffres issus de trop peu de personnes ne sont jamais affichés.",
+    "Latest closed check-in: week of %(d)s": "Dernier check-in clôturé : semaine du %(d)s",
+    "What changed": "Ce qui a changé",
+    "Trend": "Évolution",
+    "%(n)s comment in the last four weeks": [
+        "%(n)s commentaire au cours des quatre dernières semaines",
+        "%(n)s commentaires au cours des quatre dernières semaines",
+    ],
+    "Read the comment on the team page": [
+        "Lire le commentaire sur la page de l'équipe",
+        "Lire les %(n)s commentaires",
+    ],
+    "More questions to ask": "D'autres questions à poser",
+    "Focus area": "Axe prioritaire",
+    "No focus area yet. Pick one dimension to work on with the team, and note what you will do.": "Pas encore d'axe prioritaire. Choisissez une dimension à travailler avec l'équipe et notez ce que vous allez faire.",
+    "Actions and follow-ups": "Actions et suivis",
+    "Choose a focus area": "Choisir un axe prioritaire",
+    "%(d)s rose %(n)s points to %(s)s, a real change": "%(d)s a augmenté de %(n)s points, à %(s)s : un vrai changement",
+    "%(d)s fell %(n)s points to %(s)s, a real change": "%(d)s a baissé de %(n)s points, à %(s)s : un vrai changement",
+    "%(d)s rose %(n)s point to %(s)s, too small to tell": [
+        "%(d)s a augmenté de %(n)s point, à %(s)s : trop peu pour conclure",
+        "%(d)s a augmenté de %(n)s points, à %(s)s : trop peu pour conclure",
+    ],
+    "%(d)s fell %(n)s point to %(s)s, too small to tell": [
+        "%(d)s a baissé de %(n)s point, à %(s)s : trop peu pour conclure",
+        "%(d)s a baissé de %(n)s points, à %(s)s : trop peu pour conclure",
+    ],
+    "%(d)s held steady at %(s)s, any change too small to tell": "%(d)s reste à %(s)s : tout changement est trop petit pour conclure",
+    "%(d)s is at %(s)s, with no shown figure before it to compare": "%(d)s est à %(s)s, sans chiffre affiché avant pour comparer",
+    "Scores of %(t)s by week, one line per dimension": "Scores de %(t)s par semaine, une ligne par dimension",
+    "Week of %(d)s: %(r)s %% took part (%(a)s of %(i)s).": "Semaine du %(d)s : %(r)s %% ont participé (%(a)s sur %(i)s).",
+    "The figures behind the words for %(t)s": "Les chiffres derrière les mots pour %(t)s",
+    "Change": "Variation",
+    "%(d)s points: %(v)s": "%(d)s points : %(v)s",
+    "The true figure is most likely within the 95 %% interval. A change counts as real only when it is at least 5 points and clearly larger than the usual ups and downs (Welch's test, p below 0.05); otherwise it is too small to tell. A change is only ever computed between two shown figures.": "La vraie valeur se situe très probablement dans l'intervalle à 95 %%. Un changement n'est considéré comme réel que s'il atteint au moins 5 points et dépasse nettement les variations habituelles (test de Welch, p inférieur à 0,05) ; sinon, il est trop petit pour conclure. Un changement n'est jamais calculé qu'entre deux chiffres affichés.",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

@@ -48,6 +48,7 @@ from culture.models import (
 )
 from culture.organisation import organisation_drivers_for, organisation_heatmap_get
 from culture.selectors import employee_view_get, team_drivers_get, team_page_get
+from culture.selectors_dashboard import team_home_get
 from culture.selectors_digest import alert_get, digest_get
 from org.models import Person, Team
 from tests.attacker.world import Parents, World, subtree
@@ -241,6 +242,43 @@ def _team_page(world: World, snap: Snapshot, team: Team) -> None:
             _summary_entry(snap, "page summary", team.pk, page.summary.round.pk, entry)
 
 
+def _home(world: World, snap: Snapshot, team: Team) -> None:
+    """The manager home's part for a team: its chart's cells, the participation under "how we
+    know", the quoted comments and each headline's change."""
+    home = team_home_get(team=team)
+    for row in home.page.scores.rows:
+        p = row.participation
+        _participation(snap, "home", team.pk, row.round.pk, p.invited, p.responded)
+        for dim, cell in row.cells.items():
+            _cell(snap, world, "home", team.pk, dim, row.round.pk, cell)
+    for series in home.chart.series:  # what the chart draws: only shown cells, by week
+        for row, dot in zip(
+            [r for r in reversed(home.page.scores.rows)
+             if r.cells[series.dimension.pk].score is not None],
+            series.chart.dots,
+            strict=True,
+        ):  # fmt: skip
+            assert dot[2] == f"{row.cells[series.dimension.pk].score:.0f}"
+    by_round: dict[int, set[str]] = {}
+    for comment in home.page.comments:
+        by_round.setdefault(comment.round.pk, set()).add(comment.text)
+    for round_id, texts in by_round.items():
+        snap.comments.add(Comments("home", team.pk, round_id, frozenset(texts)))
+    assert {c.text for c in home.comments} <= {c.text for c in home.page.comments}
+    for line in home.headlines:
+        card = line.card
+        change, previous = card.change, card.comparison.previous
+        if card.latest_round is None:
+            continue
+        snap.derived.add(
+            Derived(
+                "home", team.pk, card.dimension.pk, card.latest_round.pk, line.score,
+                previous.score if previous is not None else None,
+                change.delta if change else None, change.p_value if change else None, card.real,
+            )
+        )  # fmt: skip
+
+
 def _thread_seen(snap: Snapshot, view: str, team: int | None, thread: Thread, messages) -> None:
     snap.threads.add(
         ThreadSeen(
@@ -360,6 +398,7 @@ def observe_all(world: World, rnd: Round) -> None:
         if not world.ever_populated(snap.tree, team.pk):
             continue
         world.step(f"team_page_get(team={team.name})", lambda t=team: _team_page(world, snap, t))
+        world.step(f"team_home_get(team={team.name})", lambda t=team: _home(world, snap, t))
         world.step(
             f"api team_scores_data/team_summaries_data(team={team.name})",
             lambda t=team: _team_api(world, snap, t, versions, history),

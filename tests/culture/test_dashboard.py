@@ -24,21 +24,22 @@ def rnd(survey, org, manager, outsider):
     return rnd
 
 
-def _scores_on_cards(html: str) -> list[str]:
-    return re.findall(r'class="dim-score">(\d+)<', html)
+def _scores_shown(html: str) -> list[str]:
+    """The scores the home writes: the newest value of each line in the chart's legend."""
+    return re.findall(r"</svg>[^<]*<strong>(\d+)</strong>", html)
 
 
 def _cards(page) -> list:
-    return [card for entry in page.context["entries"] for card in entry["cards"]]
+    return [card for home in page.context["homes"] for card in home.page.cards]
 
 
 def test_nothing_shows_while_the_round_is_open(client, manager, password, rnd, org):
     client.login(username=manager.email, password=password)
     page = client.get(reverse("culture:dashboard"))
-    entries = page.context["entries"]
-    assert [entry["scores"].team for entry in entries] == [org.engineering]
-    assert all(entry["scores"].rows == [] for entry in entries)  # no closed round to show
-    assert _scores_on_cards(page.content.decode()) == []
+    homes = page.context["homes"]
+    assert [home.team for home in homes] == [org.engineering]
+    assert all(home.page.scores.rows == [] for home in homes)  # no closed round to show
+    assert _scores_shown(page.content.decode()) == []
 
 
 def test_manager_sees_their_subtree_scores_after_close(client, manager, password, rnd, org):
@@ -49,8 +50,8 @@ def test_manager_sees_their_subtree_scores_after_close(client, manager, password
     client.login(username=manager.email, password=password)
     page = client.get(reverse("culture:dashboard"))
     html = page.content.decode()
-    assert [entry["scores"].team for entry in page.context["entries"]] == [org.engineering]
-    assert sorted(_scores_on_cards(html)) == sorted(f"{cell.score:.0f}" for cell in visible)
+    assert [home.team for home in page.context["homes"]] == [org.engineering]
+    assert sorted(_scores_shown(html)) == sorted(f"{cell.score:.0f}" for cell in visible)
     # One closed round: every shown figure has nothing earlier to be compared with.
     shown = [card for card in _cards(page) if card.latest is not None]
     assert shown and {card.comparison.verdict for card in shown} == {ChangeVerdict.NOT_ENOUGH}
@@ -79,7 +80,7 @@ def test_a_small_child_hides_the_parent_figure_that_would_expose_it(
     # Hidden for too few answers (Sales' three form a small group), not to protect a neighbour.
     reasons = {card.hidden_reason for card in cards} - {None}
     assert reasons and HiddenReason.PROTECTS_OTHERS not in reasons
-    assert _scores_on_cards(page.content.decode()) == []
+    assert _scores_shown(page.content.decode()) == []
 
 
 def test_participation_counts_hidden_below_k_invitees(rnd, org, survey):

@@ -47,8 +47,18 @@ def test_manager_dashboard_and_team_page(browser, live_server, demo, width):
     _login(page, live_server, DEMO_LOGINS["manager"])
     page.goto(f"{live_server.url}/dashboard/")
     _shot(page, f"dashboard-manager-{width}px")
-    assert page.locator(".dim-card").count() >= 3
-    assert page.locator(".dim-score").count() >= 1
+    # The home: what changed first, then one chart of every dimension with a legend, each value
+    # shown on keyboard focus (and on hover: the same CSS rule).
+    assert page.locator(".home-headline").first.is_visible()
+    chart = page.locator("svg.home-svg").first
+    assert chart.locator(".series").count() >= 3
+    assert page.locator(".chart-legend li").count() >= 3
+    point = chart.locator(".point").last
+    value = point.locator(".point-value")
+    assert not value.is_visible()
+    point.focus()
+    assert value.is_visible() and (value.text_content() or "").isdigit()
+    assert chart.bounding_box()["width"] >= min(width - 64, 320)  # readable on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     with page.expect_navigation():
         page.get_by_role("link", name="Open team page").first.click()

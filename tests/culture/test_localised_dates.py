@@ -17,13 +17,15 @@ from tests.helpers import answer_all, close_and_roll_up, people_in
 
 @pytest.fixture
 def two_weeks(survey, org):
+    """Platform and Payments answer twice (8 each): Engineering, the manager's home, has weekly
+    figures."""
     rounds = []
     for value in (4, 2):
         rnd = round_open(survey=survey)
-        for p in people_in(org.platform, 8, rnd) if not rounds else []:
-            answer_all(p, value=value)
-        for p in Participation.objects.filter(round=rnd, team=org.platform)[:8] if rounds else []:
-            answer_all(p, value=value)
+        for team in (org.platform, org.payments):
+            found = Participation.objects.filter(round=rnd, team=team)[:8]
+            for p in found if rounds else people_in(team, 8, rnd):
+                answer_all(p, value=value)
         close_and_roll_up(rnd)
         rounds.append(rnd)
     return rounds
@@ -52,6 +54,13 @@ def test_each_language_writes_the_week_its_own_way(
     assert written in html and full in html
     if language == "de":
         assert f"{latest.day}. " in written  # "23. Nov.", never "23 Nov"
-    # SVG coordinates stay numbers with a decimal point in every language.
-    for number in re.findall(r'\s(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]*)"', html):
-        assert re.fullmatch(r"-?\d+(\.\d+)?", number), number
+    # SVG coordinates stay numbers with a decimal point in every language, on the team page's
+    # charts and on the manager home's (its axis writes the week the reader's way too).
+    home = client.get(reverse("culture:dashboard")).content.decode()
+    assert 'class="home-svg"' in home and written in home
+    for page in (html, home):
+        numbers = re.findall(r'\s(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]*)"', page)
+        numbers += [n for p in re.findall(r'\spoints="([^"]*)"', page) for n in re.split("[ ,]", p)]
+        assert numbers or page is html  # Platform alone (8) has only 4-week figures yet
+        for number in numbers:
+            assert re.fullmatch(r"-?\d+(\.\d+)?", number), number

@@ -197,10 +197,10 @@ def test_outsider_cannot_set_a_focus_on_another_team(client, outsider, password,
     assert response.status_code == 404 and not FocusArea.objects.exists()
 
 
-def test_comments_need_ten_and_cannot_be_subtracted(client, hr_admin, password, org, survey):
-    """Platform (12) and Payments (4) comment: Engineering shows all 16; neither child shows any,
-    because Engineering minus Platform would be the four in Payments. (The survey asks
-    Engineering only: a lone invitee above it would take Engineering's own figure too, A6.)"""
+@pytest.fixture
+def remarks(survey, org):
+    """Platform (12) and Payments (4) comment. (The survey asks Engineering only: a lone
+    invitee above it would take Engineering's own figure too, A6.)"""
     survey.audience.set([org.engineering])
     rnd = round_open(survey=survey)
     for i, p in enumerate(people_in(org.platform, 12, rnd)):
@@ -208,6 +208,12 @@ def test_comments_need_ten_and_cannot_be_subtracted(client, hr_admin, password, 
     for i, p in enumerate(people_in(org.payments, 4, rnd)):
         answer_all(p, value=4, comment=f"payments remark {i}")
     close_and_roll_up(rnd)
+    return rnd
+
+
+def test_comments_need_ten_and_cannot_be_subtracted(client, hr_admin, password, org, remarks):
+    """Engineering shows all 16 comments; neither child shows any, because Engineering minus
+    Platform would be the four in Payments."""
     client.login(username=hr_admin.email, password=password)
 
     def remarks(team):
