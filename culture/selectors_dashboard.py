@@ -188,10 +188,10 @@ class TeamHome:
         return len(self.page.comments)
 
 
-def team_home_get(*, team: Team, rounds: int = HOME_ROUNDS) -> TeamHome:
+def team_home_get(*, team: Team, n_rounds: int = HOME_ROUNDS) -> TeamHome:
     """A team's part of the manager home, from one score book (a fixed number of queries,
     whatever the history or the number of comments)."""
-    book = scorebook_build(latest_of=team, rounds=rounds, teams=[team.pk, ORG])
+    book = scorebook_build(latest_of=team, n_rounds=n_rounds, teams=[team.pk, ORG])
     latest = book.latest
     scores = TeamScores(
         team=team,
