@@ -2,8 +2,8 @@
 
 TF-IDF weights the words of each comment, non-negative matrix factorisation (NMF) finds a few
 themes; every comment belongs to the theme it weighs most on. Stop words of every shipped
-language are left out (scikit-learn's English list and `data/stopwords_de.txt`): comments may be
-written in either. No network call and no model download: scikit-learn fits on the comments.
+language are left out (scikit-learn's English list, `data/stopwords_de.txt` and
+`data/stopwords_fr.txt`): comments may be written in any of them. No network call and no model download: scikit-learn fits on the comments.
 A theme is kept only with at least `k` comments behind it; whether the comments themselves may
 be shown is the caller's question to `culture.visibility` (see `themes_visible`).
 """
@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-STOP_WORDS_DE = Path(__file__).with_name("data") / "stopwords_de.txt"
+DATA = Path(__file__).with_name("data")
+# One file per shipped language besides English (scikit-learn holds the English list).
+STOP_WORD_FILES = (DATA / "stopwords_de.txt", DATA / "stopwords_fr.txt")
 MAX_THEMES = 5
 WORDS_PER_THEME = 4
 WORD_PATTERN = r"(?u)\b[^\W\d_]{3,}\b"  # words of three letters or more, no numbers
@@ -31,15 +33,17 @@ class Theme:
 
 @functools.cache
 def stop_words() -> frozenset[str]:
-    """The stop words of every shipped language (English, German)."""
+    """The stop words of every shipped language (English, German, French)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    german = {
-        line.strip()
-        for line in STOP_WORDS_DE.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(german)
+    found = set(ENGLISH_STOP_WORDS)
+    for path in STOP_WORD_FILES:
+        found |= {
+            line.strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        }
+    return frozenset(found)
 
 
 def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -> list[Theme]:

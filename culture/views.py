@@ -11,6 +11,7 @@ from culture.charts import participation_chart, trend_chart
 from culture.forms import HeatmapQueryForm
 from culture.organisation_page import heatmap_html
 from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
+from culture.selectors_themes import organisation_themes_get
 from org.http import AuthenticatedRequest
 from org.query_forms import query_parse
 from org.selectors import team_for_viewer
@@ -33,6 +34,10 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = team_for_viewer(person=request.user, team_id=team_id)
     weeks = PERIODS.get(request.GET.get("weeks", "12"), 12)
     page = team_page_get(team=team, rounds=weeks)
+    position = request.GET.get("theme", "")
+    theme, comments = page.theme_comments(
+        int(position) if position.isdecimal() and len(position) < 4 else None
+    )
     charts = [
         (
             dimension,
@@ -52,6 +57,9 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
             "participation": participation_chart(rows=page.scores.rows),
             "weeks": weeks,
             "periods": PERIODS,
+            "comments": comments,
+            "theme_selected": theme,
+            "theme_link": f"weeks={weeks}&",
         },
     )
 
@@ -64,4 +72,14 @@ def organisation(request: AuthenticatedRequest) -> HttpResponse:
     html = heatmap_html(sort=params["sort"])
     # Our own template's output, rendered with autoescaping (and cached as such).
     safe = mark_safe(html)  # noqa: S308  # nosec B308 B703
-    return render(request, "culture/organisation.html", {"heatmap_html": safe}, status=status)
+    themes = organisation_themes_get()  # not in the cached table: they follow the worker
+    return render(
+        request,
+        "culture/organisation.html",
+        {
+            "heatmap_html": safe,
+            "themes": themes,
+            "k": themes[0].round.min_group_size if themes else 5,
+        },
+        status=status,
+    )

@@ -2,7 +2,8 @@
 
 A slice is a team's subtree in the round's frozen tree (A3), or the organisation, exactly the
 comments the team page lists (`culture.selectors._comments_get`); the visibility module decides
-which slices show comments (A4) and drops themes with fewer than k comments.
+which slices show comments (A4) and drops themes with fewer than k comments. What a viewer sees of
+them is read in `culture.selectors_themes`, through the same module again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db import transaction
 from checkins.models import Response, Round, RoundTeam
 from culture.anonymity import ORG
 from culture.models import CommentTheme
-from culture.scorebook import ScoreBook, scorebook_build
+from culture.scorebook import scorebook_build
 from culture.themes import themes_find
 from culture.visibility import themes_visible
 
@@ -56,14 +57,3 @@ def round_themes_compute(*, round: Round) -> int:
         CommentTheme.objects.filter(round=round).delete()
         CommentTheme.objects.bulk_create(rows)
     return len(rows)
-
-
-def comment_themes_get(*, book: ScoreBook, team_id: int, round: Round) -> list[CommentTheme]:
-    """A slice's stored themes as they may be shown today: only while its comments are shown
-    (the decision may have changed since), each with at least k comments."""
-    stored = list(CommentTheme.objects.filter(round=round, node=team_id).order_by("position"))
-    return themes_visible(
-        themes=stored,
-        comments_shown=book.comments_allowed(team_id=team_id, round=round),
-        k=round.min_group_size,
-    )
