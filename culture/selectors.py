@@ -253,7 +253,6 @@ class ShownComment:
     thread: Thread | None = None
     messages: list[Message] = field(default_factory=list)
     live: bool = False  # the round was reshuffled: staff may act on the thread
-    response_id: str = ""  # to find its themes; never printed
     themes: list[int] = field(default_factory=list)  # positions of the shown themes it is in
 
 
@@ -343,7 +342,6 @@ def _comments_get(
     found = []
     for response in responses:
         thread = getattr(response, "thread", None)
-        key = str(response.pk)
         found.append(
             ShownComment(
                 round=by_id[response.round_id],
@@ -351,8 +349,11 @@ def _comments_get(
                 thread=thread,
                 messages=messages.get(thread.pk, []) if thread else [],
                 live=thread_is_live(thread) if thread else False,
-                response_id=key,
-                themes=[t.position for t in themes or [] if key in t.responses],
+                themes=[
+                    t.position
+                    for t in themes or []
+                    if t.round.pk == response.round_id and t.groups(response.comment)
+                ],
             )
         )
     # Random order, so the position of a comment says nothing about when or by whom it came.

@@ -11,6 +11,7 @@ be shown is the caller's question to `culture.visibility` (see `themes_visible`)
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,3 +91,9 @@ def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -
             themes.append(Theme(words=labels, comments=members))
     themes.sort(key=lambda theme: (-len(theme.comments), theme.words))
     return themes
+
+
+def comment_digest(text: str) -> str:
+    """How a theme names a comment it groups: the reshuffle gives responses new keys (A6), but
+    their texts stay, and equal texts always fall in the same theme (the same words)."""
+    return hashlib.sha256(text.encode()).hexdigest()

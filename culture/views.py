@@ -11,7 +11,6 @@ from culture.charts import participation_chart, trend_chart
 from culture.forms import HeatmapQueryForm
 from culture.organisation_page import heatmap_html
 from culture.selectors import dashboard_teams_get, dimension_cards, team_page_get, team_scores_get
-from culture.selectors_themes import organisation_themes_get
 from org.http import AuthenticatedRequest
 from org.query_forms import query_parse
 from org.selectors import team_for_viewer
@@ -72,14 +71,4 @@ def organisation(request: AuthenticatedRequest) -> HttpResponse:
     html = heatmap_html(sort=params["sort"])
     # Our own template's output, rendered with autoescaping (and cached as such).
     safe = mark_safe(html)  # noqa: S308  # nosec B308 B703
-    themes = organisation_themes_get()  # not in the cached table: they follow the worker
-    return render(
-        request,
-        "culture/organisation.html",
-        {
-            "heatmap_html": safe,
-            "themes": themes,
-            "k": themes[0].round.min_group_size if themes else 5,
-        },
-        status=status,
-    )
+    return render(request, "culture/organisation.html", {"heatmap_html": safe}, status=status)
