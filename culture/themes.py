@@ -75,7 +75,8 @@ def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -
         return []
     count = max(1, min(count, matrix.shape[1]))
     model = NMF(n_components=count, init="nndsvda", random_state=0, max_iter=400)
-    weights = model.fit_transform(matrix)
+    with np.errstate(invalid="ignore"):  # a rounding error's sqrt of -0.0 in its loss
+        weights = model.fit_transform(matrix)
     words = vectoriser.get_feature_names_out()
     best = np.argmax(weights, axis=1)
     themes = []

@@ -840,6 +840,13 @@ DE = {
     "One team chosen, with every team below it": "Ein Team gewählt, mit allen Teams darunter",
     "{n} teams chosen, each with every team below it": "{n} Teams gewählt, jeweils mit allen Teams darunter",
     "No team chosen: everyone is asked": "Kein Team gewählt: Alle werden befragt",
+    # --- themes ---
+    "Comments about: %(words)s": "Kommentare zu: %(words)s",
+    "Show all comments": "Alle Kommentare zeigen",
+    "What comments were about, week of %(d)s": "Worum es in den Kommentaren ging, Woche vom %(d)s",
+    "Groups of comments that use the same words, found on this server. A theme is shown only with at least %(k)s comments behind it.": "Gruppen von Kommentaren mit denselben Wörtern, auf diesem Server gefunden. Ein Thema erscheint nur mit mindestens %(k)s Kommentaren dahinter.",
+    "%(n)s comment": ("%(n)s Kommentar", "%(n)s Kommentare"),
+    "What comments were about (comments per theme):": "Worum es in den Kommentaren ging (Kommentare je Thema):",
 }
 
 

@@ -836,6 +836,13 @@ FR = {
     "One team chosen, with every team below it": "Une équipe choisie, avec toutes les équipes en dessous",
     "{n} teams chosen, each with every team below it": "{n} équipes choisies, chacune avec toutes les équipes en dessous",
     "No team chosen: everyone is asked": "Aucune équipe choisie : tout le monde est interrogé",
+    # --- themes ---
+    "Comments about: %(words)s": "Commentaires sur : %(words)s",
+    "Show all comments": "Afficher tous les commentaires",
+    "What comments were about, week of %(d)s": "De quoi parlaient les commentaires, semaine du %(d)s",
+    "Groups of comments that use the same words, found on this server. A theme is shown only with at least %(k)s comments behind it.": "Groupes de commentaires qui emploient les mêmes mots, trouvés sur ce serveur. Un thème n'apparaît qu’avec au moins %(k)s commentaires derrière lui.",
+    "%(n)s comment": ("%(n)s commentaire", "%(n)s commentaires"),
+    "What comments were about (comments per theme):": "De quoi parlaient les commentaires (commentaires par thème) :",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).
