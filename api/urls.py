@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import conversation_views, driver_views, hr_views, views
+from api import conversation_views, driver_views, hr_views, theme_views, views
 
 app_name = "api"
 
@@ -38,6 +38,7 @@ v1 = [
     ),
     path("exports/scores.csv", views.ScoresExportView.as_view(), name="export-scores"),
     *conversation_views.urls,  # ADR 0031
+    *theme_views.urls,  # issue 20
     path("teams/<int:pk>/drivers/", driver_views.TeamDriversView.as_view(), name="team-drivers"),
     path(
         "organisation/drivers/",

@@ -5,8 +5,9 @@ worker with `send_round_invitations` and wait until every one is rendered and gi
 backend. `close`: close the round and roll it up and summarise it through the beat's own tasks,
 waiting for the summaries. `answered` (the growth series, where posting 100,000 check-ins over
 HTTP is not what is measured): open a round and have a share of everyone answer it, written in
-bulk as the seed writes history, without sending the invitations. Each reports wall time, or
-says plainly that it did not finish.
+bulk as the seed writes history, without sending the invitations. `themes`: comment themes for
+10,000 comments, the model alone, and the worker's step on the newest closed round (every slice
+whose comments are shown). Each reports wall time, or says plainly that it did not finish.
 """
 
 from __future__ import annotations
@@ -171,9 +172,40 @@ def close(timeout: float) -> dict:
     }
 
 
+def themes(count: int) -> dict:
+    from checkins.models import Response, Round
+    from culture.models import CommentTheme
+    from culture.services.demo import COMMENTS
+    from culture.services.themes import round_themes_compute
+    from culture.themes import themes_find
+
+    # The demo's wordings, each with a word of its own (so no two comments are the same text).
+    texts = [f"{COMMENTS[i % len(COMMENTS)]} note{i % 97}" for i in range(count)]
+    started = time.perf_counter()
+    found = themes_find(texts=texts, k=5)
+    model_s = round(time.perf_counter() - started, 2)
+    rnd = Round.objects.filter(status=Round.Status.CLOSED).order_by("-period_start").first()
+    assert rnd is not None
+    comments = Response.objects.filter(round=rnd).exclude(comment="").count()
+    started = time.perf_counter()
+    stored = round_themes_compute(round=rnd)
+    worker_s = round(time.perf_counter() - started, 2)
+    slices = CommentTheme.objects.filter(round=rnd).values("node").distinct().count()
+    return {
+        "comments": count,
+        "themes": len(found),
+        "model_s": model_s,
+        "round_comments": comments,
+        "round_themes": stored,
+        "round_slices": slices,
+        "worker_s": worker_s,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["open", "answered", "close"])
+    parser.add_argument("what", choices=["open", "answered", "close", "themes"])
+    parser.add_argument("--comments", type=int, default=10_000, help="themes: how many")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--share", type=float, default=0.75, help="answered: who answers")
     parser.add_argument("--seed", type=int, default=1)
@@ -183,6 +215,8 @@ def main() -> None:
         emit(invitations(args.timeout))
     elif args.what == "answered":
         emit(answered(args.share, args.seed))
+    elif args.what == "themes":
+        emit(themes(args.comments))
     else:
         emit(close(args.timeout))
 

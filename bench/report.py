@@ -66,6 +66,17 @@ def targets_check(results: dict) -> list[dict]:
     rows.append(
         _row("HR heatmap, SQL queries", _get(results, "pages", "heatmap", "queries"), "", "-", None)
     )
+    themes = results.get("themes") or {}
+    rows.append(
+        _row(f"comment themes, {themes.get('comments')} comments (TF-IDF + NMF)",
+             themes.get("model_s"), "s", "-", None, f"{themes.get('themes')} themes")
+    )  # fmt: skip
+    note = (f"{themes.get('round_comments')} comments, {themes.get('round_themes')} themes in "
+            f"{themes.get('round_slices')} slices")  # fmt: skip
+    rows.append(
+        _row("comment themes, worker step on the newest round", themes.get("worker_s"), "s", "-",
+             None, note if themes else str(themes.get("error", "not measured")))
+    )  # fmt: skip
     per_second = _get(results, "submissions", "per_second")
     rows.append(
         _row(

@@ -215,6 +215,7 @@ def bench_run(*, quick: bool, peer: bool, prefix: str, keep: bool, out: Path) ->
         runs = ["--runs", "9", "--warmup", "2", "--budget", "60" if not quick else "20"]
         _step(results, "pages", lambda: run_step("pages", *runs, database=full, timeout=900))
         _step(results, "pages_tenth", lambda: run_step("pages", *runs, database=tenth, timeout=900))
+        _step(results, "themes", lambda: run_step("jobs", "themes", database=full, timeout=900))
         worker = _worker_start(full, VAR / "worker.log")
         _step(
             results,

@@ -296,7 +296,11 @@ class CommentTheme(models.Model):
     node = models.PositiveIntegerField()
     position = models.PositiveSmallIntegerField()
     words = models.JSONField(default=list, help_text="Its characteristic words, strongest first.")
-    responses = models.JSONField(default=list, help_text="Ids of the responses it groups.")
+    responses = models.JSONField(
+        default=list,
+        help_text="The sha256 of each comment it groups (`comment_digest`): responses get new "
+        "keys at the reshuffle, their texts stay.",
+    )
 
     class Meta:
         constraints = [

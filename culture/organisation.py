@@ -18,6 +18,7 @@ from culture.drivers import DriverSet, driver_sets_get
 from culture.models import DimensionReliability
 from culture.scorebook import ScoreBook, scorebook_build
 from culture.selectors import DimensionCard, card_from, scores_from_cards
+from culture.selectors_themes import THEME_ROUNDS, ShownTheme, themes_shown_get
 from culture.statistics import alpha_from_sums
 from culture.visibility import NOT_ASKED, Cell, hidden, participation_from
 from org.models import Team
@@ -70,6 +71,7 @@ class Heatmap:
     k: int
     reliability: list[Reliability] = field(default_factory=list)
     drivers: list[DriverSet] = field(default_factory=list)  # the organisation's (ADR 0032)
+    themes: list[ShownTheme] = field(default_factory=list)  # the organisation's comments'
 
 
 def reliability_get(*, book: ScoreBook) -> list[Reliability]:
@@ -181,6 +183,7 @@ def organisation_heatmap_get(*, n_rounds: int = HEATMAP_ROUNDS, sort: int | None
         k=latest[0].min_group_size if latest else 5,
         reliability=reliability_get(book=book),
         drivers=organisation_drivers_get(book=book),
+        themes=themes_shown_get(book=book, team_id=ORG, rounds=latest[:THEME_ROUNDS]),
     )
 
 

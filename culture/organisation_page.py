@@ -28,19 +28,20 @@ from checkins.models import Dimension
 from culture.models import DimensionReliability
 from culture.organisation import HEATMAP_ROUNDS, organisation_heatmap_get
 from culture.scorebook import latest_rounds_load
+from culture.themes import MAX_THEMES
 from org.models import Team
 
 TEMPLATE = "culture/partials/heatmap.html"
 # Bumped when the heatmap's code or template changes in a way the fingerprint cannot see.
-# 4: the organisation's driver analysis (ADR 0032)
-FORMAT = 4  # 2: hidden cells say their reason (issue 14); 3: a legend, one mark per missing cell
+# 4: the organisation's driver analysis (ADR 0032); 5: its comment themes (issue 20)
+FORMAT = 5  # 2: hidden cells say their reason (issue 14); 3: a legend, one mark per missing cell
 
 logger = logging.getLogger(__name__)
 
 
 def heatmap_version() -> str:
-    """A fingerprint of every input of the heatmap: its rounds with their roll-up state and
-    stored window decisions, the team tree with names, the dimensions, the alpha sums, and the
+    """A fingerprint of every input of the heatmap: its rounds with their roll-up state, stored
+    window decisions and the organisation's comment themes (loaded with them), the team tree with names, the dimensions, the alpha sums, and the
     low-participation threshold it flags teams by."""
     latest, loaded = latest_rounds_load(count=HEATMAP_ROUNDS)
     annotated: list[Any] = loaded  # the rounds carry their roll-up state and decision
@@ -48,6 +49,7 @@ def heatmap_version() -> str:
         [
             r.pk, r.survey_id, r.number, r.min_group_size, str(r.period_start),
             r.rollup_state, r.decision_id, r.decision_tree, r.decision_rounds, r.is_latest,
+            *(getattr(r, f"theme_{i}") for i in range(MAX_THEMES)),
         ]
         for r in annotated
     ]  # fmt: skip

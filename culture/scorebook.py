@@ -25,12 +25,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import JSONObject
 
 from checkins.models import Dimension, Round, RoundTeam
 from culture.anonymity import ORG, WINDOW_ROUNDS, window_of
 from culture.models import (
+    CommentTheme,
     DimensionRollup,
     DriverRollup,
     NodeDecision,
@@ -40,6 +42,7 @@ from culture.models import (
     WindowDecision,
 )
 from culture.services.decisions import format_prefix, window_decision_compute
+from culture.themes import MAX_THEMES
 from culture.visibility import (
     NOT_ASKED,
     PAIR_ZERO,
@@ -304,6 +307,24 @@ def _with_team_summary(rounds: QuerySet[Any, Any], team: Team) -> QuerySet[Any, 
     )
 
 
+def _with_themes(rounds: QuerySet[Any, Any], node: int) -> QuerySet[Any, Any]:
+    """`rounds`, each with the stored comment themes of the book's own slice riding along
+    (issue 20): one JSON object per position, so a page shows them without a query of its own."""
+    themes = CommentTheme.objects.filter(round_id=OuterRef("pk"), node=node)
+    return rounds.annotate(
+        themes_node=Value(node, output_field=IntegerField()),
+        **{
+            f"theme_{position}": Subquery(
+                themes.filter(position=position).values(
+                    data=JSONObject(words="words", responses="responses")
+                )[:1],
+                output_field=JSONField(),
+            )
+            for position in range(MAX_THEMES)
+        },
+    )
+
+
 def _rounds_load(
     *, latest_of: Team | None, n_rounds: int, given_ids: list[int] | None = None
 ) -> tuple[list[Round], list[Round]]:
@@ -329,6 +350,7 @@ def _rounds_load(
     )
     if latest_of is not None:
         found_rounds = _with_team_summary(found_rounds, latest_of)
+    found_rounds = _with_themes(found_rounds, ORG if latest_of is None else latest_of.pk)
     found: list[Any] = list(
         found_rounds.annotate(
             is_latest=ExpressionWrapper(Q(pk__in=latest_ids), output_field=BooleanField()),

@@ -26,6 +26,7 @@ from culture.drivers import DriverSet, Score, driver_sets_get
 from culture.models import FocusArea
 from culture.questions import QuestionFigure, question_figures_get
 from culture.scorebook import ScoreBook, scorebook_build
+from culture.selectors_themes import ShownTheme, themes_shown_get
 from culture.starters import needs_starters, starters_for
 from culture.statistics import Change
 from culture.visibility import (
@@ -252,6 +253,7 @@ class ShownComment:
     thread: Thread | None = None
     messages: list[Message] = field(default_factory=list)
     live: bool = False  # the round was reshuffled: staff may act on the thread
+    themes: list[int] = field(default_factory=list)  # positions of the shown themes it is in
 
 
 @dataclass
@@ -267,6 +269,15 @@ class TeamPage:
     questions: list[QuestionFigure] = field(default_factory=list)
     summary: SummaryView | None = None
     drivers: list[DriverSet] = field(default_factory=list)  # ADR 0032
+    themes: list[ShownTheme] = field(default_factory=list)  # of one comment round (A4)
+
+    def theme_comments(self, position: int | None) -> tuple[ShownTheme | None, list[ShownComment]]:
+        """The theme at `position` and the shown comments it groups (all of them, and no theme,
+        when there is no such theme): a theme links to comments the page lists anyway."""
+        theme = next((t for t in self.themes if t.position == position), None)
+        if theme is None:
+            return None, self.comments
+        return theme, [c for c in self.comments if position in c.themes]
 
     @property
     def hidden_reason(self) -> HiddenReason | None:
@@ -311,28 +322,38 @@ def _comment_rows(*, book: ScoreBook, team: Team, rounds: list[Round]):
     )
 
 
-def _comments_get(*, book: ScoreBook, team: Team, rounds: list[Round]) -> list[ShownComment]:
+def _comments_get(
+    *, book: ScoreBook, team: Team, rounds: list[Round], themes: list[ShownTheme] | None = None
+) -> list[ShownComment]:
     """A4: comments of slices with at least ten respondents, dated by round, in random order,
-    each with its conversation if there is one (only the author's delivered messages)."""
+    each with its conversation if there is one (only the author's delivered messages) and the
+    positions of the shown `themes` it belongs to."""
     rows = _comment_rows(book=book, team=team, rounds=rounds)
     if rows is None:
         return []
     by_id = {r.pk: r for r in rounds}
-    found = [
-        ShownComment(round=by_id[round_id], text=text, thread=None, messages=[])
-        for round_id, text in rows.filter(thread__isnull=True).values_list("round_id", "comment")
-    ]
     now = timezone.now()
-    threads = list(Thread.objects.filter(response__in=rows).select_related("response__round"))
+    # One query for the comments and their threads (a reverse one-to-one joins in).
+    responses = list(rows.select_related("thread"))
+    for response in responses:
+        response.round = by_id[response.round_id]  # the page's rounds: no query per thread
+    threads = [r.thread for r in responses if hasattr(r, "thread")]
     messages = messages_for_staff_many(threads=threads, now=now)  # one query for all
-    for thread in threads:
+    found = []
+    for response in responses:
+        thread = getattr(response, "thread", None)
         found.append(
             ShownComment(
-                round=by_id[thread.response.round_id],
-                text=thread.response.comment,
+                round=by_id[response.round_id],
+                text=response.comment,
                 thread=thread,
-                messages=messages.get(thread.pk, []),
-                live=thread_is_live(thread),
+                messages=messages.get(thread.pk, []) if thread else [],
+                live=thread_is_live(thread) if thread else False,
+                themes=[
+                    t.position
+                    for t in themes or []
+                    if t.round.pk == response.round_id and t.groups(response.comment)
+                ],
             )
         )
     # Random order, so the position of a comment says nothing about when or by whom it came.
@@ -429,6 +450,7 @@ def team_page_get(*, team: Team, n_rounds: int = 12) -> TeamPage:
         subteams.append((child, cells))
     k = latest[0].min_group_size if latest else 5
     cards = dimension_cards(scores)
+    themes = themes_shown_get(book=book, team_id=team.pk, rounds=latest[:COMMENT_ROUNDS])
     return TeamPage(
         scores=scores,
         cards=cards,
@@ -437,12 +459,13 @@ def team_page_get(*, team: Team, n_rounds: int = 12) -> TeamPage:
         k=k,
         focus=_focus_get(team=team, cards=cards),
         starters=_starters_get(cards),
-        comments=_comments_get(book=book, team=team, rounds=latest[:COMMENT_ROUNDS]),
+        comments=_comments_get(book=book, team=team, rounds=latest[:COMMENT_ROUNDS], themes=themes),
         questions=question_figures_get(book=book, team=team, latest=latest),
         summary=summary_view_get(book=book, team=team),
         drivers=driver_sets_get(
             book=book, team_id=team.pk, rounds=latest, scores=scores_from_cards(cards)
         ),
+        themes=themes,
     )
 
 

@@ -19,9 +19,12 @@ from checkins.models import Dimension, Round
 from culture.drivers import DriverSet
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
 from culture.selectors import team_drivers_get
+from culture.selectors_themes import ShownTheme, round_team_themes_get
 from culture.visibility import ChangeVerdict, listed_kept
 from org.models import Person, Team
 from org.selectors import teams_led_get
+
+DIGEST_THEMES = 3  # the largest themes a digest line names
 
 
 @dataclass
@@ -57,6 +60,13 @@ class TeamLine:
         the team page), so the line says nothing the page would not."""
         sets, _rounds, _k = team_drivers_get(team=self.team)
         return next((found for found in sets if found.shown), None)
+
+    @cached_property
+    def themes(self) -> list[ShownTheme]:
+        """The team's largest comment themes of the round, for one line (issue 20): only where
+        the team page shows the round's comments, each with at least k comments."""
+        found = round_team_themes_get(team=self.team, round=self.summary.round)
+        return found[:DIGEST_THEMES]
 
     @property
     def changes(self) -> list[dict]:

@@ -51,24 +51,27 @@ def round_reliability_compute(round_id: int) -> int:
 # SQLite (the demo) answers "database is locked" while another worker writes: try again shortly.
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
 def summarise_round(round_id: int) -> bool:
-    """Trend summaries for a rolled-up round, then the digests and the HR alert."""
+    """Trend summaries and comment themes for a rolled-up round, then the digests and the HR
+    alert."""
     rnd = Round.objects.filter(pk=round_id).first()
     if rnd is None:
         return False
     with transaction.atomic():
         done = round_summaries_compute(round=rnd)
         if done:
+            # The themes before the digests, so a digest about the round can name them.
+            themes.round_themes_compute(round=rnd)
             ids = digests_queue(round=rnd)
             transaction.on_commit(lambda: send_emails_later(ids))
             # HR's heatmap changed: render it now, so HR's first view is a cached one.
             heatmap_warm.delay_on_commit()
-            round_themes_compute.delay_on_commit(round_id)
     return done
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
 def round_themes_compute(round_id: int) -> int:
-    """The comment themes of a closed, rolled-up round, once its summaries exist."""
+    """The comment themes of a closed, rolled-up round again (`summarise_round` finds them
+    first; this is for a rerun, e.g. after the stop words changed)."""
     rnd = Round.objects.filter(pk=round_id).first()
     return 0 if rnd is None else themes.round_themes_compute(round=rnd)
 

@@ -2,8 +2,8 @@
 
 TF-IDF weights the words of each comment, non-negative matrix factorisation (NMF) finds a few
 themes; every comment belongs to the theme it weighs most on. Stop words of every shipped
-language are left out (scikit-learn's English list and `data/stopwords_de.txt`): comments may be
-written in either. No network call and no model download: scikit-learn fits on the comments.
+language are left out (scikit-learn's English list, `data/stopwords_de.txt` and
+`data/stopwords_fr.txt`): comments may be written in any of them. No network call and no model download: scikit-learn fits on the comments.
 A theme is kept only with at least `k` comments behind it; whether the comments themselves may
 be shown is the caller's question to `culture.visibility` (see `themes_visible`).
 """
@@ -11,13 +11,16 @@ be shown is the caller's question to `culture.visibility` (see `themes_visible`)
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-STOP_WORDS_DE = Path(__file__).with_name("data") / "stopwords_de.txt"
+DATA = Path(__file__).with_name("data")
+# One file per shipped language besides English (scikit-learn holds the English list).
+STOP_WORD_FILES = (DATA / "stopwords_de.txt", DATA / "stopwords_fr.txt")
 MAX_THEMES = 5
 WORDS_PER_THEME = 4
 WORD_PATTERN = r"(?u)\b[^\W\d_]{3,}\b"  # words of three letters or more, no numbers
@@ -31,15 +34,17 @@ class Theme:
 
 @functools.cache
 def stop_words() -> frozenset[str]:
-    """The stop words of every shipped language (English, German)."""
+    """The stop words of every shipped language (English, German, French)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    german = {
-        line.strip()
-        for line in STOP_WORDS_DE.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(german)
+    found = set(ENGLISH_STOP_WORDS)
+    for path in STOP_WORD_FILES:
+        found |= {
+            line.strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        }
+    return frozenset(found)
 
 
 def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -> list[Theme]:
@@ -70,7 +75,8 @@ def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -
         return []
     count = max(1, min(count, matrix.shape[1]))
     model = NMF(n_components=count, init="nndsvda", random_state=0, max_iter=400)
-    weights = model.fit_transform(matrix)
+    with np.errstate(invalid="ignore"):  # a rounding error's sqrt of -0.0 in its loss
+        weights = model.fit_transform(matrix)
     words = vectoriser.get_feature_names_out()
     best = np.argmax(weights, axis=1)
     themes = []
@@ -86,3 +92,9 @@ def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -
             themes.append(Theme(words=labels, comments=members))
     themes.sort(key=lambda theme: (-len(theme.comments), theme.words))
     return themes
+
+
+def comment_digest(text: str) -> str:
+    """How a theme names a comment it groups: the reshuffle gives responses new keys (A6), but
+    their texts stay, and equal texts always fall in the same theme (the same words)."""
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -30,6 +30,10 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
     team = team_for_viewer(person=request.user, team_id=team_id)
     weeks = PERIODS.get(request.GET.get("weeks", "12"), 12)
     page = team_page_get(team=team, n_rounds=weeks)
+    position = request.GET.get("theme", "")
+    theme, comments = page.theme_comments(
+        int(position) if position.isdecimal() and len(position) < 4 else None
+    )
     charts = [
         (
             dimension,
@@ -49,6 +53,9 @@ def team_detail(request: AuthenticatedRequest, team_id: int) -> HttpResponse:
             "participation": participation_chart(rows=page.scores.rows),
             "weeks": weeks,
             "periods": PERIODS,
+            "comments": comments,
+            "theme_selected": theme,
+            "theme_link": f"weeks={weeks}&",
         },
     )
 

@@ -877,6 +877,13 @@ DE = {
     "Change": "Veränderung",
     "%(d)s points: %(v)s": "%(d)s Punkte: %(v)s",
     "The true figure is most likely within the 95 %% interval. A change counts as real only when it is at least 5 points and clearly larger than the usual ups and downs (Welch's test, p below 0.05); otherwise it is too small to tell. A change is only ever computed between two shown figures.": "Der wahre Wert liegt höchstwahrscheinlich im 95-%%-Intervall. Eine Veränderung gilt nur dann als echt, wenn sie mindestens 5 Punkte beträgt und deutlich größer ist als die üblichen Schwankungen (Welch-Test, p unter 0,05); sonst ist sie zu klein, um sie zu erkennen. Eine Veränderung wird immer nur zwischen zwei gezeigten Zahlen berechnet.",
+    # --- themes ---
+    "Comments about: %(words)s": "Kommentare zu: %(words)s",
+    "Show all comments": "Alle Kommentare zeigen",
+    "What comments were about, week of %(d)s": "Worum es in den Kommentaren ging, Woche vom %(d)s",
+    "Groups of comments that use the same words, found on this server. A theme is shown only with at least %(k)s comments behind it.": "Gruppen von Kommentaren mit denselben Wörtern, auf diesem Server gefunden. Ein Thema erscheint nur mit mindestens %(k)s Kommentaren dahinter.",
+    "%(n)s comment": ("%(n)s Kommentar", "%(n)s Kommentare"),
+    "What comments were about (comments per theme):": "Worum es in den Kommentaren ging (Kommentare je Thema):",
 }
 
 

@@ -873,6 +873,13 @@ FR = {
     "Change": "Variation",
     "%(d)s points: %(v)s": "%(d)s points : %(v)s",
     "The true figure is most likely within the 95 %% interval. A change counts as real only when it is at least 5 points and clearly larger than the usual ups and downs (Welch's test, p below 0.05); otherwise it is too small to tell. A change is only ever computed between two shown figures.": "La vraie valeur se situe très probablement dans l'intervalle à 95 %%. Un changement n'est considéré comme réel que s'il atteint au moins 5 points et dépasse nettement les variations habituelles (test de Welch, p inférieur à 0,05) ; sinon, il est trop petit pour conclure. Un changement n'est jamais calculé qu'entre deux chiffres affichés.",
+    # --- themes ---
+    "Comments about: %(words)s": "Commentaires sur : %(words)s",
+    "Show all comments": "Afficher tous les commentaires",
+    "What comments were about, week of %(d)s": "De quoi parlaient les commentaires, semaine du %(d)s",
+    "Groups of comments that use the same words, found on this server. A theme is shown only with at least %(k)s comments behind it.": "Groupes de commentaires qui emploient les mêmes mots, trouvés sur ce serveur. Un thème n'apparaît qu’avec au moins %(k)s commentaires derrière lui.",
+    "%(n)s comment": ("%(n)s commentaire", "%(n)s commentaires"),
+    "What comments were about (comments per theme):": "De quoi parlaient les commentaires (commentaires par thème) :",
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

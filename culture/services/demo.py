@@ -41,6 +41,7 @@ from checkins.models import (
 from checkins.services.rounds import round_questions_pick
 from culture.anonymity import window_of
 from culture.models import DimensionRollup, DriverRollup, ParticipationRollup, QuestionRollup
+from culture.selectors_themes import THEME_ROUNDS
 from culture.services.decisions import windows_decisions_compute
 from culture.services.demo_rows import (
     RoundRows,
@@ -51,6 +52,7 @@ from culture.services.demo_rows import (
 )
 from culture.services.reliability import rounds_reliability_compute
 from culture.services.rollups import rounds_rollup_bulk
+from culture.services.themes import round_themes_compute
 from org.models import OrgSettings, Person, Team
 
 DEMO_PASSWORD = "relhealth-demo"  # noqa: S105 - printed for the demo on purpose
@@ -74,16 +76,52 @@ DEPARTMENTS = {
     "Operations": ["Finance", "Legal", "Workplace"],
 }
 TIME_ZONES = ["Europe/Berlin", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata"]
-COMMENTS = [
-    "Standups have become more useful since we changed the format.",
-    "I would like more clarity on priorities for next quarter.",
-    "Feels like decisions get made without us lately.",
-    "Great support from the team during the release crunch.",
-    "Hard to speak up in the big planning meeting.",
-    "Our retros actually lead to changes now, thank you.",
-    "Too many context switches this month.",
-    "New joiners were welcomed really well.",
+# What people write, by topic: each topic in a few wordings (the first of each is the one the
+# demo used alone before comment themes), so the worker finds themes in the demo as in life.
+COMMENT_TOPICS = [
+    [
+        "Standups have become more useful since we changed the format.",
+        "The new standup format is useful, standups are shorter now.",
+        "Shorter standups with the new format are more useful.",
+    ],
+    [
+        "I would like more clarity on priorities for next quarter.",
+        "Priorities for the quarter need more clarity.",
+        "Unclear priorities again, we need clarity for the quarter.",
+    ],
+    [
+        "Feels like decisions get made without us lately.",
+        "Decisions are made without asking the team.",
+        "Big decisions made without us, we only hear about them later.",
+    ],
+    [
+        "Great support from the team during the release crunch.",
+        "The release crunch was hard but the support was great.",
+        "Great support from colleagues during the release.",
+    ],
+    [
+        "Hard to speak up in the big planning meeting.",
+        "The planning meeting is too big to speak up in.",
+        "In the big planning meeting it is hard to speak up.",
+    ],
+    [
+        "Our retros actually lead to changes now, thank you.",
+        "Retros lead to real changes now.",
+        "Good retros, and the changes actually happen.",
+    ],
+    [
+        "Too many context switches this month.",
+        "Constant context switches make focus hard this month.",
+        "Too many context switches between projects.",
+    ],
+    [
+        "New joiners were welcomed really well.",
+        "New joiners get a really warm welcome.",
+        "The welcome for new joiners was really good.",
+    ],
 ]
+COMMENTS = [text for topic in COMMENT_TOPICS for text in topic]
+COMMENT_RATE = 0.25  # the share of respondents who leave a comment
 
 
 @dataclass(frozen=True)
@@ -221,6 +259,11 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
     with phases("decisions"):
         recent = sorted({window_of(round_number=rnd.number) for rnd in rounds[-52:]})
         windows_decisions_compute(survey_id=survey.pk, windows=recent)
+    with phases("themes"):
+        # The comment themes of the rounds the team page lists comments of (the beat finds
+        # them after each close).
+        for rnd in rounds[-THEME_ROUNDS:]:
+            round_themes_compute(round=rnd)
     return DemoResult(
         people=len(everyone),
         teams=Team.objects.count(),
@@ -428,7 +471,12 @@ def _round_rows(
     responded = draw.random(len(crowd.person_ids)) < crowd.turnout[crowd.team_index]
     who = np.flatnonzero(responded)
     teams = crowd.team_index[who]
-    comments = np.where(draw.random(len(who)) < 0.08, draw.integers(0, len(COMMENTS), len(who)), -1)
+    # A topic per comment, then its wording by position (no further draw: the seed's figures
+    # stay what they were before the wordings).
+    commented = draw.random(len(who)) < COMMENT_RATE
+    topics = draw.integers(0, len(COMMENT_TOPICS), len(who))
+    wording = np.arange(len(who)) % len(COMMENT_TOPICS[0])
+    comments = np.where(commented, topics * len(COMMENT_TOPICS[0]) + wording, -1)
     mood = draw.normal(0.0, 0.25, len(who))  # a respondent's mood that week, on every item
     attitude = crowd.attitude[who]
     response_of, version_of, value_of = [], [], []

@@ -2,7 +2,8 @@
 
 A slice is a team's subtree in the round's frozen tree (A3), or the organisation, exactly the
 comments the team page lists (`culture.selectors._comments_get`); the visibility module decides
-which slices show comments (A4) and drops themes with fewer than k comments.
+which slices show comments (A4) and drops themes with fewer than k comments. What a viewer sees of
+them is read in `culture.selectors_themes`, through the same module again.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from django.db import transaction
 from checkins.models import Response, Round, RoundTeam
 from culture.anonymity import ORG
 from culture.models import CommentTheme
-from culture.scorebook import ScoreBook, scorebook_build
-from culture.themes import themes_find
+from culture.scorebook import scorebook_build
+from culture.themes import comment_digest, themes_find
 from culture.visibility import themes_visible
 
 
@@ -25,22 +26,20 @@ def round_themes_compute(*, round: Round) -> int:
     rows: list[CommentTheme] = []
     if loaded is not None:
         paths = dict(RoundTeam.objects.filter(round=round).values_list("team_id", "path"))
+        # In an order the reshuffle does not change (texts, not keys): the same comments give
+        # the same themes before and after it.
         comments = list(
             Response.objects.filter(round=round)
             .exclude(comment="")
-            .order_by("id")
-            .values_list("id", "team_id", "comment")
+            .order_by("team_id", "comment")
+            .values_list("team_id", "comment")
         )
         for node in [ORG, *sorted(paths)]:
             if not book.comments_allowed(team_id=node, round=loaded):
                 continue
             prefix = "" if node == ORG else paths[node]
-            mine = [
-                (pk, text)
-                for pk, team_id, text in comments
-                if paths.get(team_id, "").startswith(prefix)
-            ]
-            found = themes_find(texts=[text for _pk, text in mine], k=round.min_group_size)
+            mine = [text for team_id, text in comments if paths.get(team_id, "").startswith(prefix)]
+            found = themes_find(texts=mine, k=round.min_group_size)
             shown = themes_visible(themes=found, comments_shown=True, k=round.min_group_size)
             rows += [
                 CommentTheme(
@@ -48,7 +47,7 @@ def round_themes_compute(*, round: Round) -> int:
                     node=node,
                     position=position,
                     words=list(theme.words),
-                    responses=[str(mine[i][0]) for i in theme.comments],
+                    responses=[comment_digest(mine[i]) for i in theme.comments],
                 )
                 for position, theme in enumerate(shown)
             ]
@@ -56,14 +55,3 @@ def round_themes_compute(*, round: Round) -> int:
         CommentTheme.objects.filter(round=round).delete()
         CommentTheme.objects.bulk_create(rows)
     return len(rows)
-
-
-def comment_themes_get(*, book: ScoreBook, team_id: int, round: Round) -> list[CommentTheme]:
-    """A slice's stored themes as they may be shown today: only while its comments are shown
-    (the decision may have changed since), each with at least k comments."""
-    stored = list(CommentTheme.objects.filter(round=round, node=team_id).order_by("position"))
-    return themes_visible(
-        themes=stored,
-        comments_shown=book.comments_allowed(team_id=team_id, round=round),
-        k=round.min_group_size,
-    )

@@ -32,6 +32,7 @@ CLASSES = {
     7: "re-organisations crash pages and jobs",
     8: "conversations: a thread joins a person, shows beyond its comment, or times its author",
     9: "driver links computed beyond the shown figures (ADR 0032)",
+    10: "comment themes beyond the shown comments (below k, hidden slice, or by comparison)",
 }
 
 
@@ -218,9 +219,9 @@ def check_reorganisation(world: World) -> None:
     _fail(1, findings)
 
 
-def _comment_findings(attacker: Attacker) -> list[str]:
-    """Comments by subtraction: with distinct texts the attacker can intersect and subtract the
-    lists; every Venn cell holding a comment must hold at least ten respondents."""
+def _comment_supports(attacker: Attacker) -> dict[int, list[set[int]]]:
+    """Per round, the respondents behind each comment list ever shown (with distinct texts the
+    attacker knows which list is which slice)."""
     world, lists = attacker.world, defaultdict(list)
     for snap in world.snapshots:
         for c in snap.comments:
@@ -235,22 +236,34 @@ def _comment_findings(attacker: Attacker) -> list[str]:
                     break
             else:
                 attacker.unexplained.append(f"{c} after round {attacker.truth[snap.after].number}")
+    return lists
+
+
+def _isolated(attacker: Attacker, supports: dict[int, list[set[int]]], what: str) -> list[str]:
+    """Intersect and subtract the slices: every Venn cell holding a comment must hold at least
+    ten respondents (and k)."""
     findings = []
-    for round_id, supports in lists.items():
+    for round_id, slices in supports.items():
         t = attacker.truth[round_id]
         cells: dict[frozenset[int], set[int]] = defaultdict(set)
         for p in t.answers:
-            pattern = frozenset(i for i, s in enumerate(supports) if p in s)
+            pattern = frozenset(i for i, s in enumerate(slices) if p in s)
             if pattern:
                 cells[pattern].add(p)
         for people in cells.values():
             commenters = {p for p in people if p in t.comments}
             if commenters and len(people) < max(COMMENT_MIN_RESPONDENTS, t.k):
                 findings.append(
-                    f"comments: {len(people)} respondents' comments isolated by comparing "
-                    f"comment lists: {attacker.who({(p, round_id) for p in commenters})}"
+                    f"{what}: {len(people)} respondents' comments isolated by comparing "
+                    f"{what}: {attacker.who({(p, round_id) for p in commenters})}"
                 )
     return findings
+
+
+def _comment_findings(attacker: Attacker) -> list[str]:
+    """Comments by subtraction: with distinct texts the attacker can intersect and subtract the
+    lists; every Venn cell holding a comment must hold at least ten respondents."""
+    return _isolated(attacker, _comment_supports(attacker), "comment lists")
 
 
 def check_shared_answers(world: World) -> None:
@@ -467,6 +480,33 @@ def check_conversations(world: World) -> None:
     _fail(8, findings)
 
 
+def check_themes(world: World) -> None:
+    """Class 10: a comment theme (issue 20) stands on shown comments only. It has at least k
+    comments; a team's theme appears only in a read where the team page lists that round's
+    comments, and its link lists exactly its count of those comments; and the slices themes
+    speak for (the organisation's too), with the comment lists, isolate no comment when
+    intersected and subtracted (a theme tells which slice's comments share words)."""
+    attacker, findings = Attacker(world), []
+    supports = _comment_supports(attacker)
+    for snap in world.snapshots:
+        shown = {(c.team, c.round): c.texts for c in snap.comments if c.view == "page"}
+        for theme in snap.themes:
+            t = attacker.truth[theme.round]
+            where = f"{theme.view}: theme {'/'.join(theme.words)} of team {theme.team}"
+            if theme.count < t.k:
+                findings.append(f"{where}: {theme.count} < k={t.k} comments")
+            if theme.team != ORG and (theme.team, theme.round) not in shown:
+                findings.append(f"{where}: round {t.number}'s comments are not shown there")
+            if theme.texts is not None and (
+                len(theme.texts) != theme.count
+                or not set(theme.texts) <= shown.get((theme.team, theme.round), frozenset())
+            ):
+                findings.append(f"{where}: its link lists other comments than it counts")
+            supports[theme.round].append(attacker.grouped(theme.team, t) & set(t.answers))
+    findings += _isolated(attacker, supports, "comment themes")
+    _fail(10, list(dict.fromkeys(findings)))
+
+
 CHECKS: dict[int, Callable[[World], None]] = {
     0: check_model,
     1: check_reorganisation,
@@ -477,6 +517,7 @@ CHECKS: dict[int, Callable[[World], None]] = {
     7: check_crashes,
     8: check_conversations,
     9: check_drivers,
+    10: check_themes,
 }
 
 

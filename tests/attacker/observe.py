@@ -20,6 +20,7 @@ from django.db import models
 
 from api.driver_views import drivers_data
 from api.selectors import ScoreQuery, scores_export_csv, team_scores_data, team_summaries_data
+from api.theme_views import themes_data
 from checkins.models import (
     Answer,
     Dimension,
@@ -50,6 +51,7 @@ from culture.organisation import organisation_drivers_for, organisation_heatmap_
 from culture.selectors import employee_view_get, team_drivers_get, team_page_get
 from culture.selectors_dashboard import team_home_get
 from culture.selectors_digest import alert_get, digest_get
+from culture.selectors_themes import organisation_themes_get, team_themes_get
 from org.models import Person, Team
 from tests.attacker.world import Parents, World, subtree
 
@@ -127,6 +129,19 @@ class DriverSeen:
     r: float
 
 
+@dataclass(frozen=True)
+class ThemeSeen:
+    """A shown comment theme (issue 20) of a slice (a team's subtree, or ORG) and round: its
+    words and count, and on the page the comments its link lists (sorted; None elsewhere)."""
+
+    view: str
+    team: int
+    round: int
+    words: tuple[str, ...]
+    count: int
+    texts: tuple[str, ...] | None = None
+
+
 @dataclass
 class Snapshot:
     after: int  # the round whose close this snapshot follows
@@ -138,6 +153,7 @@ class Snapshot:
     comments: set[Comments] = field(default_factory=set)
     threads: set[ThreadSeen] = field(default_factory=set)
     drivers: set[DriverSeen] = field(default_factory=set)
+    themes: set[ThemeSeen] = field(default_factory=set)
 
 
 def _drivers(snap: Snapshot, view: str, team: int, sets) -> None:
@@ -168,6 +184,23 @@ def _drivers_api(snap: Snapshot, team: Team | None) -> None:
                     DriverSeen("api", node, keys[item["dimension"]], outcome_id, item["n"],
                                item["r"])
                 )  # fmt: skip
+
+
+def _themes_api(snap: Snapshot, team: Team | None) -> None:
+    """The API's themes, read as a client gets them; and HR's organisation view."""
+    if team is None:
+        found = organisation_themes_get()
+        for theme in found:
+            snap.themes.add(
+                ThemeSeen("organisation", ORG, theme.round.pk, theme.words, theme.count)
+            )
+    else:
+        found = team_themes_get(team=team)
+    node = ORG if team is None else team.pk
+    for item in themes_data(found):
+        snap.themes.add(
+            ThemeSeen("api", node, item["round"], tuple(item["words"]), item["comments"])
+        )
 
 
 def _window_rounds(world: World, closed: list[int], round_id: int) -> tuple[int, ...]:
@@ -235,6 +268,10 @@ def _team_page(world: World, snap: Snapshot, team: Team) -> None:
                 "enps": q.enps, "pooled_rounds": q.pooled_rounds}  # fmt: skip
         _question(snap, world, "page", team.pk, q.version.pk, q.round and q.round.pk, data)
     _drivers(snap, "page", team.pk, page.drivers)
+    for theme in page.themes:
+        _selected, linked = page.theme_comments(theme.position)
+        texts = tuple(sorted(c.text for c in linked))
+        snap.themes.add(ThemeSeen("page", team.pk, theme.round.pk, theme.words, theme.count, texts))
     if page.summary is not None:
         for line in page.summary.lines:
             entry = {"dimension": line.dimension.pk, "score": line.score, "delta": line.delta,
@@ -378,6 +415,11 @@ def _emails(snap: Snapshot, rnd: Round) -> None:
             _summary_entry(snap, view, line.team.pk, rnd.pk, d)
         if view == "digest" and line.driver is not None:
             _drivers(snap, view, line.team.pk, [line.driver])
+        if view == "digest":
+            for theme in line.themes:
+                snap.themes.add(
+                    ThemeSeen(view, line.team.pk, theme.round.pk, theme.words, theme.count)
+                )
 
 
 def observe_all(world: World, rnd: Round) -> None:
@@ -404,6 +446,7 @@ def observe_all(world: World, rnd: Round) -> None:
             lambda t=team: _team_api(world, snap, t, versions, history),
         )
         world.step(f"api drivers(team={team.name})", lambda t=team: _drivers_api(snap, t))
+        world.step(f"api themes(team={team.name})", lambda t=team: _themes_api(snap, t))
     # The employee home depends only on the person's team: one reader per team.
     readers = {}
     for person in Person.objects.filter(team__isnull=False).select_related("team").order_by("pk"):
@@ -420,6 +463,7 @@ def observe_all(world: World, rnd: Round) -> None:
         lambda: _drivers(snap, "heatmap", ORG, organisation_heatmap_get().drivers),
     )
     world.step("api drivers(organisation)", lambda: _drivers_api(snap, None))
+    world.step("organisation themes (page, api)", lambda: _themes_api(snap, None))
     world.step("digest_get/alert_get", lambda: _emails(snap, rnd))
     world.step("conversations", lambda: _conversations(world, snap, rnd))
     world.snapshots.append(snap)

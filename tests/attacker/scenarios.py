@@ -36,6 +36,8 @@ def answers(
 
 # Random organisations --------------------------------------------------------------------
 
+TOPICS = ["workload deadlines", "lunch colleagues", "roadmap meetings"]
+
 
 def _reorganise(world: World, rng: random.Random, teams: list[Team], people: list[Person]) -> None:
     """Between rounds: joiners, leavers, movers; teams moved, merged and split."""
@@ -105,7 +107,11 @@ def random_world(
         truth = world.open()
         for person in staff:
             if person.pk in truth.team_of and rng.random() < rate:
-                comment = f"comment {number}.{person.pk}" if rng.random() < commenting else ""
+                # Distinct texts (the attacker tells lists apart) on a few topics, so that comment
+                # themes form; the topic follows the person, not a draw.
+                topic = TOPICS[person.pk % len(TOPICS)]
+                text = f"comment {number}.{person.pk} {topic}"
+                comment = text if rng.random() < commenting else ""
                 # Every other commenter opts in to a conversation (not drawn: the stream of
                 # random choices, and so the organisations, stay what they were).
                 world.submit(
@@ -238,6 +244,24 @@ def conversations() -> World:
     return world
 
 
+def themes() -> World:
+    """Twelve people in one team and four in its sibling all comment on the same two topics: the
+    first team's themes are shown, the sibling's comments are not, and the parent's themes
+    (which would count the sibling's comments beside the first team's) appear only where the
+    engine lets the parent's comments be shown."""
+    world = World(k=3)
+    root = world.team()
+    big, small = world.team(root), world.team(root)
+    people = [world.person(root, manages=True)]
+    people += [world.person(big) for _ in range(12)] + [world.person(small) for _ in range(4)]
+    truth = world.open()
+    for i, person in enumerate(people):
+        if person.pk in truth.team_of:
+            world.submit(person, answers(truth), f"remark {i} {TOPICS[i % 2]}")
+    world.close(observe_all)
+    return world
+
+
 REPRODUCTIONS = {
     1: reorganisation,
     2: shared_answers,
@@ -246,4 +270,5 @@ REPRODUCTIONS = {
     5: database_dump,
     7: crash,
     8: conversations,
+    10: themes,
 }

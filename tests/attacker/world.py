@@ -41,6 +41,7 @@ from culture.services.decisions import round_decisions_compute
 from culture.services.reliability import round_reliability_compute
 from culture.services.rollups import round_rollup_compute
 from culture.services.summaries import round_summaries_compute
+from culture.services.themes import round_themes_compute
 from culture.statistics import is_favourable, scored_value, to_0_100
 from org.models import Person, Team
 from org.services.people import (
@@ -316,6 +317,8 @@ class World:
         self.step("round_decisions_compute", lambda: round_decisions_compute(round=rnd))
         self.step("round_reliability_compute", lambda: round_reliability_compute(round=rnd))
         self.step("round_summaries_compute", lambda: round_summaries_compute(round=rnd))
+        # Before the reshuffle, as the worker may run them (the themes must survive new keys).
+        self.step("round_themes_compute", lambda: round_themes_compute(round=rnd))
         self.step("round_responses_reshuffle", lambda: round_responses_reshuffle(round=rnd))
         self.step("conversations", lambda: self.converse(truth))
         observe(self, rnd)

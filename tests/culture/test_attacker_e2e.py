@@ -56,6 +56,7 @@ def random_findings(django_db_setup, django_db_blocker) -> dict[int, list[str]]:
     """Run EXAMPLES random organisations once; per class, what was found (with the example)."""
     found: dict[int, list[str]] = {n: [] for n in CHECKS}
     count = [0]
+    themed = [0]  # organisations where some output showed a comment theme (class 10 not idle)
 
     @settings(
         max_examples=EXAMPLES,
@@ -77,6 +78,7 @@ def random_findings(django_db_setup, django_db_blocker) -> dict[int, list[str]]:
         count[0] += 1
         with transaction.atomic():
             world = random_world(**example)
+            themed[0] += any(snap.themes for snap in world.snapshots)
             for number, message in findings(world).items():
                 found[number].append(f"{example}: {message}")
             transaction.set_rollback(True)  # every organisation starts from an empty database
@@ -86,6 +88,7 @@ def random_findings(django_db_setup, django_db_blocker) -> dict[int, list[str]]:
         run()
     elapsed = time.monotonic() - started
     print(f"\nattacker: {count[0]} organisations in {elapsed:.1f} s")
+    print(f"attacker: {themed[0]} organisations showed comment themes")
     for number, messages in found.items():
         print(f"attacker: class {number}: {len(messages)} organisation(s) leaked")
         if messages:
@@ -118,3 +121,27 @@ def test_reproduction(number):
     world = REPRODUCTIONS[number]()
     CHECKS[0](world)  # the model understands every figure, before judging
     CHECKS[number](world)
+
+
+def test_the_attacker_reads_comment_themes_in_every_output():
+    """Class 10 is not vacuous: where every slice shows its comments, the attacker reads themes
+    on the team page (with the comments each links to), in the API, on HR's organisation view
+    and in the digest, and finds nothing."""
+    from tests.attacker.observe import observe_all
+    from tests.attacker.scenarios import TOPICS, answers
+    from tests.attacker.world import World
+
+    world = World(k=3)
+    root = world.team()
+    left, right = world.team(root), world.team(root)
+    people = [world.person(root, manages=True)]
+    people += [world.person(left) for _ in range(12)] + [world.person(right) for _ in range(12)]
+    truth = world.open()
+    for i, person in enumerate(people):
+        world.submit(person, answers(truth), f"remark {i} {TOPICS[i % 2]}")
+    world.close(observe_all)
+    seen = [theme for snap in world.snapshots for theme in snap.themes]
+    assert {theme.view for theme in seen} == {"page", "api", "organisation", "digest"}
+    assert all(theme.texts for theme in seen if theme.view == "page")
+    CHECKS[0](world)
+    CHECKS[10](world)

@@ -164,6 +164,9 @@ ACCESS: dict[str, dict[str, Any]] = {
                                  "kwargs": {"pk": "engineering", "thread_id": "thread"}},
     "api:team-drivers": API_ENGINEERING_LEADS,
     "api:organisation-drivers": {**API_HR_ONLY, "get_only": True},
+    # Comment themes (issue 20): where the team page's comments are shown.
+    "api:team-themes": API_ENGINEERING_LEADS,
+    "api:organisation-themes": {**API_HR_ONLY, "get_only": True},
     "api:person-list": API_HR_ONLY,
     "api:person-bulk": API_HR_ONLY_POST,
     "api:person-detail": {**API_HR_ONLY, "kwargs": {"pk": "employee"}},
