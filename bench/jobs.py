@@ -69,12 +69,12 @@ def answered(share: float, seed: int) -> dict:
 
     from checkins.models import Answer, Participation, Question, Response, RoundQuestion, Survey
     from checkins.services.rounds import round_open
-    from culture.services.demo_rows import (
+    from demo.services.rows import (
         ANSWER_COLUMNS,
         RESPONSE_COLUMNS,
-        binary_rows,
-        copy_binary,
-        uuid4_bytes,
+        binary_rows_copy,
+        binary_rows_encode,
+        uuids_draw,
     )
 
     survey = Survey.objects.order_by("pk").first()
@@ -89,7 +89,7 @@ def answered(share: float, seed: int) -> dict:
     draw = np.random.default_rng([seed, rnd.pk])  # new ids for each round answered
     chosen = invited[draw.random(len(invited)) < share]
     count = len(chosen)
-    response_ids = uuid4_bytes(draw, count)
+    response_ids = uuids_draw(draw, count)
     asked = [
         rq.question_version
         for rq in RoundQuestion.objects.filter(round=rnd).select_related(
@@ -105,18 +105,18 @@ def answered(share: float, seed: int) -> dict:
                 "WHERE id = ANY(%s)",
                 [chosen[:, 0].tolist()],
             )
-        copy_binary(
+        binary_rows_copy(
             table=Response._meta.db_table, columns=RESPONSE_COLUMNS,
-            chunks=[binary_rows([("uuid", response_ids), ("bigint", np.full(count, rnd.pk)),
+            chunks=[binary_rows_encode([("uuid", response_ids), ("bigint", np.full(count, rnd.pk)),
                                  ("bigint", chosen[:, 1]), ("bytes", b"")], count)],
         )  # fmt: skip
         for version in scored:
             top = 10 if version.question.scale == Question.Scale.ZERO_TEN else 5
             low = 0 if top == 10 else 1
-            copy_binary(
+            binary_rows_copy(
                 table=Answer._meta.db_table, columns=(*ANSWER_COLUMNS, "text"),
-                chunks=[binary_rows(
-                    [("uuid", uuid4_bytes(draw, count)), ("uuid", response_ids),
+                chunks=[binary_rows_encode(
+                    [("uuid", uuids_draw(draw, count)), ("uuid", response_ids),
                      ("bigint", np.full(count, version.pk)),
                      ("smallint", draw.integers(low, top + 1, count)), ("bytes", b"")],
                     count,
@@ -175,9 +175,9 @@ def close(timeout: float) -> dict:
 def themes(count: int) -> dict:
     from checkins.models import Response, Round
     from culture.models import CommentTheme
-    from culture.services.demo import COMMENTS
     from culture.services.themes import round_themes_compute
     from culture.themes import themes_find
+    from demo.services.history import COMMENTS
 
     # The demo's wordings, each with a word of its own (so no two comments are the same text).
     texts = [f"{COMMENTS[i % len(COMMENTS)]} note{i % 97}" for i in range(count)]

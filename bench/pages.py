@@ -47,7 +47,7 @@ def main() -> None:
     from django.test import Client
 
     from checkins.models import Response, Round
-    from culture.services.demo import DEMO_LOGINS
+    from demo.services.people import DEMO_LOGINS
     from org.models import Person, subtree_q
 
     manager = Person.objects.get(email=DEMO_LOGINS["manager"])

@@ -42,16 +42,16 @@ def _build(size: int, draw: np.random.Generator) -> tuple:
         RoundQuestion,
         Survey,
     )
-    from culture.services.demo_rows import (
+    from culture.services.rollups import round_rollup_compute
+    from demo.services.rows import (
         ANSWER_COLUMNS,
         RoundRows,
-        copy_rows,
-        indexes_built_after_load,
-        link_token_hashes,
+        link_token_hashes_compute,
         round_rows_write,
-        uuid4_bytes,
+        rows_copy,
+        tables_bulk_load,
+        uuids_draw,
     )
-    from culture.services.rollups import round_rollup_compute
     from org.models import Person, Team
 
     root = Team.objects.create(name=f"Pulse {size}")
@@ -97,12 +97,12 @@ def _build(size: int, draw: np.random.Generator) -> tuple:
         round_id=rnd.pk,
         person_ids=person_ids,
         person_team_ids=team_ids,
-        token_hashes=link_token_hashes(round_id=rnd.pk, person_ids=person_ids),
+        token_hashes=link_token_hashes_compute(round_id=rnd.pk, person_ids=person_ids),
         responded=np.ones(count, dtype=bool),
-        response_ids=uuid4_bytes(draw, count),
+        response_ids=uuids_draw(draw, count),
         response_team_ids=team_ids,
         response_comments=np.full(count, -1),
-        answer_ids=uuid4_bytes(draw, count * len(questions)),
+        answer_ids=uuids_draw(draw, count * len(questions)),
         answer_responses=np.tile(everyone, len(questions)),
         answer_versions=np.repeat(np.array([v.pk for v in questions], dtype=np.int64), count),
         answer_values=draw.integers(1, 6, count * len(questions)).astype(np.int16),
@@ -110,13 +110,13 @@ def _build(size: int, draw: np.random.Generator) -> tuple:
     texts = [
         (uuid.UUID(bytes=bytes(answer_id)), uuid.UUID(bytes=bytes(response_id)), text.pk, None,
          "fine")
-        for answer_id, response_id in zip(uuid4_bytes(draw, count), rows.response_ids, strict=True)
+        for answer_id, response_id in zip(uuids_draw(draw, count), rows.response_ids, strict=True)
     ]  # fmt: skip
     # As the demo seed: binary COPY, indexes and constraints built once after the load.
     tables = [model._meta.db_table for model in (Participation, Response, Answer)]
-    with transaction.atomic(), indexes_built_after_load(tables):
+    with transaction.atomic(), tables_bulk_load(tables):
         round_rows_write(rows, comments=[])
-        copy_rows(table=Answer._meta.db_table, columns=(*ANSWER_COLUMNS, "text"), rows=texts)
+        rows_copy(table=Answer._meta.db_table, columns=(*ANSWER_COLUMNS, "text"), rows=texts)
     Round.objects.filter(pk=rnd.pk).update(status=Round.Status.CLOSED)
     rnd.refresh_from_db()
     started = time.perf_counter()

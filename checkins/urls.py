@@ -1,6 +1,6 @@
 from django.urls import path
 
-from checkins import conversation_views, demo_views, hr_bank_views, hr_survey_views, hr_views, views
+from checkins import conversation_views, hr_bank_views, hr_survey_views, hr_views, views
 
 app_name = "checkins"
 
@@ -47,7 +47,6 @@ urlpatterns = [
         {"action": "round"},
         name="hr-survey-round",
     ),
-    path("demo/outbox/", demo_views.outbox, name="outbox"),
 ]
 
 # The author's side of a conversation (ADR 0031); its own prefix, so the log filter and the

@@ -1,5 +1,6 @@
 """The URL map."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -44,6 +45,10 @@ urlpatterns = [
     path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
 ]
+# The demo outbox, where the demo app is installed (local and test settings, ADR 0038). By name,
+# not by import: nothing imports the demo app.
+if apps.is_installed("demo"):
+    urlpatterns.append(path("", include("demo.urls")))
 
 # A database outage in a middleware (the session, the user) reaches handler500: answer 503 there.
 handler500 = "relhealth.views.server_error"

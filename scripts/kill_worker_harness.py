@@ -36,6 +36,9 @@ def _env(outbox: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="relhealth.settings.local",
+        # This checkout first: the local settings install the demo app, which an older editable
+        # install of the virtualenv does not map (ADR 0038).
+        PYTHONPATH=str(ROOT),
         DJANGO_DEBUG="0",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=outbox,

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=relhealth.settings.local
+# The worker and beat import this checkout (the demo app included, ADR 0038), not only what the
+# virtualenv's editable install maps.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 # The demo's beat ticks every 20 s so a round opens and its invitations arrive within a minute.
 export RELHEALTH_TICK_SECONDS="${RELHEALTH_TICK_SECONDS:-20}"
 # A demo-only schedule: every hour of every day counts as working time, so invitations and the

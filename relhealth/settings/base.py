@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "culture",
     "api",
 ]
+# Not here: the `demo` app (seed_demo, the demo outbox). The local and test settings add it;
+# production never installs it, so a production install has neither (ADR 0038).
 
 MIDDLEWARE = [
     "relhealth.requestid.RequestIdMiddleware",
@@ -265,8 +267,9 @@ RELHEALTH_PASSWORD_RESET_EVERY_SECONDS = 300
 # API tokens expire: the default and the longest lifetime HR may choose, in days.
 RELHEALTH_API_TOKEN_DAYS = env.int("RELHEALTH_API_TOKEN_DAYS", default=90)
 RELHEALTH_API_TOKEN_MAX_DAYS = env.int("RELHEALTH_API_TOKEN_MAX_DAYS", default=365)
-# True under relhealth.settings.production: `seed_demo` refuses to run there without
-# --allow-production (its logins share a published password).
+# True under relhealth.settings.production, which does not install the demo app; should a
+# settings module install it anyway, `seed_demo` refuses to run without --allow-production (its
+# logins share a published password).
 RELHEALTH_PRODUCTION = False
 # --- end of access settings ------------------------------------------------------------------
 

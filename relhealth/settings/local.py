@@ -1,7 +1,10 @@
 """Settings for `make run` on a laptop: SQLite and the filesystem broker unless told otherwise."""
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_DIR, VAR_DIR, env
+from .base import CELERY_BROKER_DIR, INSTALLED_APPS, VAR_DIR, env
+
+# The demo: `seed_demo` and the demo outbox (ADR 0038; production does not install it).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 RELHEALTH_DEMO = env.bool("RELHEALTH_DEMO", default=True)

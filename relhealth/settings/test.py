@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, INSTALLED_APPS, env
 
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/relhealth"
 REDIS_DEFAULT = "redis://127.0.0.1:6379/15"
@@ -79,6 +79,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 SECRET_KEY = "test-secret-key-not-for-production-0123456789"  # noqa: S105
 DEBUG = False
 RELHEALTH_DEMO = True
+# The demo app is tested like the others (ADR 0038; production does not install it).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 RELHEALTH_BASE_URL = "http://testserver"

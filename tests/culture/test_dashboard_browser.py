@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from checkins.models import Round
-from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
 from culture.services.reliability import round_reliability_compute
 from culture.services.summaries import round_summaries_compute
+from demo.services.people import DEMO_LOGINS, DEMO_PASSWORD
+from demo.services.seed import demo_organisation_seed
 from org.models import Person
 from tests.system.test_browser import _shot
 

@@ -13,7 +13,7 @@ from culture.anonymity import ORG, plans_for_rounds
 from culture.models import DimensionRollup, NodeDecision, ParticipationRollup, WindowDecision
 from culture.scorebook import scorebook_build
 from culture.services.decisions import window_decision_compute, windows_decisions_compute
-from culture.services.demo import demo_organisation_seed
+from demo.services.seed import demo_organisation_seed
 from tests.factories import PersonFactory, TeamFactory
 from tests.helpers import answer_all, close_and_roll_up, people_in
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from culture.services.demo import DEMO_LOGINS
+from demo.services.people import DEMO_LOGINS
 from tests.culture.test_dashboard_browser import _login, demo  # noqa: F401  (fixture)
 from tests.system.test_browser import _shot
 

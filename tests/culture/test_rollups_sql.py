@@ -11,9 +11,9 @@ from django.db import connection
 from checkins.models import Answer, Question, QuestionVersion, Round, RoundQuestion
 from checkins.services.rounds import round_open
 from culture.models import DimensionRollup, DriverRollup, ParticipationRollup, QuestionRollup
-from culture.services.demo import demo_organisation_seed
 from culture.services.rollups import rollup_rows_python, round_rollup_compute
 from culture.services.rollups_sql import rollups_insert_sql
+from demo.services.seed import demo_organisation_seed
 from tests.helpers import answer_all, close_and_roll_up, people_in
 
 pytestmark = pytest.mark.skipif(

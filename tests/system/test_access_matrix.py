@@ -117,7 +117,7 @@ ACCESS: dict[str, dict[str, Any]] = {
     "checkins:hr-survey-resume": {**HR_ONLY_POST, "kwargs": {"pk": "survey"}},
     "checkins:hr-survey-round": {**HR_ONLY_POST, "kwargs": {"pk": "survey"}},
     # Demo installs only; the matrix runs with production's RELHEALTH_DEMO=False.
-    "checkins:outbox": dict.fromkeys(ROLES, DENIED),
+    "demo:outbox": dict.fromkeys(ROLES, DENIED),
     "culture:dashboard": SIGNED_IN_ONLY,
     "culture:team": {**ENGINEERING_LEADS, "kwargs": {"team_id": "engineering"}},
     "culture:organisation": HR_ONLY,

@@ -16,7 +16,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from checkins.models import Dimension, Participation, Question, Round, Survey
 from checkins.services.rounds import round_open
 from checkins.services.tokens import participation_token
-from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.services.people import DEMO_LOGINS, DEMO_PASSWORD
 from org.models import PeopleImportJob, Person, Team
 from org.services.import_jobs import people_import_job_create, people_import_job_run
 from tests.culture.test_dashboard_browser import demo  # noqa: F401 - the seeded organisation
@@ -118,7 +118,7 @@ def _pages(employee: Person) -> dict[str | None, list[tuple[str, str, str]]]:
             page("checkins:hr-dimension-edit", Dimension.objects.first().pk),
             page("checkins:hr-surveys"), page("checkins:hr-survey-new"),
             page("checkins:hr-survey", survey.pk), page("checkins:hr-survey-edit", survey.pk),
-            page("checkins:outbox"), page("culture:organisation"), page("culture:dashboard"),
+            page("demo:outbox"), page("culture:organisation"), page("culture:dashboard"),
             page("culture:team", Team.objects.get(parent=None).pk, label="organisation"),
             page("api:hr-api-tokens"),
         ],

@@ -27,7 +27,7 @@ def test_every_promise_is_written_once_with_enforcement_and_tests():
 def test_every_named_file_exists():
     text = (ROOT / "docs" / "promises.md").read_text()
     named = set(
-        re.findall(r"`((?:tests|api|relhealth|scripts|culture|checkins|org)/[^`]+?)`", text)
+        re.findall(r"`((?:tests|api|relhealth|scripts|culture|checkins|org|demo)/[^`]+?)`", text)
     )
     assert named
     assert [path for path in sorted(named) if not (ROOT / path).exists()] == []
@@ -83,7 +83,7 @@ def test_the_architecture_page_names_code_that_exists():
     text = (ROOT / "docs" / "architecture.md").read_text()
     assert len(text.split()) < 1000  # one page
     missing = []
-    for dotted in sorted(set(re.findall(r"`((?:org|checkins|culture|api)\.[a-z_.]+)`", text))):
+    for dotted in sorted(set(re.findall(r"`((?:org|checkins|culture|api|demo)\.[a-z_.]+)`", text))):
         module, _, name = dotted.rpartition(".")
         try:
             found = hasattr(importlib.import_module(module), name)
@@ -94,6 +94,6 @@ def test_the_architecture_page_names_code_that_exists():
                 importlib.import_module(dotted)
             except ImportError:
                 missing.append(dotted)
-    paths = set(re.findall(r"`((?:org|checkins|culture|api|tests|docs)/[^`*]+)`", text))
+    paths = set(re.findall(r"`((?:org|checkins|culture|api|demo|tests|docs)/[^`*]+)`", text))
     missing += [path for path in sorted(paths) if not (ROOT / path).exists()]
     assert missing == []

@@ -7,7 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from culture.services.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_organisation_seed
+from demo.services.people import DEMO_LOGINS, DEMO_PASSWORD
+from demo.services.seed import demo_organisation_seed
 from org.models import Person
 
 

@@ -1,4 +1,4 @@
-"""The demo outbox: the emails the file backend wrote, readable in the browser. Demo installs only."""
+"""The demo outbox's reads: the emails the file backend wrote to EMAIL_FILE_PATH."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import email.policy
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 
 SEPARATOR = "-" * 79
 
 
-def _messages() -> list[dict]:
+def outbox_emails_list() -> list[dict]:
+    """Every email the file backend wrote, newest file first."""
     folder = Path(settings.EMAIL_FILE_PATH)
     if not folder.is_dir():
         return []
@@ -36,11 +35,3 @@ def _messages() -> list[dict]:
                 }
             )
     return found
-
-
-def outbox(request: HttpRequest) -> HttpResponse:
-    if not settings.RELHEALTH_DEMO:
-        raise Http404("The outbox exists only in demo installs.")
-    # Not "messages": that name belongs to django.contrib.messages in every template.
-    emails = _messages()
-    return render(request, "checkins/outbox.html", {"emails": emails[:200], "total": len(emails)})

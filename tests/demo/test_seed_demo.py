@@ -10,12 +10,12 @@ from django.db import transaction
 from checkins.models import Answer, Response, Round
 from culture.models import DimensionRollup
 from culture.organisation import organisation_heatmap_get
-from culture.services.demo import (
+from demo.services.people import (
     DEMO_LOGINS,
-    _team_sizes,
-    demo_email,
-    demo_people,
-    demo_team_layout,
+    demo_email_compose,
+    demo_people_draw,
+    demo_team_sizes_draw,
+    demo_teams_plan,
 )
 from org.models import Person, Team
 
@@ -88,13 +88,13 @@ def test_every_address_is_unique_at_any_size(people):
     """The whole organisation planned in memory (no rows written): 50,000 people once crashed
     the seed on a duplicate address, managers and members sharing their numbers."""
     rng = random.Random(1)
-    layout = demo_team_layout(people)
+    layout = demo_teams_plan(people)
     root = Team(name="Northwind Labs")
     departments = [Team(name=name) for name in dict.fromkeys(dept for dept, _sub in layout)]
     assert len(departments) > 1000, "more departments than the old numbering allowed"
     leaves = [Team(name=sub) for _dept, sub in layout]
-    sizes = _team_sizes(rng, people - 1 - len(departments), len(leaves))
-    everyone = demo_people(rng, root=root, departments=departments, leaves=leaves, sizes=sizes)
+    sizes = demo_team_sizes_draw(rng, people - 1 - len(departments), len(leaves))
+    everyone = demo_people_draw(rng, root=root, departments=departments, leaves=leaves, sizes=sizes)
     emails = [person.email for person in everyone]
     assert len(everyone) == people
     assert len(set(emails)) == people
@@ -110,7 +110,7 @@ def test_every_address_is_unique_at_any_size(people):
      ("Mary Ann", "O'Neil", "mary-ann.o-neil.7@example.com")],
 )  # fmt: skip
 def test_demo_addresses_are_plain_ascii(first, last, address):
-    assert demo_email(first, last, 7) == address
+    assert demo_email_compose(first, last, 7) == address
     validate_email(address)
 
 
@@ -121,7 +121,7 @@ def test_seed_builds_the_tree_and_managers_in_bulk():
     assert all(t.path == Team.path_for(t.pk, t.parent) for t in teams.select_related("parent"))
     assert all(t.depth == t.path.count("/") - 2 for t in teams)
     departments = Team.objects.filter(depth=1)
-    assert departments.count() == len({d for d, _s in demo_team_layout(400)})
+    assert departments.count() == len({d for d, _s in demo_teams_plan(400)})
     for dept in departments:
         assert list(dept.managers.values_list("role", flat=True)) == [Person.Role.MANAGER]
     assert Person.objects.count() == 400

@@ -2,7 +2,8 @@
 
 The seed builds plain tuples; this module hands them to the database in large batches. COPY moves
 them in one stream per table instead of one INSERT statement per few thousand rows with a model
-instance per row, which is what makes two years of 10,000 people fit in a few minutes.
+instance per row, which is what makes two years of 10,000 people fit in a few minutes. The
+benchmark (`bench/jobs.py`, `bench/workload.py`) writes its generated rows with the same helpers.
 """
 
 from __future__ import annotations
@@ -22,10 +23,6 @@ from checkins.models import Answer, Participation, Response
 from checkins.services.tokens import _SALT as TOKEN_SALT
 from checkins.services.tokens import participation_token, token_hash
 
-# Flush when this many answers are buffered: large enough for COPY to pay off, small enough to
-# keep the seed's memory flat however many weeks it writes.
-FLUSH_ANSWERS = 250_000
-
 PARTICIPATION_COLUMNS = ("person_id", "round_id", "team_id", "token_hash", "responded")
 RESPONSE_COLUMNS = ("id", "round_id", "team_id", "comment")
 ANSWER_COLUMNS = ("id", "response_id", "question_version_id", "value")
@@ -42,7 +39,7 @@ def _copy_text(value: object) -> str:
     return str(value).translate(_ESCAPES)
 
 
-def copy_rows(
+def rows_copy(
     *,
     table: str,
     columns: Sequence[str],
@@ -70,7 +67,7 @@ def copy_rows(
 
 
 @contextmanager
-def indexes_built_after_load(
+def tables_bulk_load(
     tables: Sequence[str], *, timed: Callable[[str], AbstractContextManager] | None = None
 ) -> Iterator[frozenset[str]]:
     """Build these tables' indexes and check their constraints once, after a bulk load.
@@ -151,62 +148,6 @@ def _untimed(_name: str) -> Iterator[None]:
     yield
 
 
-class RowWriter:
-    """Buffers participations, responses and answers as tuples and writes them in batches."""
-
-    def __init__(self) -> None:
-        self.participations: list[tuple[int, int, int, str, bool]] = []
-        self.responses: list[tuple[uuid.UUID, int, int, str]] = []
-        self.answers: list[tuple[uuid.UUID, uuid.UUID, int, int]] = []
-
-    def flush_if_large(self) -> None:
-        if len(self.answers) >= FLUSH_ANSWERS:
-            self.flush()
-
-    def flush(self) -> None:
-        if connection.vendor == "postgresql":
-            self._copy()
-        else:
-            self._bulk_create()
-        self.participations, self.responses, self.answers = [], [], []
-
-    def _copy(self) -> None:
-        copy_rows(
-            table=Participation._meta.db_table,
-            columns=PARTICIPATION_COLUMNS,
-            rows=self.participations,
-            line=lambda r: f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{'t' if r[4] else 'f'}\n",
-        )
-        copy_rows(
-            table=Response._meta.db_table,
-            columns=RESPONSE_COLUMNS,
-            rows=self.responses,
-            line=lambda r: f"{r[0]}\t{r[1]}\t{r[2]}\t{_copy_text(r[3])}\n",
-        )
-        # `text` is NOT NULL without a database default: COPY gets it as an empty field.
-        copy_rows(
-            table=Answer._meta.db_table,
-            columns=(*ANSWER_COLUMNS, "text"),
-            rows=((*row, "") for row in self.answers),
-            line=lambda r: f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t\n",
-        )
-
-    def _bulk_create(self) -> None:
-        Participation.objects.bulk_create(
-            (Participation(**dict(zip(PARTICIPATION_COLUMNS, row, strict=True)))
-             for row in self.participations),
-            batch_size=5000,
-        )  # fmt: skip
-        Response.objects.bulk_create(
-            (Response(**dict(zip(RESPONSE_COLUMNS, row, strict=True))) for row in self.responses),
-            batch_size=5000,
-        )
-        Answer.objects.bulk_create(
-            (Answer(**dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in self.answers),
-            batch_size=5000,
-        )
-
-
 # PostgreSQL's binary COPY: a header, then per row a 16-bit field count and per field a 32-bit
 # length and the value in network byte order; -1 as the field count ends the stream.
 BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
@@ -216,7 +157,7 @@ _BINARY_TYPES: dict[str, tuple[object, int]] = {
 }  # fmt: skip
 
 
-def binary_rows(columns: Sequence[tuple[str, object]], rows: int) -> bytes:
+def binary_rows_encode(columns: Sequence[tuple[str, object]], rows: int) -> bytes:
     """`rows` rows of fixed-width fields in binary COPY format, built by numpy in one go.
 
     Each column is (type, values): "bigint", "smallint" or "boolean" with an array of `rows`
@@ -246,10 +187,10 @@ def binary_rows(columns: Sequence[tuple[str, object]], rows: int) -> bytes:
     return array.tobytes()
 
 
-def copy_binary(
+def binary_rows_copy(
     *, table: str, columns: Sequence[str], chunks: Iterable[bytes], freeze: bool = False
 ) -> None:
-    """COPY rows built by `binary_rows` (one or more chunks) into a PostgreSQL table; `freeze`
+    """COPY rows built by `binary_rows_encode` (one or more chunks) into a PostgreSQL table; `freeze`
     only for a table created or truncated in this transaction."""
     options = "FORMAT binary, FREEZE" if freeze else "FORMAT binary"
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})"
@@ -271,7 +212,7 @@ def copy_binary(
         raw.copy_expert(statement, stream)
 
 
-def uuid4_bytes(draw: np.random.Generator, count: int) -> np.ndarray:
+def uuids_draw(draw: np.random.Generator, count: int) -> np.ndarray:
     """`count` random version-4 UUIDs as a (count, 16) array of bytes."""
     raw = np.frombuffer(draw.bytes(16 * count), dtype=np.uint8).reshape(count, 16).copy()
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
@@ -301,17 +242,17 @@ def round_rows_write(
     rows: RoundRows, *, comments: Sequence[str], fresh: frozenset[str] = frozenset()
 ) -> None:
     """Write a round's rows: binary COPY on PostgreSQL (frozen into the `fresh` tables, see
-    `indexes_built_after_load`), bulk inserts elsewhere."""
+    `tables_bulk_load`), bulk inserts elsewhere."""
     if connection.vendor != "postgresql":
         _round_rows_bulk_create(rows, comments=comments)
         return
     people = len(rows.person_ids)
-    copy_binary(
+    binary_rows_copy(
         table=Participation._meta.db_table,
         freeze=Participation._meta.db_table in fresh,
         columns=PARTICIPATION_COLUMNS,
         chunks=[
-            binary_rows(
+            binary_rows_encode(
                 [("bigint", rows.person_ids), ("bigint", np.full(people, rows.round_id)),
                  ("bigint", rows.person_team_ids), ("bytes", rows.token_hashes),
                  ("boolean", rows.responded)],
@@ -324,23 +265,23 @@ def round_rows_write(
         chosen = np.flatnonzero(rows.response_comments == code)
         text = comments[code].encode() if code >= 0 else b""
         chunks.append(
-            binary_rows(
+            binary_rows_encode(
                 [("uuid", rows.response_ids[chosen]), ("bigint", np.full(len(chosen), rows.round_id)),
                  ("bigint", rows.response_team_ids[chosen]), ("bytes", text)],
                 len(chosen),
             )
         )  # fmt: skip
-    copy_binary(
+    binary_rows_copy(
         table=Response._meta.db_table, columns=RESPONSE_COLUMNS, chunks=chunks,
         freeze=Response._meta.db_table in fresh,
     )  # fmt: skip
     answers = len(rows.answer_ids)
-    copy_binary(
+    binary_rows_copy(
         table=Answer._meta.db_table,
         freeze=Answer._meta.db_table in fresh,
         columns=(*ANSWER_COLUMNS, "text"),
         chunks=[
-            binary_rows(
+            binary_rows_encode(
                 [("uuid", rows.answer_ids), ("uuid", rows.response_ids[rows.answer_responses]),
                  ("bigint", rows.answer_versions), ("smallint", rows.answer_values),
                  ("bytes", b"")],
@@ -351,33 +292,37 @@ def round_rows_write(
 
 
 def _round_rows_bulk_create(rows: RoundRows, *, comments: Sequence[str]) -> None:
-    writer = RowWriter()
     response_ids = [uuid.UUID(bytes=bytes(raw)) for raw in rows.response_ids]
-    writer.participations = [
-        (person, rows.round_id, team, token.tobytes().decode(), bool(answered))
-        for person, team, token, answered in zip(
-            rows.person_ids.tolist(), rows.person_team_ids.tolist(), rows.token_hashes,
-            rows.responded.tolist(), strict=True,
-        )
-    ]  # fmt: skip
-    writer.responses = [
-        (response_id, rows.round_id, team, comments[code] if code >= 0 else "")
-        for response_id, team, code in zip(
-            response_ids, rows.response_team_ids.tolist(), rows.response_comments.tolist(),
-            strict=True,
-        )
-    ]  # fmt: skip
-    writer.answers = [
-        (uuid.UUID(bytes=bytes(raw)), response_ids[response], version, value)
-        for raw, response, version, value in zip(
-            rows.answer_ids, rows.answer_responses.tolist(), rows.answer_versions.tolist(),
-            rows.answer_values.tolist(), strict=True,
-        )
-    ]  # fmt: skip
-    writer._bulk_create()
+    Participation.objects.bulk_create(
+        (Participation(person_id=person, round_id=rows.round_id, team_id=team,
+                       token_hash=token.tobytes().decode(), responded=bool(answered))
+         for person, team, token, answered in zip(
+             rows.person_ids.tolist(), rows.person_team_ids.tolist(), rows.token_hashes,
+             rows.responded.tolist(), strict=True,
+         )),
+        batch_size=5000,
+    )  # fmt: skip
+    Response.objects.bulk_create(
+        (Response(id=response_id, round_id=rows.round_id, team_id=team,
+                  comment=comments[code] if code >= 0 else "")
+         for response_id, team, code in zip(
+             response_ids, rows.response_team_ids.tolist(), rows.response_comments.tolist(),
+             strict=True,
+         )),
+        batch_size=5000,
+    )  # fmt: skip
+    Answer.objects.bulk_create(
+        (Answer(id=uuid.UUID(bytes=bytes(raw)), response_id=response_ids[response],
+                question_version_id=version, value=value)
+         for raw, response, version, value in zip(
+             rows.answer_ids, rows.answer_responses.tolist(), rows.answer_versions.tolist(),
+             rows.answer_values.tolist(), strict=True,
+         )),
+        batch_size=5000,
+    )  # fmt: skip
 
 
-def link_token_hashes(*, round_id: int, person_ids: np.ndarray) -> np.ndarray:
+def link_token_hashes_compute(*, round_id: int, person_ids: np.ndarray) -> np.ndarray:
     """The stored hash of each person's check-in link for a round, as (people, 64) hex bytes.
 
     The same as token_hash(participation_token(...)) (checked on the first person), with the
