@@ -23,6 +23,7 @@ DATA = Path(__file__).with_name("data")
 STOP_WORD_FILES = (DATA / "stopwords_de.txt", DATA / "stopwords_fr.txt")
 MAX_THEMES = 5
 WORDS_PER_THEME = 4
+LABEL_SHARE = 0.25  # a label word weighs at least this share of the theme's strongest
 WORD_PATTERN = r"(?u)\b[^\W\d_]{3,}\b"  # words of three letters or more, no numbers
 
 
@@ -81,15 +82,20 @@ def themes_find(*, texts: Sequence[str], k: int, max_themes: int = MAX_THEMES) -
     best = np.argmax(weights, axis=1)
     themes = []
     for component in range(count):
-        members = tuple(
-            int(i) for i in np.flatnonzero((best == component) & (weights.max(axis=1) > 0))
-        )
+        loading = model.components_[component]
+        # A theme is named by its strong words only (a quarter of its strongest or more), and a
+        # comment belongs to it only when it uses one of them: every comment listed under
+        # "switches, context" says one of those words, and a comment that leans faintly
+        # towards a theme without saying any of its words is left out.
+        top = [i for i in np.argsort(loading)[::-1][:WORDS_PER_THEME] if loading[i] > 0]
+        top = [i for i in top if loading[i] >= LABEL_SHARE * loading[top[0]]]
+        if not top:
+            continue
+        uses = np.asarray(matrix[:, top].sum(axis=1)).ravel() > 0
+        members = tuple(int(i) for i in np.flatnonzero((best == component) & uses))
         if len(members) < k:
             continue  # fewer than k comments behind it: never a theme
-        top = np.argsort(model.components_[component])[::-1][:WORDS_PER_THEME]
-        labels = tuple(str(words[i]) for i in top if model.components_[component][i] > 0)
-        if labels:
-            themes.append(Theme(words=labels, comments=members))
+        themes.append(Theme(words=tuple(str(words[i]) for i in top), comments=members))
     themes.sort(key=lambda theme: (-len(theme.comments), theme.words))
     return themes
 
