@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkins.models import Message, Response, Round, Thread
+from checkins.services import schedule
 
 MESSAGE_MAX_LENGTH = 2000
 HIDE_REASON_MAX_LENGTH = 500
@@ -81,13 +82,15 @@ def batch_zone() -> zoneinfo.ZoneInfo:
 
 
 def batch_time_next(*, now: dt.datetime) -> dt.datetime:
-    """The first batch time after `now`: a working day at one of the fixed local hours."""
+    """The first batch time after `now`: one of the fixed local hours of a working day, which is
+    the schedule's one rule (`schedule.is_working_day`: the working weekdays minus the public
+    holidays `RELHEALTH_HOLIDAYS` chooses for the conversation zone, ADR 0037)."""
     zone = batch_zone()
     local = now.astimezone(zone)
     hours = sorted(settings.RELHEALTH_CONVERSATION_BATCH_HOURS)
     day = local.date()
-    for _day in range(15):  # at most two weeks of non-working days
-        if day.weekday() in settings.RELHEALTH_WORKING_WEEKDAYS:
+    for _day in range(schedule.LOOKAHEAD_DAYS):  # longer than any run of days off
+        if schedule.is_working_day(day=day, zone=zone.key):
             for hour in hours:
                 moment = dt.datetime.combine(day, dt.time(hour), tzinfo=zone)
                 if moment > local:

@@ -37,6 +37,7 @@ from checkins.services.conversations import (
     messages_for_staff,
     thread_for_secret,
 )
+from checkins.services.schedule import is_working_day
 from culture.anonymity import ORG, window_of
 from culture.models import (
     DimensionReliability,
@@ -469,7 +470,7 @@ def conversation_tables(world: World, rnd: Round) -> None:
         batch = (
             local.hour in settings.RELHEALTH_CONVERSATION_BATCH_HOURS
             and (local.minute, local.second, local.microsecond) == (0, 0, 0)
-            and local.weekday() in settings.RELHEALTH_WORKING_WEEKDAYS
+            and is_working_day(day=local.date(), zone=zone.key)
         )
         written = truth.written.get((str(message.thread_id), message.seq))
         if str(message.pk) in truth.message_keys_posted or not message.delivered:

@@ -328,6 +328,27 @@ def test_batch_times_are_fixed_local_hours_of_working_days(settings, now, expect
     assert batch_time_next(now=now) == expected
 
 
+@pytest.mark.parametrize(
+    "holidays,expected",
+    [
+        # Thursday 2 April 2026, 16:00 in Berlin: Good Friday and Easter Monday are public
+        # holidays in Germany, so the next batch is Tuesday 7 April, 09:00 (CEST).
+        ("auto", dt.datetime(2026, 4, 7, 7, 0, tzinfo=dt.UTC)),
+        ("DE-BY", dt.datetime(2026, 4, 7, 7, 0, tzinfo=dt.UTC)),
+        # No calendar: Friday 3 April, 09:00.
+        ("none", dt.datetime(2026, 4, 3, 7, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_batches_skip_the_organisations_public_holidays(settings, holidays, expected):
+    settings.RELHEALTH_CONVERSATION_TIME_ZONE = BERLIN
+    settings.RELHEALTH_CONVERSATION_BATCH_HOURS = (9, 15)
+    settings.RELHEALTH_WORKING_WEEKDAYS = (0, 1, 2, 3, 4)
+    settings.RELHEALTH_HOLIDAYS = holidays
+    thursday_16 = dt.datetime(2026, 4, 2, 14, 0, tzinfo=dt.UTC)
+    with time_machine.travel(thursday_16, tick=False):
+        assert batch_time_next(now=thursday_16) == expected
+
+
 def test_purging_old_threads_and_retention(conversation):
     rnd = conversation["round"]
     thread = Thread.objects.get()
