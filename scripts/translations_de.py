@@ -840,6 +840,15 @@ DE = {
     "One team chosen, with every team below it": "Ein Team gewählt, mit allen Teams darunter",
     "{n} teams chosen, each with every team below it": "{n} Teams gewählt, jeweils mit allen Teams darunter",
     "No team chosen: everyone is asked": "Kein Team gewählt: Alle werden befragt",
+    # --- conv2 ---
+    "Only HR hides a message.": "Nur HR blendet eine Nachricht aus.",
+    "New reply": "Neue Antwort",
+    "Answered": "Beantwortet",
+    "No longer available": "Nicht mehr verfügbar",
+    "Since the last check-in, your manager or HR answered %(counter)s comment from your team.": [
+        "Seit dem letzten Check-in hat Ihre Führungskraft oder HR %(counter)s Kommentar aus Ihrem Team beantwortet.",
+        "Seit dem letzten Check-in hat Ihre Führungskraft oder HR %(counter)s Kommentare aus Ihrem Team beantwortet.",
+    ],
 }
 
 

@@ -836,6 +836,15 @@ FR = {
     "One team chosen, with every team below it": "Une équipe choisie, avec toutes les équipes en dessous",
     "{n} teams chosen, each with every team below it": "{n} équipes choisies, chacune avec toutes les équipes en dessous",
     "No team chosen: everyone is asked": "Aucune équipe choisie : tout le monde est interrogé",
+    # --- conv2 ---
+    "Only HR hides a message.": "Seuls les RH masquent un message.",
+    "New reply": "Nouvelle réponse",
+    "Answered": "Répondu",
+    "No longer available": "Plus disponible",
+    "Since the last check-in, your manager or HR answered %(counter)s comment from your team.": [
+        "Depuis le dernier check-in, votre manager ou les RH ont répondu à %(counter)s commentaire de votre équipe.",
+        "Depuis le dernier check-in, votre manager ou les RH ont répondu à %(counter)s commentaires de votre équipe.",
+    ],
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).
