@@ -9,6 +9,11 @@ stored nowhere: the ledger row is the person's, so nothing in it may name a thre
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
 from checkins.models import Message, Round, Thread
@@ -17,48 +22,83 @@ from culture.selectors import EMPLOYEE_VIEW_LEVELS, team_comment_rows_get
 from culture.visibility import answered_count_visible
 from org.models import Person, Team, path_ids
 
+# Every invitee of a group reads the same line, and the window it counts lies in the past (staff
+# replies and "heard" are timed when they happen): one count per group and round is kept this
+# long, so a round's thousands of invitations cost one count per team, not one each.
+CACHE_SECONDS = 600
 
-def team_answered_count_get(*, team: Team, since, until) -> int | None:
+logger = logging.getLogger(__name__)
+
+
+def _answered_count(*, rows, since: dt.datetime, until: dt.datetime) -> int:
+    staff_reply = Message.objects.filter(
+        thread=OuterRef("pk"), at__gte=since, at__lt=until
+    ).exclude(role=Message.Role.AUTHOR)
+    return (
+        Thread.objects.filter(response__in=rows)
+        .filter(Q(heard_at__gte=since, heard_at__lt=until) | Exists(staff_reply))
+        .count()
+    )
+
+
+def team_answered_count_get(*, team: Team, since: dt.datetime, until: dt.datetime) -> int | None:
     """How many threads on the comments the team's page shows got a staff reply or were heard in
     [since, until); None when the page shows no comments (A4, `answered_count_visible`)."""
     rows = team_comment_rows_get(team=team)
     if rows is None:
         return answered_count_visible(n_answered=0, comments_shown=False)
-    staff_reply = Message.objects.filter(
-        thread=OuterRef("pk"), at__gte=since, at__lt=until
-    ).exclude(role=Message.Role.AUTHOR)
-    answered = Thread.objects.filter(response__in=rows).filter(
-        Q(heard_at__gte=since, heard_at__lt=until) | Exists(staff_reply)
-    )
-    return answered_count_visible(n_answered=answered.count(), comments_shown=True)
+    n_answered = _answered_count(rows=rows, since=since, until=until)
+    return answered_count_visible(n_answered=n_answered, comments_shown=True)
 
 
-def invitation_group_get(*, person: Person) -> Team | None:
-    """The group whose comments are shown: the person's team if its page shows comments, else
-    the nearest team above that does (as far up as the employee home looks), else None."""
+def invitation_group_get(*, person: Person) -> tuple[Team, Any] | None:
+    """The group whose comments are shown, with its comment rows: the person's team if its page
+    shows comments, else the nearest team above that does (as far up as the employee home
+    looks), else None."""
     if person.team is None:
         return None
     team = person.team
     above = Team.objects.filter(pk__in=path_ids(team.path)[:-1]).order_by("-depth")
     for candidate in [team, *above][:EMPLOYEE_VIEW_LEVELS]:
-        if team_comment_rows_get(team=candidate) is not None:
-            return candidate
+        rows = team_comment_rows_get(team=candidate)
+        if rows is not None:
+            return candidate, rows
     return None
 
 
-def invitation_answered_get(person: Person, round: Round) -> dict:
-    """The invitation's context: `answered_count`, the same for every invitee of the group,
-    counted between the openings of the survey's previous round and this one (not the moment
-    each email goes out, which differs by time zone)."""
+def _invitation_answered_count(*, person: Person, round: Round) -> int | None:
     previous = (
         Round.objects.filter(survey_id=round.survey_id, opens_at__lt=round.opens_at)
         .order_by("-opens_at")
         .first()
     )
-    group = invitation_group_get(person=person) if previous else None
-    if previous is None or group is None:
-        return {"answered_count": None}
-    count = team_answered_count_get(team=group, since=previous.opens_at, until=round.opens_at)
+    found = invitation_group_get(person=person) if previous else None
+    if previous is None or found is None:
+        return None
+    _group, rows = found
+    n_answered = _answered_count(rows=rows, since=previous.opens_at, until=round.opens_at)
+    return answered_count_visible(n_answered=n_answered, comments_shown=True)
+
+
+def invitation_answered_get(person: Person, round: Round) -> dict:
+    """The invitation's context: `answered_count`, the same for every invitee of the group,
+    counted between the openings of the survey's previous round and this one (not the moment
+    each email goes out, which differs by time zone). Kept per team and round for
+    `CACHE_SECONDS`; without the cache it is counted each time."""
+    team_path = person.team.path if person.team else "-"
+    key = f"invitation-answered:{round.pk}:{team_path}"
+    try:
+        kept = cache.get(key)
+    except Exception as error:  # the cache is an optimisation: never stop an email for it
+        logger.warning("cache unavailable (%s); answered line counted", type(error).__name__)
+        kept = None
+    if kept is not None:
+        return {"answered_count": kept or None}
+    count = _invitation_answered_count(person=person, round=round)
+    try:
+        cache.set(key, count or 0, CACHE_SECONDS)
+    except Exception as error:
+        logger.warning("cache unavailable (%s); answered line not kept", type(error).__name__)
     return {"answered_count": count}
 
 

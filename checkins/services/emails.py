@@ -192,8 +192,8 @@ def _render_invitation(email: OutboundEmail) -> EmailMultiAlternatives | None:
     reminder = email.kind == OutboundEmail.Kind.REMINDER
     context["reminder"] = reminder
     if not reminder:  # a reminder goes to those who have not answered: it adds nothing
-        for extra in INVITATION_CONTEXT:
-            context.update(extra(person, rnd))
+        for contribution in INVITATION_CONTEXT:
+            context.update(contribution(person, rnd))
     template = "reminder" if reminder else "invitation"
     return email_render(
         template=template, context=context, to=person.email, language=person.language
