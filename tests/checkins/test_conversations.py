@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from html import unescape as html_unescape
 
 import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from checkins.models import Message, OutboundEmail, Participation, Response, Thread
 from checkins.services.conversations import (
@@ -28,6 +31,7 @@ from checkins.services.responses import response_submit
 from checkins.services.rounds import round_open
 from checkins.services.tokens import participation_token
 from culture.conversation_lines import invitation_answered_get, team_answered_count_get
+from org.models import Person
 from relhealth.logfilters import redact_checkin_tokens
 from tests.factories import PersonFactory, TeamFactory
 from tests.helpers import answer_all, close_and_roll_up, people_in
@@ -371,6 +375,32 @@ def test_everyone_in_the_group_reads_the_same_answered_line(conversation, survey
     reminder = OutboundEmail.objects.filter(round=nxt, kind=OutboundEmail.Kind.REMINDER).first()
     if reminder is not None:
         assert ANSWERED.findall(RENDERERS[reminder.kind](reminder).body) == []
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_answered_line_reads_in_every_shipped_language(conversation, survey, org, language):
+    thread_heard(
+        thread=Thread.objects.get(),
+        signature="Max Manager",
+        now=dt.datetime(2026, 2, 27, 10, 0, tzinfo=dt.UTC),
+    )
+    Person.objects.filter(team=org.platform).update(language=language)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        nxt = round_open(survey=survey)
+    email = OutboundEmail.objects.filter(
+        round=nxt, kind=OutboundEmail.Kind.INVITATION, recipient__team=org.platform
+    ).first()
+    message = RENDERERS[email.kind](email)
+    singular = (
+        "Since the last check-in, your manager or HR answered %(counter)s comment from your team."
+    )
+    plural = (
+        "Since the last check-in, your manager or HR answered %(counter)s comments from your team."
+    )
+    with translation.override(language):
+        expected = ngettext(singular, plural, 1) % {"counter": 1}
+    assert (expected == singular % {"counter": 1}) is (language == "en")
+    assert expected in message.body and expected in html_unescape(message.alternatives[0][0])
 
 
 # --- batches, retention -------------------------------------------------------------------
