@@ -30,25 +30,23 @@ CACHE_SECONDS = 600
 logger = logging.getLogger(__name__)
 
 
-def _answered_count(*, rows, since: dt.datetime, until: dt.datetime) -> int:
+def _answered_count(*, rows, since: dt.datetime, until: dt.datetime) -> int | None:
+    """Threads on the comment `rows` answered in [since, until), as `visibility` lets it say."""
+    if rows is None:
+        return answered_count_visible(n_answered=0, comments_shown=False)
     staff_reply = Message.objects.filter(
         thread=OuterRef("pk"), at__gte=since, at__lt=until
     ).exclude(role=Message.Role.AUTHOR)
-    return (
-        Thread.objects.filter(response__in=rows)
-        .filter(Q(heard_at__gte=since, heard_at__lt=until) | Exists(staff_reply))
-        .count()
+    answered = Thread.objects.filter(response__in=rows).filter(
+        Q(heard_at__gte=since, heard_at__lt=until) | Exists(staff_reply)
     )
+    return answered_count_visible(n_answered=answered.count(), comments_shown=True)
 
 
 def team_answered_count_get(*, team: Team, since: dt.datetime, until: dt.datetime) -> int | None:
     """How many threads on the comments the team's page shows got a staff reply or were heard in
     [since, until); None when the page shows no comments (A4, `answered_count_visible`)."""
-    rows = team_comment_rows_get(team=team)
-    if rows is None:
-        return answered_count_visible(n_answered=0, comments_shown=False)
-    n_answered = _answered_count(rows=rows, since=since, until=until)
-    return answered_count_visible(n_answered=n_answered, comments_shown=True)
+    return _answered_count(rows=team_comment_rows_get(team=team), since=since, until=until)
 
 
 def invitation_group_get(*, person: Person) -> tuple[Team, Any] | None:
@@ -76,8 +74,7 @@ def _invitation_answered_count(*, person: Person, round: Round) -> int | None:
     if previous is None or found is None:
         return None
     _group, rows = found
-    n_answered = _answered_count(rows=rows, since=previous.opens_at, until=round.opens_at)
-    return answered_count_visible(n_answered=n_answered, comments_shown=True)
+    return _answered_count(rows=rows, since=previous.opens_at, until=round.opens_at)
 
 
 def invitation_answered_get(person: Person, round: Round) -> dict:
