@@ -11,7 +11,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from checkins.services.conversations import (
     thread_close,
     thread_for_secret,
     thread_is_live,
+    thread_status_get,
 )
 from org.ratelimits import Window, request_address, windows_count
 
@@ -73,6 +74,7 @@ def _page(
             "error": error,
             "body": body,
             "max_length": MESSAGE_MAX_LENGTH,
+            "status": thread_status_get(thread=thread),
         },
         status=status,
     )
@@ -105,3 +107,18 @@ def author_thread(request: HttpRequest, secret: str) -> HttpResponse:
             )
         return redirect(request.path)
     return _page(request, thread)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def author_thread_status(request: HttpRequest, secret: str) -> HttpResponse:
+    """For the author's own browser: whether staff answered, asked by the home page's script
+    with the secret it kept and without credentials, so the request carries no session (and the
+    middleware would drop one): the server never sees the person and the secret together
+    (ADR 0037). Lost, mistyped and revoked secrets answer the same 404."""
+    _limit_check(request)
+    thread = thread_for_secret(secret=secret)
+    if thread is None:
+        return JsonResponse({"detail": "not found"}, status=404)
+    status = thread_status_get(thread=thread)
+    return JsonResponse({"replies": status.replies, "heard": status.heard, "closed": status.closed})

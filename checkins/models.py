@@ -393,8 +393,11 @@ class Thread(models.Model):
     # sha256 of the author's secret; blank once the author closed the thread (the link is gone).
     secret_hash = models.CharField(max_length=64, blank=True, db_index=True)
     closed_by = models.CharField(max_length=10, choices=Closer.choices, blank=True, default="")
-    # "Heard": who acknowledged the comment (a manager's or HR's name, never the author's).
+    # "Heard": who acknowledged the comment (a manager's or HR's name, never the author's) and
+    # when, to the minute, as a staff message is timed: a staff act, which says nothing of the
+    # author (it counts towards the invitation's "answered" line, ADR 0037).
     heard_by = models.CharField(max_length=200, blank=True, default="")
+    heard_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"thread {self.id}"

@@ -53,4 +53,9 @@ urlpatterns = [
 # anonymous-page middleware recognise it.
 urlpatterns += [
     path("t/<str:secret>/", conversation_views.author_thread, name="conversation"),
+    path(
+        "t/<str:secret>/status/",
+        conversation_views.author_thread_status,
+        name="conversation-status",
+    ),
 ]

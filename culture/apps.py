@@ -11,3 +11,7 @@ class CultureConfig(AppConfig):
         from culture.services.digests import renderers_register
 
         renderers_register()
+        # The invitation's "answered" line of conversations (ADR 0037), worked out at send time.
+        from culture.conversation_lines import invitation_context_register
+
+        invitation_context_register()

@@ -13,22 +13,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from checkins.models import Message, Thread
-from checkins.services.conversations import (
-    ConversationError,
-    message_hide,
-    message_post,
-    thread_close,
-    thread_heard,
-)
+from checkins.models import Thread
+from checkins.services.conversations import ConversationError
 from culture.selectors import comment_thread_get
+from culture.services.conversations import (
+    THREAD_ACTS,
+    staff_message_hide,
+    staff_message_post,
+)
 from org.http import AuthenticatedRequest
 from org.models import Team
 from org.selectors import person_can_view_team
-from org.services.audit import audit_event_record
 
 
 def _thread(request: AuthenticatedRequest, team_id: int, thread_id: UUID) -> tuple[Team, Thread]:
@@ -39,10 +36,6 @@ def _thread(request: AuthenticatedRequest, team_id: int, thread_id: UUID) -> tup
     if thread is None:
         raise Http404
     return team, thread
-
-
-def _role(request: AuthenticatedRequest) -> str:
-    return Message.Role.HR if request.user.is_hr_admin else Message.Role.MANAGER
 
 
 def _back(team: Team, thread: Thread) -> HttpResponse:
@@ -63,12 +56,7 @@ def _refused(request: AuthenticatedRequest, team: Team, error: ConversationError
 def thread_reply(request: AuthenticatedRequest, team_id: int, thread_id: UUID) -> HttpResponse:
     team, thread = _thread(request, team_id, thread_id)
     try:
-        message_post(
-            thread=thread,
-            role=_role(request),
-            body=request.POST.get("body", ""),
-            signature=request.user.name,
-        )
+        staff_message_post(thread=thread, person=request.user, body=request.POST.get("body", ""))
     except ConversationError as error:
         return _refused(request, team, error)
     return _back(team, thread)
@@ -76,24 +64,15 @@ def thread_reply(request: AuthenticatedRequest, team_id: int, thread_id: UUID) -
 
 @login_required
 @require_POST
-def thread_heard_view(request: AuthenticatedRequest, team_id: int, thread_id: UUID) -> HttpResponse:
+def thread_act(
+    request: AuthenticatedRequest, team_id: int, thread_id: UUID, act: str
+) -> HttpResponse:
+    """A one-click act on a thread ("heard", "close"; `THREAD_ACTS`), signed by the caller."""
     team, thread = _thread(request, team_id, thread_id)
     try:
-        thread_heard(thread=thread, signature=request.user.name)
+        THREAD_ACTS[act](thread=thread, person=request.user)
     except ConversationError as error:
         return _refused(request, team, error)
-    return _back(team, thread)
-
-
-@login_required
-@require_POST
-def thread_close_view(request: AuthenticatedRequest, team_id: int, thread_id: UUID) -> HttpResponse:
-    team, thread = _thread(request, team_id, thread_id)
-    if thread.is_closed:
-        return _refused(
-            request, team, ConversationError(_("This conversation is closed."), status=409)
-        )
-    thread_close(thread=thread, by=_role(request))
     return _back(team, thread)
 
 
@@ -107,17 +86,15 @@ def message_hide_view(
     if not request.user.is_hr_admin:
         raise Http404
     team, thread = _thread(request, team_id, thread_id)
-    message = thread.messages.filter(pk=message_id).first()
-    if message is None:
-        raise Http404
     try:
-        message_hide(message=message, reason=request.POST.get("reason", ""))
+        message = staff_message_hide(
+            thread=thread,
+            person=request.user,
+            message_id=message_id,
+            reason=request.POST.get("reason", ""),
+        )
     except ConversationError as error:
         return _refused(request, team, error)
-    audit_event_record(
-        actor=request.user,
-        event="conversation_message_hidden",
-        summary=f"message hidden: {message.hidden_reason}",
-        details={"thread": str(thread.pk), "message": str(message.pk)},
-    )
+    if message is None:
+        raise Http404
     return _back(team, thread)

@@ -369,11 +369,17 @@ def team_threads_get(*, team: Team) -> list[ShownComment]:
             if c.thread is not None]  # fmt: skip
 
 
-def comment_thread_get(*, team: Team, thread_id: uuid.UUID) -> Thread | None:
-    """The thread, if its comment is shown on this team's page right now (the same score book
-    and rows as `team_page_get`): a thread is reachable by staff exactly where its comment is."""
+def team_comment_rows_get(*, team: Team):
+    """The responses whose comments this team's page shows right now (the same score book and
+    rows as `team_page_get`), or None when it shows none (A4)."""
     book = scorebook_build(latest_of=team, n_rounds=COMMENT_ROUNDS, teams=[team.pk, ORG])
-    rows = _comment_rows(book=book, team=team, rounds=book.latest[:COMMENT_ROUNDS])
+    return _comment_rows(book=book, team=team, rounds=book.latest[:COMMENT_ROUNDS])
+
+
+def comment_thread_get(*, team: Team, thread_id: uuid.UUID) -> Thread | None:
+    """The thread, if its comment is shown on this team's page right now: a thread is reachable
+    by staff exactly where its comment is."""
+    rows = team_comment_rows_get(team=team)
     if rows is None:
         return None
     return (

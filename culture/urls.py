@@ -27,12 +27,14 @@ urlpatterns = [
     ),
     path(
         "teams/<int:team_id>/threads/<uuid:thread_id>/heard/",
-        conversation_views.thread_heard_view,
+        conversation_views.thread_act,
+        {"act": "heard"},
         name="thread-heard",
     ),
     path(
         "teams/<int:team_id>/threads/<uuid:thread_id>/close/",
-        conversation_views.thread_close_view,
+        conversation_views.thread_act,
+        {"act": "close"},
         name="thread-close",
     ),
     path(

@@ -234,6 +234,17 @@ def themes_visible(*, themes: Sequence[Any], comments_shown: bool, k: int) -> li
     return [theme for theme in themes if len(theme.comments) >= k]
 
 
+def answered_count_visible(*, n_answered: int, comments_shown: bool) -> int | None:
+    """A4 for the invitation's "answered" line (ADR 0037): a number of answered threads is stated
+    only for a group whose page shows its comments (then it counts threads among comments of
+    slices of at least ten, never a hidden group's), and only when it is not zero. It counts
+    threads, one per comment, never who wrote them, and every invitee of the group reads the
+    same number, so it tells nobody more than the group's page tells its manager."""
+    if not comments_shown or n_answered < 1:
+        return None
+    return n_answered
+
+
 @dataclass(frozen=True)
 class RoundQuestions:
     """What each round's question set asked: "d<dimension id>" and "q<question version id>" per

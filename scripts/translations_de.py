@@ -884,6 +884,15 @@ DE = {
     "Groups of comments that use the same words, found on this server. A theme is shown only with at least %(k)s comments behind it.": "Gruppen von Kommentaren mit denselben Wörtern, auf diesem Server gefunden. Ein Thema erscheint nur mit mindestens %(k)s Kommentaren dahinter.",
     "%(n)s comment": ("%(n)s Kommentar", "%(n)s Kommentare"),
     "What comments were about (comments per theme):": "Worum es in den Kommentaren ging (Kommentare je Thema):",
+    # --- conv2 ---
+    "Only HR hides a message.": "Nur HR blendet eine Nachricht aus.",
+    "New reply": "Neue Antwort",
+    "Answered": "Beantwortet",
+    "No longer available": "Nicht mehr verfügbar",
+    "Since the last check-in, your manager or HR answered %(counter)s comment from your team.": [
+        "Seit dem letzten Check-in hat Ihre Führungskraft oder HR %(counter)s Kommentar aus Ihrem Team beantwortet.",
+        "Seit dem letzten Check-in hat Ihre Führungskraft oder HR %(counter)s Kommentare aus Ihrem Team beantwortet.",
+    ],
 }
 
 

@@ -880,6 +880,15 @@ FR = {
     "Groups of comments that use the same words, found on this server. A theme is shown only with at least %(k)s comments behind it.": "Groupes de commentaires qui emploient les mêmes mots, trouvés sur ce serveur. Un thème n'apparaît qu’avec au moins %(k)s commentaires derrière lui.",
     "%(n)s comment": ("%(n)s commentaire", "%(n)s commentaires"),
     "What comments were about (comments per theme):": "De quoi parlaient les commentaires (commentaires par thème) :",
+    # --- conv2 ---
+    "Only HR hides a message.": "Seuls les RH masquent un message.",
+    "New reply": "Nouvelle réponse",
+    "Answered": "Répondu",
+    "No longer available": "Plus disponible",
+    "Since the last check-in, your manager or HR answered %(counter)s comment from your team.": [
+        "Depuis le dernier check-in, votre manager ou les RH ont répondu à %(counter)s commentaire de votre équipe.",
+        "Depuis le dernier check-in, votre manager ou les RH ont répondu à %(counter)s commentaires de votre équipe.",
+    ],
 }
 
 # A plain space before : ; ? ! » or after « becomes a no-break space (French typography).

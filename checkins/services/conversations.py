@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkins.models import Message, Response, Round, Thread
+from checkins.services import schedule
 
 MESSAGE_MAX_LENGTH = 2000
 HIDE_REASON_MAX_LENGTH = 500
@@ -81,13 +82,15 @@ def batch_zone() -> zoneinfo.ZoneInfo:
 
 
 def batch_time_next(*, now: dt.datetime) -> dt.datetime:
-    """The first batch time after `now`: a working day at one of the fixed local hours."""
+    """The first batch time after `now`: one of the fixed local hours of a working day, which is
+    the schedule's one rule (`schedule.is_working_day`: the working weekdays minus the public
+    holidays `RELHEALTH_HOLIDAYS` chooses for the conversation zone, ADR 0037)."""
     zone = batch_zone()
     local = now.astimezone(zone)
     hours = sorted(settings.RELHEALTH_CONVERSATION_BATCH_HOURS)
     day = local.date()
-    for _day in range(15):  # at most two weeks of non-working days
-        if day.weekday() in settings.RELHEALTH_WORKING_WEEKDAYS:
+    for _day in range(schedule.LOOKAHEAD_DAYS):  # longer than any run of days off
+        if schedule.is_working_day(day=day, zone=zone.key):
             for hour in hours:
                 moment = dt.datetime.combine(day, dt.time(hour), tzinfo=zone)
                 if moment > local:
@@ -146,15 +149,16 @@ def message_post(
         )  # fmt: skip
 
 
-def thread_heard(*, thread: Thread, signature: str) -> Thread:
-    """One click: the comment was heard. The first name to acknowledge it stays."""
+def thread_heard(*, thread: Thread, signature: str, now: dt.datetime | None = None) -> Thread:
+    """One click: the comment was heard. The first name (and minute) to acknowledge it stays."""
     if not signature:
         raise ConversationError(_("Acknowledging is signed with the writer's name."))
     if not thread_is_live(thread):
         raise ConversationError(
             _("The conversation opens once the check-in has closed."), status=409
         )
-    Thread.objects.filter(pk=thread.pk, heard_by="").update(heard_by=signature[:200])
+    at = (now or timezone.now()).replace(second=0, microsecond=0)
+    Thread.objects.filter(pk=thread.pk, heard_by="").update(heard_by=signature[:200], heard_at=at)
     thread.refresh_from_db()
     return thread
 
@@ -199,6 +203,23 @@ class ShownMessage:
 def messages_for_author(*, thread: Thread, now: dt.datetime | None = None) -> list[ShownMessage]:
     now = now or timezone.now()
     return [ShownMessage(m, m.delivered) for m in thread.messages.order_by("at", "seq")]
+
+
+@dataclass(frozen=True)
+class ThreadStatus:
+    """What the author's browser may ask with the secret alone (the home page's notice)."""
+
+    replies: int  # messages by a manager or HR
+    heard: bool
+    closed: bool
+
+
+def thread_status_get(*, thread: Thread) -> ThreadStatus:
+    return ThreadStatus(
+        replies=thread.messages.exclude(role=Message.Role.AUTHOR).count(),
+        heard=bool(thread.heard_by),
+        closed=thread.is_closed,
+    )
 
 
 def messages_for_staff(*, thread: Thread, now: dt.datetime | None = None) -> list[Message]:
@@ -256,9 +277,9 @@ def messages_deliver(*, now: dt.datetime | None = None) -> int:
 def threads_rewrite(*, kept: list[tuple], new_response_of: dict) -> None:
     """Inside the reshuffle's transaction: write a closed round's threads again, in random order
     under new keys, pointing at their responses' new keys, so they are as unlinkable as the
-    responses (A6). `kept` are (response id, secret hash, closed by, heard by) rows read before
-    the old ones were deleted: threads of an unshuffled round hold no messages (nothing is
-    exchanged before, see `thread_is_live`)."""
+    responses (A6). `kept` are (response id, secret hash, closed by, heard by, heard at) rows
+    read before the old ones were deleted: threads of an unshuffled round hold no messages
+    (nothing is exchanged before, see `thread_is_live`)."""
     rows = list(kept)
     secrets.SystemRandom().shuffle(rows)
     Thread.objects.bulk_create(
@@ -267,8 +288,9 @@ def threads_rewrite(*, kept: list[tuple], new_response_of: dict) -> None:
             secret_hash=hashed,
             closed_by=closed_by,
             heard_by=heard_by,
+            heard_at=heard_at,
         )
-        for response_id, hashed, closed_by, heard_by in rows
+        for response_id, hashed, closed_by, heard_by, heard_at in rows
     )
 
 

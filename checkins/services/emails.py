@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
-from checkins.models import OutboundEmail, RoundQuestion
+from checkins.models import OutboundEmail, Round, RoundQuestion
 from checkins.services import schedule
 from checkins.services.tokens import participation_token
 from org.models import Person
@@ -58,6 +58,11 @@ Renderer = Callable[[OutboundEmail], "EmailMultiAlternatives | None"]
 # Kind -> function building the message, or None when it should no longer go out. The reporting
 # side registers its digest renderers here (collection never imports reporting).
 RENDERERS: dict[str, Renderer] = {}
+# Context the reporting side adds to every invitation (collection never imports reporting): each
+# takes the recipient and the round and must say the same to every invitee of a group, since the
+# ledger row is the person's (e.g. the "answered" line of conversations, ADR 0037).
+InvitationContext = Callable[[Person, Round], dict]
+INVITATION_CONTEXT: list[InvitationContext] = []
 # Someone waiting for a set-password link gets it at once, whatever the hour.
 ANY_HOUR_KINDS = {OutboundEmail.Kind.SIGN_IN_INVITATION, OutboundEmail.Kind.PASSWORD_RESET}
 
@@ -186,6 +191,9 @@ def _render_invitation(email: OutboundEmail) -> EmailMultiAlternatives | None:
     }
     reminder = email.kind == OutboundEmail.Kind.REMINDER
     context["reminder"] = reminder
+    if not reminder:  # a reminder goes to those who have not answered: it adds nothing
+        for contribution in INVITATION_CONTEXT:
+            context.update(contribution(person, rnd))
     template = "reminder" if reminder else "invitation"
     return email_render(
         template=template, context=context, to=person.email, language=person.language

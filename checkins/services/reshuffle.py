@@ -34,7 +34,7 @@ def round_responses_reshuffle(*, round: Round) -> bool:
             answers[response_id].append((version_id, value, text))
         threads = Thread.objects.filter(response__round=locked)
         kept_threads = list(
-            threads.values_list("response_id", "secret_hash", "closed_by", "heard_by")
+            threads.values_list("response_id", "secret_hash", "closed_by", "heard_by", "heard_at")
         )
         threads.delete()
         Answer.objects.filter(response__round=locked).delete()

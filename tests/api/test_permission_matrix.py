@@ -78,6 +78,8 @@ def _expected(persona: str, path: str, method: str, target: str) -> set[int] | s
         if persona != "hr_admin" and not _may_read_team(persona, target):
             return {404}
         return "pass"
+    if path.endswith("/hide/"):  # ADR 0037: HR alone hides; a message not shown there is 404
+        return {404} if persona == "hr_admin" else {403}
     if "/threads/" in path:  # ADR 0031: managers and HR reply; a thread not shown there is 404
         return {403} if persona == "employee" else {404}
     if persona != "hr_admin":
@@ -120,6 +122,7 @@ def _matrix_check(client, persona: str, objects: dict) -> int:
             if "{id}" in path:
                 url = path.replace("{id}", str(_object_id(path, objects, target)))
             url = url.replace("{thread_id}", "7d1c3e2a-5b6f-4c8d-9e0f-1a2b3c4d5e6f")
+            url = url.replace("{message_id}", "0e5a4c1b-7f2d-4b3a-8c6e-2d1f0a9b8c7d")
             params = {"team": objects["team"][target if target != "-" else "sales"].pk}
             expected = _expected(persona, path, method, target if target != "-" else "sales")
             before = _snapshot()

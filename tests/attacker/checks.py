@@ -477,6 +477,7 @@ def check_conversations(world: World) -> None:
             findings.append(
                 f"{expected} authors hold secrets, {len(authors)} threads open with them"
             )
+    findings += _invitation_findings(world)
     _fail(8, findings)
 
 
@@ -505,6 +506,52 @@ def check_themes(world: World) -> None:
             supports[theme.round].append(attacker.grouped(theme.team, t) & set(t.answers))
     findings += _isolated(attacker, supports, "comment themes")
     _fail(10, list(dict.fromkeys(findings)))
+
+
+def _path(tree: Parents, team: int | None) -> list[int]:
+    found = []
+    while team is not None and team not in found:
+        found.append(team)
+        team = tree.get(team)
+    return found
+
+
+def _invitation_findings(world: World) -> list[str]:
+    """The invitation's "answered" line (ADR 0037): every invitee of a team reads the same one,
+    in both parts; it appears only where a page on the invitee's path has shown comments, and
+    never counts more threads than those pages have shown."""
+    findings = []
+    for t in world.rounds:
+        seen = world.snapshots[: t.invited_after + 1]
+        by_team: dict[int | None, set[tuple[str, ...]]] = defaultdict(set)
+        for person, (text, html) in t.invitations.items():
+            team = t.team_of.get(person)
+            by_team[team].add(text)
+            if text != html or len(text) > 1:
+                findings.append(f"round {t.number}: an invitation's parts disagree {text} {html}")
+            if not text:
+                continue
+            path = _path(t.tree, team)
+            commented = {c.team for snap in seen for c in snap.comments if c.view == "page"}
+            threads = {th.thread for snap in seen for th in snap.threads
+                       if th.view == "page" and th.team in path}  # fmt: skip
+            if not commented & set(path):
+                findings.append(
+                    f"round {t.number}: {world.names.get(person)} reads an answered line, but no "
+                    f"page on their path showed a comment"
+                )
+            elif int(text[0]) > len(threads):
+                findings.append(
+                    f"round {t.number}: {world.names.get(person)} reads {text[0]} answered, "
+                    f"pages on their path showed {len(threads)} threads"
+                )
+        for team, lines in by_team.items():
+            if len(lines) > 1:
+                findings.append(
+                    f"round {t.number}: invitees of {world.team_names.get(team)} read "
+                    f"different answered lines {sorted(lines)}"
+                )
+    return findings
 
 
 CHECKS: dict[int, Callable[[World], None]] = {

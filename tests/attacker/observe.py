@@ -25,6 +25,7 @@ from checkins.models import (
     Answer,
     Dimension,
     Message,
+    OutboundEmail,
     Participation,
     QuestionVersion,
     Response,
@@ -38,6 +39,7 @@ from checkins.services.conversations import (
     messages_for_staff,
     thread_for_secret,
 )
+from checkins.services.schedule import is_working_day
 from culture.anonymity import ORG, window_of
 from culture.models import (
     DimensionReliability,
@@ -327,14 +329,19 @@ def _thread_seen(snap: Snapshot, view: str, team: int | None, thread: Thread, me
 
 
 def _conversations(world: World, snap: Snapshot, rnd: Round) -> None:
-    """Staff answer every thread shown on some page once (signed), then every author reads
-    their own thread through the secret, as the author's page does."""
+    """Staff answer every thread shown on some page once (signed), an hour after the close, so
+    the next invitation counts it (ADR 0037); then every author reads their own thread through
+    the secret, as the author's page does."""
     shown = {seen.thread for seen in snap.threads if seen.view == "page"}
+    answered_at = rnd.closes_at + dt.timedelta(hours=1)
     for thread in Thread.objects.filter(
         pk__in=shown, messages__role=Message.Role.AUTHOR
     ).distinct():
         if not thread.messages.exclude(role=Message.Role.AUTHOR).exists():
-            message_post(thread=thread, role=Message.Role.MANAGER, body="heard", signature="Boss")
+            message_post(
+                thread=thread, role=Message.Role.MANAGER, body="heard", signature="Boss",
+                now=answered_at,
+            )  # fmt: skip
     for truth in world.rounds:
         for secret in truth.threads.values():
             thread = thread_for_secret(secret=secret)
@@ -522,6 +529,11 @@ def database_dump(world: World, rnd: Round) -> None:
         world.db_findings.append("the audit log records participations, responses or answers")
 
 
+# The times a conversation stores: a message's `at` (an author's: the batch; staff: the minute
+# written) and when staff first marked the thread heard (a staff act, ADR 0037).
+STAFF_TIMES = {Thread: ("heard_at",), Message: ("at",)}
+
+
 def conversation_tables(world: World, rnd: Round) -> None:
     """Leak class 8, the stored side: nothing joins a thread to a person or a participation, the
     threads were rewritten at the reshuffle, and an author message's only time is a batch time,
@@ -533,7 +545,7 @@ def conversation_tables(world: World, rnd: Round) -> None:
                 found.append(
                     f"{model.__name__}.{f.name} joins a thread to {f.related_model.__name__}"
                 )
-            if isinstance(f, models.DateTimeField) and f.name != "at":
+            if isinstance(f, models.DateTimeField) and f.name not in STAFF_TIMES.get(model, ()):
                 found.append(f"{model.__name__}.{f.name} stores a time besides the batch")
     truth = next(t for t in world.rounds if t.pk == rnd.pk)
     now_keys = {
@@ -552,7 +564,7 @@ def conversation_tables(world: World, rnd: Round) -> None:
         batch = (
             local.hour in settings.RELHEALTH_CONVERSATION_BATCH_HOURS
             and (local.minute, local.second, local.microsecond) == (0, 0, 0)
-            and local.weekday() in settings.RELHEALTH_WORKING_WEEKDAYS
+            and is_working_day(day=local.date(), zone=zone.key)
         )
         written = truth.written.get((str(message.thread_id), message.seq))
         if str(message.pk) in truth.message_keys_posted or not message.delivered:
@@ -568,6 +580,9 @@ def conversation_tables(world: World, rnd: Round) -> None:
             m.pk == message.pk for m in messages_for_staff(thread=message.thread, now=written)
         ):
             found.append(f"round {truth.number}: staff see an author message when it is written")
+    for f in OutboundEmail._meta.get_fields():  # the ledger row is the person's (ADR 0037)
+        if f.is_relation and f.related_model in (Thread, Message):
+            found.append(f"OutboundEmail.{f.name} joins a thread to the email's recipient")
     threads = [ContentType.objects.get_for_model(m) for m in (Thread, Message)]
     for entry in LogEntry.objects.filter(content_type__in=threads):
         found.append(f"the audit log records a {entry.content_type.model} change")

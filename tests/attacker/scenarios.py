@@ -232,7 +232,7 @@ def crash() -> World:
 def conversations() -> World:
     """Twelve people comment and six of them open a conversation; staff reply, the authors
     answer. Nothing stored pairs a thread with a person, and the staff see author messages only
-    at batch times."""
+    at batch times. Every invitee of the next round reads the same "answered" line."""
     world = World(k=3)
     root = world.team()
     people = [world.person(root, manages=not i) for i in range(13)]
@@ -240,6 +240,8 @@ def conversations() -> World:
     for i, person in enumerate(people):
         if person.pk in truth.team_of:
             world.submit(person, answers(truth), f"remark {i}", conversation=i % 2 == 0)
+    world.close(observe_all)
+    world.open()  # everyone reads the next invitation's "answered" line (ADR 0037)
     world.close(observe_all)
     return world
 

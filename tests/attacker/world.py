@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from checkins import default_bank
 from checkins.models import (
     Dimension,
     Message,
+    OutboundEmail,
     Participation,
     Question,
     QuestionVersion,
@@ -33,6 +35,7 @@ from checkins.models import (
     Thread,
 )
 from checkins.services.conversations import message_post, messages_deliver, thread_for_secret
+from checkins.services.emails import RENDERERS
 from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.responses import response_submit, round_questions_forget
 from checkins.services.rounds import round_close, round_open
@@ -52,6 +55,8 @@ from org.services.people import (
     team_update,
 )
 
+# The invitation's "answered" line as people read it (English, the world's language).
+ANSWERED = re.compile(r"answered (\d+) comments? from your team")
 START = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)  # a Monday; each round one week later
 
 Parents = dict[int, int | None]
@@ -113,6 +118,10 @@ class RoundTruth:
     thread_keys_before: set[str] = field(default_factory=set)
     written: dict[tuple[str, int], dt.datetime] = field(default_factory=dict)  # (thread, seq)
     message_keys_posted: set[str] = field(default_factory=set)  # keys before the delivery
+    # The invitations of the round as their recipients read them (ADR 0037): invitee -> the
+    # "answered" counts in the text and the HTML part, and the snapshot they follow.
+    invitations: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    invited_after: int = -1  # index in World.snapshots of the latest close before the opening
 
     def dimension_items(self, dimension: int) -> list[Item]:
         return [i for i in self.items.values() if i.dimension == dimension]
@@ -247,7 +256,22 @@ class World:
         )  # fmt: skip
         self.rounds.append(truth)
         self._open = truth
+        self.step("invitations", lambda: self.invitations_read(truth))
         return truth
+
+    def invitations_read(self, truth: RoundTruth) -> None:
+        """Every invitee reads their invitation as rendered for sending (the ledger's renderer)."""
+        truth.invited_after = len(self.snapshots) - 1
+        rows = OutboundEmail.objects.filter(round_id=truth.pk, kind=OutboundEmail.Kind.INVITATION)
+        for email in rows.select_related("recipient", "participation__round__survey"):
+            message = RENDERERS[email.kind](email)
+            if message is None:
+                continue
+            html = str(message.alternatives[0][0])
+            truth.invitations[email.recipient_id] = (
+                tuple(ANSWERED.findall(str(message.body))),
+                tuple(ANSWERED.findall(html)),
+            )
 
     def submit(
         self,

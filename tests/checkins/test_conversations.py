@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from html import unescape as html_unescape
 
 import pytest
 import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
 
-from checkins.models import Message, Participation, Response, Thread
+from checkins.models import Message, OutboundEmail, Participation, Response, Thread
 from checkins.services.conversations import (
     ConversationError,
     batch_time_next,
@@ -19,13 +22,18 @@ from checkins.services.conversations import (
     messages_deliver,
     secret_hash,
     thread_for_secret,
+    thread_heard,
     threads_purge,
 )
+from checkins.services.emails import RENDERERS
 from checkins.services.reshuffle import round_responses_reshuffle
 from checkins.services.responses import response_submit
 from checkins.services.rounds import round_open
 from checkins.services.tokens import participation_token
+from culture.conversation_lines import invitation_answered_get, team_answered_count_get
+from org.models import Person
 from relhealth.logfilters import redact_checkin_tokens
+from tests.factories import PersonFactory, TeamFactory
 from tests.helpers import answer_all, close_and_roll_up, people_in
 
 BERLIN = "Europe/Berlin"
@@ -293,6 +301,108 @@ def test_secrets_are_redacted_from_logs(caplog):
         logging.getLogger("django.request").warning("Not Found: /t/abc/")
 
 
+def test_the_status_answers_the_secret_alone(client, conversation, employee):
+    """The home page's script asks /t/<secret>/status/ without cookies; the server answers from
+    the secret alone, the same 404 for a mistyped or revoked one, and never reads a session
+    sent along (the middleware drops it, so no session row is touched)."""
+    secret = conversation["secret"]
+    url = f"/t/{secret}/status/"
+    assert client.get(url).json() == {"replies": 0, "heard": False, "closed": False}
+    thread = Thread.objects.get()
+    thread_heard(thread=thread, signature="Max Manager")
+    message_post(thread=thread, role="manager", body="Noted", signature="Max Manager")
+    message_post(thread=thread, role="author", body="Thanks")  # the author's own: not a reply
+    client.force_login(employee)
+    answered = client.get(url)
+    assert answered.json() == {"replies": 1, "heard": True, "closed": False}
+    assert answered["Cache-Control"].startswith("max-age=0") and "Set-Cookie" not in answered
+    assert client.post(url).status_code == 405
+    mistyped = client.get(f"/t/{secret[:-1]}x/status/")
+    client.post(f"/t/{secret}/", {"action": "close"})
+    revoked = client.get(url)
+    assert mistyped.status_code == revoked.status_code == 404
+    assert mistyped.content == revoked.content
+
+
+# --- the invitation's "answered" line (ADR 0037) ------------------------------------------
+
+ANSWERED = re.compile(r"answered (\d+) comments? from your team")
+
+
+def test_everyone_in_the_group_reads_the_same_answered_line(conversation, survey, org):
+    """Engineering's page shows its 16 comments (Platform's and Payments' alone show none): every
+    invitee of Engineering's subtree reads the same count of threads answered (a staff reply or
+    "heard", once per thread, never an author's message) between the two openings; a group
+    whose page shows no comment reads nothing, and the ledger row names no thread."""
+    thread = Thread.objects.get()
+    spare = Response.objects.exclude(comment="").filter(thread__isnull=True).order_by("pk")[:3]
+    others = [Thread.objects.create(response=r, secret_hash=secret_hash(str(r.pk))) for r in spare]
+    inside = dt.datetime(2026, 2, 27, 10, 0, tzinfo=dt.UTC)  # between the two openings
+    next_open = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    thread_heard(thread=thread, signature="Max Manager", now=inside)
+    for role in ("manager", "hr"):  # two replies on one thread: one answered comment
+        message_post(thread=others[0], role=role, body="Noted", signature="Max", now=inside)
+    message_post(thread=others[1], role="author", body="Still here", now=inside)
+    message_post(  # after the opening: it counts for the invitation after this one
+        thread=others[2], role="manager", body="Late", signature="Max",
+        now=next_open + dt.timedelta(hours=1),
+    )  # fmt: skip
+    elsewhere = TeamFactory(name="Elsewhere")
+    lone = PersonFactory(team=elsewhere)
+    survey.audience.set([org.engineering, elsewhere])
+    with time_machine.travel(next_open, tick=False):
+        nxt = round_open(survey=survey)
+    rows = OutboundEmail.objects.filter(round=nxt, kind=OutboundEmail.Kind.INVITATION)
+    lines, html_lines, counts = {}, {}, {}
+    for email in rows.select_related("recipient", "participation__round__survey"):
+        message = RENDERERS[email.kind](email)
+        html = message.alternatives[0][0]
+        lines[email.recipient] = ANSWERED.findall(message.body)
+        html_lines[email.recipient] = ANSWERED.findall(html)
+        counts[email.recipient] = invitation_answered_get(email.recipient, nxt)["answered_count"]
+    engineering = {p for p in lines if p.team_id in {org.platform.pk, org.payments.pk}}
+    assert len(engineering) == 16 and lone in lines
+    assert {tuple(lines[p]) for p in engineering} == {("2",)}
+    assert {tuple(html_lines[p]) for p in engineering} == {("2",)}
+    assert {counts[p] for p in engineering} == {2}
+    assert lines[lone] == html_lines[lone] == [] and counts[lone] is None
+    # Platform's own page shows no comment: no count of its own, whatever was answered there.
+    assert team_answered_count_get(team=org.platform, since=inside, until=next_open) is None
+    # The ledger row is the person's: nothing in it points at a thread or a message.
+    related = {f.related_model for f in OutboundEmail._meta.get_fields() if f.is_relation}
+    assert not related & {Thread, Message}
+    # A reminder goes without the line (it adds nothing to the invitation).
+    reminder = OutboundEmail.objects.filter(round=nxt, kind=OutboundEmail.Kind.REMINDER).first()
+    if reminder is not None:
+        assert ANSWERED.findall(RENDERERS[reminder.kind](reminder).body) == []
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_the_answered_line_reads_in_every_shipped_language(conversation, survey, org, language):
+    thread_heard(
+        thread=Thread.objects.get(),
+        signature="Max Manager",
+        now=dt.datetime(2026, 2, 27, 10, 0, tzinfo=dt.UTC),
+    )
+    Person.objects.filter(team=org.platform).update(language=language)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        nxt = round_open(survey=survey)
+    email = OutboundEmail.objects.filter(
+        round=nxt, kind=OutboundEmail.Kind.INVITATION, recipient__team=org.platform
+    ).first()
+    message = RENDERERS[email.kind](email)
+    singular = (
+        "Since the last check-in, your manager or HR answered %(counter)s comment from your team."
+    )
+    plural = (
+        "Since the last check-in, your manager or HR answered %(counter)s comments from your team."
+    )
+    with translation.override(language):
+        expected = ngettext(singular, plural, 1) % {"counter": 1}
+    assert (expected == singular % {"counter": 1}) is (language == "en")
+    assert expected in message.body and expected in html_unescape(message.alternatives[0][0])
+
+
 # --- batches, retention -------------------------------------------------------------------
 
 
@@ -326,6 +436,27 @@ def test_batch_times_are_fixed_local_hours_of_working_days(settings, now, expect
     settings.RELHEALTH_CONVERSATION_BATCH_HOURS = (9, 15)
     settings.RELHEALTH_WORKING_WEEKDAYS = (0, 1, 2, 3, 4)
     assert batch_time_next(now=now) == expected
+
+
+@pytest.mark.parametrize(
+    "holidays,expected",
+    [
+        # Thursday 2 April 2026, 16:00 in Berlin: Good Friday and Easter Monday are public
+        # holidays in Germany, so the next batch is Tuesday 7 April, 09:00 (CEST).
+        ("auto", dt.datetime(2026, 4, 7, 7, 0, tzinfo=dt.UTC)),
+        ("DE-BY", dt.datetime(2026, 4, 7, 7, 0, tzinfo=dt.UTC)),
+        # No calendar: Friday 3 April, 09:00.
+        ("none", dt.datetime(2026, 4, 3, 7, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_batches_skip_the_organisations_public_holidays(settings, holidays, expected):
+    settings.RELHEALTH_CONVERSATION_TIME_ZONE = BERLIN
+    settings.RELHEALTH_CONVERSATION_BATCH_HOURS = (9, 15)
+    settings.RELHEALTH_WORKING_WEEKDAYS = (0, 1, 2, 3, 4)
+    settings.RELHEALTH_HOLIDAYS = holidays
+    thursday_16 = dt.datetime(2026, 4, 2, 14, 0, tzinfo=dt.UTC)
+    with time_machine.travel(thursday_16, tick=False):
+        assert batch_time_next(now=thursday_16) == expected
 
 
 def test_purging_old_threads_and_retention(conversation):
@@ -382,6 +513,45 @@ def test_the_api_reads_and_answers_threads_by_the_pages_rules(
     client.post(reverse("culture:thread-close", args=[org.engineering.pk, thread.pk]))
     closed = client.post(url, {"body": "late"}, content_type="application/json")
     assert closed.status_code == 409 and Message.objects.count() == 1
+
+
+def test_the_api_hides_and_closes_by_the_pages_rules(
+    client, conversation, org, manager, hr_admin, outsider
+):
+    """HR hides a message with a reason (audited against the thread) and either role closes,
+    through the same services as the pages: bad input and a second try change nothing."""
+    thread = Thread.objects.get()
+    base = f"/api/v1/teams/{org.engineering.pk}/threads/{thread.pk}/"
+    mine = message_post(thread=thread, role="manager", body="Noted", signature="Max Manager")
+    hide = f"{base}messages/{mine.pk}/hide/"
+    client.force_login(manager)
+    assert client.post(hide, {"reason": "x"}, content_type="application/json").status_code == 403
+    heard = client.post(f"{base}heard/")
+    assert heard.status_code == 200 and heard.json()["heard_by"] == "Max Manager"
+    assert [m["id"] for m in heard.json()["messages"]] == [str(mine.pk)]
+    client.force_login(outsider)
+    assert client.post(f"{base}close/").status_code == 404
+    client.force_login(hr_admin)
+    for reason in ["", "two\nlines", "x" * 501]:
+        bad = client.post(hide, {"reason": reason}, content_type="application/json")
+        assert bad.status_code == 400 and "reason" in bad.json()["fields"]
+    missing = f"{base}messages/{thread.pk}/hide/"
+    assert client.post(missing, {"reason": "x"}, content_type="application/json").status_code == 404
+    assert not Message.objects.exclude(hidden_reason="").exists()
+    audited = LogEntry.objects.filter(additional_data__event="conversation_message_hidden")
+    assert not audited.exists()
+    done = client.post(hide, {"reason": "Rule 3: no insults"}, content_type="application/json")
+    assert done.status_code == 200
+    assert (done.json()["body"], done.json()["hidden_reason"]) == (None, "Rule 3: no insults")
+    entry = audited.get()
+    assert entry.actor == hr_admin and entry.additional_data["thread"] == str(thread.pk)
+    again = client.post(hide, {"reason": "twice"}, content_type="application/json")
+    assert again.status_code == 409 and audited.count() == 1
+    closed = client.post(f"{base}close/")
+    assert closed.status_code == 200 and closed.json()["closed"] is True
+    thread.refresh_from_db()
+    assert thread.closed_by == Thread.Closer.HR and thread.secret_hash  # the author keeps the link
+    assert client.post(f"{base}close/").status_code == 409
 
 
 def test_comment_retention_takes_the_conversation_with_it(conversation):

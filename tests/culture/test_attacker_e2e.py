@@ -145,3 +145,14 @@ def test_the_attacker_reads_comment_themes_in_every_output():
     assert all(theme.texts for theme in seen if theme.view == "page")
     CHECKS[0](world)
     CHECKS[10](world)
+
+
+def test_the_attacker_reads_the_answered_line_of_invitations():
+    """Class 8 observes invitations (ADR 0037): in the conversations organisation, the seven
+    threads answered after the first close are counted in every invitation of the next round,
+    the same in both parts, and the check finds nothing."""
+    world = REPRODUCTIONS[8]()
+    second = world.rounds[1]
+    assert len(second.invitations) == 13
+    assert set(second.invitations.values()) == {(("7",), ("7",))}
+    CHECKS[8](world)

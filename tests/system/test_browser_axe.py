@@ -50,6 +50,7 @@ NOT_PAGES = {
     "culture:thread-heard": "POST only",
     "culture:thread-close": "POST only",
     "culture:message-hide": "POST only",
+    "checkins:conversation-status": "JSON for the home page's script (test_browser_conversations)",
 }
 # The API and its docs (tests/api/test_docs_browser.py) and Django's admin are not our pages.
 NOT_PAGE_PREFIXES = ("api/", "django-admin/")

@@ -1,7 +1,8 @@
 """Both sides of an anonymous conversation in headless Chromium (issue 18, ADR 0031), at phone
 and desktop width, in English and German: the author opts in at the check-in and keeps the link
 in the browser, the manager marks the comment heard and replies, the author answers and is told
-when it will be delivered. Screenshots in test-artifacts/."""
+when it will be delivered; the home page of the author's browser shows that there is a reply.
+Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ pytestmark = pytest.mark.browser
 
 WORDS = {
     "en": {"link": "Your private conversation link", "manager": "Your manager",
-           "delivered": "Delivered to your manager", "author": "The author"},
+           "delivered": "Delivered to your manager", "author": "The author", "new": "New reply"},
     "de": {"link": "Ihr privater Gesprächslink", "manager": "Ihre Führungskraft",
-           "delivered": "Wird Ihrer Führungskraft am", "author": "Die Verfasserin"},
+           "delivered": "Wird Ihrer Führungskraft am", "author": "Die Verfasserin",
+           "new": "Neue Antwort"},
 }  # fmt: skip
 
 
@@ -122,10 +124,24 @@ def test_a_conversation_from_both_sides(
         "value": signed_in.cookies[django_settings.SESSION_COOKIE_NAME].value,
         "url": live_server.url,
     }])  # fmt: skip
-    page.goto(f"{live_server.url}/")
+    # The home page asks the link's status without cookies (ADR 0037): "new reply" until the
+    # author has read it on the conversation page, "answered" after.
+    with page.expect_request(lambda r: r.url.endswith(f"{path}status/")) as asked:
+        page.goto(f"{live_server.url}/")
+    headers = asked.value.all_headers()
+    assert "cookie" not in headers and "referer" not in headers
     kept = page.locator("#conversation-kept-links a")
     assert kept.count() == 1 and kept.get_attribute("href") == path
+    notice = page.locator("#conversation-kept-links [data-state]")
+    notice.wait_for()
+    assert notice.get_attribute("data-state") == "new"
+    assert notice.inner_text() == words["new"]
     _shot(page, f"conversation-1-home-{language}-{width}px")
+    _fits(page, width)
+    kept.click()
+    page.wait_for_selector("#conversation-body")
+    page.goto(f"{live_server.url}/")
+    page.locator("#conversation-kept-links [data-state=answered]").wait_for()
     kept.click()
     page.wait_for_selector("#conversation-body")
     text = page.locator("main").inner_text() if page.locator("main").count() else page.content()
