@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
@@ -49,54 +48,66 @@ def team_answered_count_get(*, team: Team, since: dt.datetime, until: dt.datetim
     return _answered_count(rows=team_comment_rows_get(team=team), since=since, until=until)
 
 
-def invitation_group_get(*, person: Person) -> tuple[Team, Any] | None:
-    """The group whose comments are shown, with its comment rows: the person's team if its page
-    shows comments, else the nearest team above that does (as far up as the employee home
-    looks), else None."""
+def _candidates(person: Person) -> list[Team]:
+    """The person's team and the teams above it, nearest first, as far as the home looks."""
     if person.team is None:
-        return None
+        return []
     team = person.team
     above = Team.objects.filter(pk__in=path_ids(team.path)[:-1]).order_by("-depth")
-    for candidate in [team, *above][:EMPLOYEE_VIEW_LEVELS]:
-        rows = team_comment_rows_get(team=candidate)
-        if rows is not None:
-            return candidate, rows
-    return None
+    return [team, *above][:EMPLOYEE_VIEW_LEVELS]
 
 
-def _invitation_answered_count(*, person: Person, round: Round) -> int | None:
-    previous = (
-        Round.objects.filter(survey_id=round.survey_id, opens_at__lt=round.opens_at)
-        .order_by("-opens_at")
-        .first()
-    )
-    found = invitation_group_get(person=person) if previous else None
-    if previous is None or found is None:
-        return None
-    _group, rows = found
-    return _answered_count(rows=rows, since=previous.opens_at, until=round.opens_at)
+NO_COMMENTS = -1  # kept for a team whose page shows no comments: look further up
+
+
+def _team_count(*, team: Team, since: dt.datetime, until: dt.datetime, round: Round) -> int:
+    """The team's answered count for the round's line, or NO_COMMENTS; kept per team and round,
+    so the sub-teams of one department share its count instead of each building its page."""
+    key = f"invitation-answered:{round.pk}:{team.pk}"
+    kept = _cache_get(key)
+    if kept is None:
+        rows = team_comment_rows_get(team=team)
+        kept = (
+            NO_COMMENTS
+            if rows is None
+            else (_answered_count(rows=rows, since=since, until=until) or 0)
+        )
+        _cache_set(key, kept)
+    return kept
 
 
 def invitation_answered_get(person: Person, round: Round) -> dict:
     """The invitation's context: `answered_count`, the same for every invitee of the group,
     counted between the openings of the survey's previous round and this one (not the moment
-    each email goes out, which differs by time zone). Kept per team and round for
+    each email goes out, which differs by time zone). Each team's count is kept per round for
     `CACHE_SECONDS`; without the cache it is counted each time."""
-    team_path = person.team.path if person.team else "-"
-    key = f"invitation-answered:{round.pk}:{team_path}"
+    previous = (
+        Round.objects.filter(survey_id=round.survey_id, opens_at__lt=round.opens_at)
+        .order_by("-opens_at")
+        .first()
+    )
+    if previous is None:
+        return {"answered_count": None}
+    for team in _candidates(person):
+        count = _team_count(team=team, since=previous.opens_at, until=round.opens_at, round=round)
+        if count != NO_COMMENTS:
+            return {"answered_count": count or None}
+    return {"answered_count": None}
+
+
+def _cache_get(key: str) -> int | None:
     try:
-        kept = cache.get(key)
+        return cache.get(key)
     except Exception as error:  # the cache is an optimisation: never stop an email for it
         logger.warning("cache unavailable (%s); answered line counted", type(error).__name__)
-        kept = None
-    if kept is not None:
-        return {"answered_count": kept or None}
-    count = _invitation_answered_count(person=person, round=round)
+        return None
+
+
+def _cache_set(key: str, value: int) -> None:
     try:
-        cache.set(key, count or 0, CACHE_SECONDS)
+        cache.set(key, value, CACHE_SECONDS)
     except Exception as error:
         logger.warning("cache unavailable (%s); answered line not kept", type(error).__name__)
-    return {"answered_count": count}
 
 
 def invitation_context_register() -> None:
