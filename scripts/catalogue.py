@@ -1,51 +1,92 @@
-"""Fill one language's django.po from a translation table and compile it to django.mo.
+"""Check and compile the interface catalogues.
 
-Used by scripts/translations_<language>.py after `manage.py makemessages -l <language>`.
-A table maps each msgid to its translation, or to a (singular, plural) pair for plural entries.
-Needs polib (`pip install polib`) only when translations change; the .mo is committed.
+A translation lives in one place only: `locale/<language>/LC_MESSAGES/django.po`. To add or
+change an interface string:
+
+1. `DJANGO_SETTINGS_MODULE=relhealth.settings.local .venv/bin/python manage.py makemessages -a`
+   (needs GNU gettext) adds the new msgids to every django.po and marks changed ones fuzzy.
+2. Translate them in each django.po, with a PO editor or a text editor: fill the msgstr, and drop
+   the `#, fuzzy` line once the translation fits the new English. Keep every placeholder
+   (`%(n)s`, `{name}`) and tag of the English.
+3. `.venv/bin/python scripts/catalogue.py` checks every catalogue and compiles its django.mo
+   (with polib; no gettext needed). It lists each untranslated or fuzzy msgid and fails while any
+   is left. In French it turns the space before : ; ? ! and inside « » into a no-break space, so
+   a colon never starts a line.
+
+`tests/system/test_i18n_catalogues.py` fails in CI on the same faults.
 """
 
-from collections.abc import Mapping, Sequence
+from __future__ import annotations
+
+import re
+import sys
 from pathlib import Path
 
 import polib
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
+# Each shipped language: the name written in its catalogue and its plural rule.
+LANGUAGES = {
+    "de": ("German", "nplurals=2; plural=(n != 1);"),
+    "fr": ("French", "nplurals=2; plural=(n > 1);"),
+}
 
-def fill(
-    language: str,
-    table: Mapping[str, str | Sequence[str]],
-    team_name: str,
-    plural_forms: str,
-) -> None:
-    """Write `table` into locale/<language>/LC_MESSAGES/django.po and .mo; exit listing
-    every msgid the table does not translate."""
+_FRENCH_SPACE = re.compile(r" (?=[:;?!»])|(?<=«) ")
+
+
+def typography(language: str, text: str) -> str:
+    """`text` with its language's spacing rules applied (French: no-break spaces)."""
+    return _FRENCH_SPACE.sub("\u00a0", text) if language == "fr" else text
+
+
+def _texts(entry: polib.POEntry) -> list[str]:
+    if entry.msgid_plural:
+        return [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
+
+
+def catalogue_compile(language: str) -> list[str]:
+    """Tidy and compile one language's catalogue; the msgids still to translate."""
+    team_name, plural_forms = LANGUAGES[language]
     path = LOCALE / language / "LC_MESSAGES" / "django.po"
     po = polib.pofile(str(path))
-    missing = []
+    pending = []
     for entry in po:
-        value = table.get(entry.msgid)
-        if value is None:
-            missing.append(entry.msgid)
+        if entry.obsolete:
             continue
         if entry.msgid_plural:
-            entry.msgstr_plural = {0: value[0], 1: value[1]}
+            entry.msgstr_plural = {
+                i: typography(language, text) for i, text in entry.msgstr_plural.items()
+            }
         else:
-            assert isinstance(value, str), entry.msgid
-            entry.msgstr = value
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-        # Drop the stale "#| msgid" hints makemessages leaves on a fuzzy match.
-        entry.previous_msgid = entry.previous_msgid_plural = None
-    po.metadata["Project-Id-Version"] = "Relhealth"
-    po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
-    po.metadata["Last-Translator"] = "Relhealth maintainers"
-    po.metadata["Language-Team"] = team_name
-    po.metadata["Language"] = language
-    po.metadata["Plural-Forms"] = plural_forms
-    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+            entry.msgstr = typography(language, entry.msgstr)
+        if "fuzzy" in entry.flags or not all(_texts(entry)):
+            pending.append(entry.msgid)
+    po.metadata.update(
+        {
+            "Project-Id-Version": "Relhealth",
+            "Last-Translator": "Relhealth maintainers",
+            "Language-Team": team_name,
+            "Language": language,
+            "Plural-Forms": plural_forms,
+            "Content-Type": "text/plain; charset=UTF-8",
+        }
+    )
     po.save()
     po.save_as_mofile(str(path.with_suffix(".mo")))
-    if missing:
-        raise SystemExit("Untranslated: " + " | ".join(missing))
+    return pending
+
+
+def main() -> int:
+    status = 0
+    for language in LANGUAGES:
+        pending = catalogue_compile(language)
+        if pending:
+            status = 1
+            print(f"{language}: {len(pending)} to translate:", *pending, sep="\n  ")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

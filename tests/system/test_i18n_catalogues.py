@@ -82,3 +82,21 @@ def test_strings_render_in_french():
         assert template.render(Context({"n": 3})).endswith("3 questions · environ une minute")
     with translation.override("de"):
         assert template.render(Context({"n": 0})).endswith("0 Fragen · etwa eine Minute")
+
+
+def test_every_shipped_language_has_its_catalogue_in_the_compile_script():
+    """A translation lives only in its django.po; scripts/catalogue.py compiles every shipped
+    language's, and no other table of translations exists beside the catalogues."""
+    import importlib.util
+
+    from django.conf import settings
+
+    root = LOCALE.parent
+    spec = importlib.util.spec_from_file_location("catalogue", root / "scripts" / "catalogue.py")
+    assert spec is not None and spec.loader is not None
+    catalogue = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(catalogue)
+    shipped = {code for code, _name in settings.LANGUAGES} - {"en"}
+    assert set(catalogue.LANGUAGES) == shipped
+    assert {plural for _team, plural in catalogue.LANGUAGES.values()} <= set(PLURAL_FORMS.values())
+    assert not list((root / "scripts").glob("translations_*.py"))
