@@ -37,7 +37,7 @@ class HiddenReason(models.TextChoices):
     # Inside a pooled window: the figure appears once, on the window's last week (A3).
     POOLED_LATER = "pooled_later", _("pooled with the next weeks")
     # Too few invited when the window opened: 4-week figures only, never week by week (A3).
-    SMALL_GROUP_WINDOW = "small_group_window", _("small team: shown as a 4-week figure")
+    SMALL_GROUP_WINDOW = "small_group_window", _("small team: 4-week figures only")
     # The round's question set had no question of it, or the round invited no one of the team.
     NOT_ASKED = "not_asked", _("not asked")
 

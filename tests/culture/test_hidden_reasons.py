@@ -211,7 +211,7 @@ def test_a_one_person_team_gives_its_manager_one_reason_every_week(solo, client,
     assert set(asked_cells.values()) == {HiddenReason.SMALL_GROUP_WINDOW}
     client.login(username=manager.email, password=password)
     html = client.get(reverse("culture:team", args=[solo_team.pk])).content.decode()
-    assert html.count("small team: shown as a 4-week figure") >= len(asked_cells)
+    assert html.count("small team: 4-week figures only") >= len(asked_cells)
     assert html.count("not asked") == sum(
         1 for r in reasons.values() if r == HiddenReason.NOT_ASKED
     )

@@ -72,7 +72,7 @@ def test_team_page_shows_trend_heatmap_and_hides_small_teams(
     assert "Platform" in html and "Payments" in html
     # Platform and Payments (8 invitees each, below 2k) wait for their four-week window, and
     # the page says that reason (a fact about the invitees, not about who answered; A3b).
-    assert html.count("small team: shown as a 4-week figure") >= 2
+    assert html.count("small team: 4-week figures only") >= 2
     # Sales is not under Engineering and never appears on the manager's page.
     assert "Sales" not in html
     assert "style=" not in html  # CSP: no inline styles
