@@ -1,7 +1,7 @@
 """The background work, through the public tasks and a real Celery worker (started by the bench).
 
 `open`: open a round for everyone (the service beat calls), then hand its invitations to the
-worker with `send_round_invitations` and wait until every one is rendered and given to the mail
+worker with `round_invitations_send` and wait until every one is rendered and given to the mail
 backend. `close`: close the round and roll it up and summarise it through the beat's own tasks,
 waiting for the summaries. `answered` (the growth series, where posting 100,000 check-ins over
 HTTP is not what is measured): open a round and have a share of everyone answer it, written in
@@ -30,7 +30,7 @@ def _wait(condition, *, since: float, timeout: float) -> float | None:
 def invitations(timeout: float) -> dict:
     from checkins.models import OutboundEmail, Participation, Survey
     from checkins.services.rounds import round_open
-    from checkins.tasks import send_round_invitations
+    from checkins.tasks import round_invitations_send
 
     survey = Survey.objects.order_by("pk").first()
     assert survey is not None
@@ -45,7 +45,7 @@ def invitations(timeout: float) -> dict:
         OutboundEmail.Status.FAILED,
     ]
     started = time.perf_counter()
-    send_round_invitations.delay(rnd.pk)
+    round_invitations_send.delay(rnd.pk)
     waited = _wait(
         lambda: rows.filter(status__in=finished).count() >= total, since=started, timeout=timeout
     )
@@ -138,7 +138,7 @@ def close(timeout: float) -> dict:
     from checkins.models import Response, Round
     from checkins.tasks import rounds_close_due
     from culture.models import RoundRollupState, RoundSummaryState
-    from culture.tasks import rollup_closed_rounds
+    from culture.tasks import rounds_rollup_due
 
     rnd = Round.objects.filter(status=Round.Status.OPEN).order_by("-number").first()
     assert rnd is not None
@@ -151,7 +151,7 @@ def close(timeout: float) -> dict:
         since=started,
         timeout=timeout,
     )
-    rollup_closed_rounds.delay()  # the beat's sweep: round_rollup_compute, which queues summarise_round
+    rounds_rollup_due.delay()  # the beat's sweep: round_rollup_compute, which queues round_summarise
     rolled = _wait(
         lambda: RoundRollupState.objects.filter(round=rnd).exists(), since=started, timeout=timeout
     )

@@ -23,7 +23,7 @@ def _dispatch(ids: list[int]) -> None:
         emails_send.delay(ids[start : start + CHUNK])
 
 
-def send_emails_later(ids: list[int]) -> None:
+def emails_send_later(ids: list[int]) -> None:
     """Queue sending for ledger rows another app wrote (call it from on_commit)."""
     _dispatch(ids)
 
@@ -39,7 +39,7 @@ def round_invitations_queue(round_id: int) -> bool:
     for a round that did open, and invite a second click that opens another one.
     """
     try:
-        send_round_invitations.delay(round_id)
+        round_invitations_send.delay(round_id)
     except BrokerUnavailable:
         logger.warning("broker unavailable; round %s invitations wait for the sweep", round_id)
         return False
@@ -47,7 +47,7 @@ def round_invitations_queue(round_id: int) -> bool:
 
 
 @shared_task
-def send_round_invitations(round_id: int) -> int:
+def round_invitations_send(round_id: int) -> int:
     # Only the rows already due (zones past their send time); the others go out with the sweep
     # on a later tick, when their local moment has come.
     ids = emails.emails_due_now_ids(
@@ -59,7 +59,7 @@ def send_round_invitations(round_id: int) -> int:
 
 @shared_task
 def surveys_open_due() -> list[int]:
-    opened = rounds.surveys_open_due(on_emails=send_round_invitations.delay)
+    opened = rounds.surveys_open_due(on_emails=round_invitations_send.delay)
     return [rnd.pk for rnd in opened]
 
 
@@ -83,7 +83,7 @@ def emails_send(email_ids: list[int]) -> int:
 
 
 @shared_task
-def send_pending_emails() -> int:
+def emails_due_send() -> int:
     ids = emails.emails_due_ids()
     _dispatch(ids)
     return len(ids)
@@ -97,7 +97,7 @@ def round_responses_reshuffle(round_id: int) -> bool:
 
 
 @shared_task
-def reshuffle_closed_rounds() -> int:
+def rounds_reshuffle_due() -> int:
     pending = reshuffle.rounds_to_reshuffle()
     for round_id in pending:
         round_responses_reshuffle.delay(round_id)
@@ -105,14 +105,14 @@ def reshuffle_closed_rounds() -> int:
 
 
 @shared_task
-def deliver_conversation_messages() -> int:
+def messages_deliver() -> int:
     """Every tick: deliver the author messages whose batch time has come (ADR 0031)."""
     return conversations.messages_deliver()
 
 
 def sign_in_emails_dispatch(ids: list[int]) -> None:
     """Queue set-password emails after the commit that wrote them. A broker outage loses
-    nothing: the rows wait in the ledger for `send_pending_emails`."""
+    nothing: the rows wait in the ledger for `emails_due_send`."""
     try:
         _dispatch(ids)
     except BrokerUnavailable:

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import OperationalError, transaction
 
 from checkins.models import Round
-from checkins.tasks import send_emails_later
+from checkins.tasks import emails_send_later
 from culture import organisation_page
 from culture.services import reliability, retention, rollups, themes
 from culture.services.decisions import round_decisions_compute
@@ -27,12 +27,12 @@ def round_rollup_compute(round_id: int) -> bool:
         # and keep the sums Cronbach's alpha needs (they need each respondent's items together).
         round_decisions_compute(round=rnd)
         reliability.round_reliability_compute(round=rnd)
-        summarise_round.delay_on_commit(round_id)
+        round_summarise.delay_on_commit(round_id)
     return done
 
 
 @shared_task
-def rollup_closed_rounds() -> int:
+def rounds_rollup_due() -> int:
     pending = rollups.rounds_rollup_pending()
     for round_id in pending:
         round_rollup_compute.delay(round_id)
@@ -50,7 +50,7 @@ def round_reliability_compute(round_id: int) -> int:
 
 # SQLite (the demo) answers "database is locked" while another worker writes: try again shortly.
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
-def summarise_round(round_id: int) -> bool:
+def round_summarise(round_id: int) -> bool:
     """Trend summaries and comment themes for a rolled-up round, then the digests and the HR
     alert."""
     rnd = Round.objects.filter(pk=round_id).first()
@@ -62,7 +62,7 @@ def summarise_round(round_id: int) -> bool:
             # The themes before the digests, so a digest about the round can name them.
             themes.round_themes_compute(round=rnd)
             ids = digests_queue(round=rnd)
-            transaction.on_commit(lambda: send_emails_later(ids))
+            transaction.on_commit(lambda: emails_send_later(ids))
             # HR's heatmap changed: render it now, so HR's first view is a cached one.
             heatmap_warm.delay_on_commit()
     return done
@@ -70,7 +70,7 @@ def summarise_round(round_id: int) -> bool:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
 def round_themes_compute(round_id: int) -> int:
-    """The comment themes of a closed, rolled-up round again (`summarise_round` finds them
+    """The comment themes of a closed, rolled-up round again (`round_summarise` finds them
     first; this is for a rerun, e.g. after the stop words changed)."""
     rnd = Round.objects.filter(pk=round_id).first()
     return 0 if rnd is None else themes.round_themes_compute(round=rnd)
@@ -82,10 +82,10 @@ def heatmap_warm() -> int:
 
 
 @shared_task
-def summarise_rolled_up_rounds() -> int:
+def rounds_summarise_due() -> int:
     pending = rounds_summary_pending()
     for round_id in pending:
-        summarise_round.delay(round_id)
+        round_summarise.delay(round_id)
     return len(pending)
 
 

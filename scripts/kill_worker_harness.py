@@ -94,7 +94,7 @@ def main() -> int:
     from checkins.models import OutboundEmail, Survey
     from checkins.services.emails import STALE_AFTER, emails_due_ids
     from checkins.services.rounds import round_open
-    from checkins.tasks import emails_send, send_round_invitations
+    from checkins.tasks import emails_send, round_invitations_send
     from org.models import Person, Team
     from relhealth.celery import app
 
@@ -116,7 +116,7 @@ def main() -> int:
 
     rng = random.Random(args.seed)  # noqa: S311 - kill timing, not security
     started = time.perf_counter()
-    send_round_invitations.delay(rnd.pk)
+    round_invitations_send.delay(rnd.pk)
     worker = _start_worker(env)
     for _ in range(args.kills):
         # Kill only once it is sending, so every kill lands in the middle of the work.

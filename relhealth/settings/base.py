@@ -372,24 +372,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "send-pending-emails": {
-        "task": "checkins.tasks.send_pending_emails",
+        "task": "checkins.tasks.emails_due_send",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     # Author messages of conversations reach staff in batches, rewritten (ADR 0031).
     "deliver-conversation-messages": {
-        "task": "checkins.tasks.deliver_conversation_messages",
+        "task": "checkins.tasks.messages_deliver",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "reshuffle-closed-rounds": {
-        "task": "checkins.tasks.reshuffle_closed_rounds",
+        "task": "checkins.tasks.rounds_reshuffle_due",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "rollup-closed-rounds": {
-        "task": "culture.tasks.rollup_closed_rounds",
+        "task": "culture.tasks.rounds_rollup_due",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     "summarise-rolled-up-rounds": {
-        "task": "culture.tasks.summarise_rolled_up_rounds",
+        "task": "culture.tasks.rounds_summarise_due",
         "schedule": RELHEALTH_TICK_SECONDS,
     },
     # Governance: raw answers and comments past OrgSettings.raw_retention_months go, once a day.

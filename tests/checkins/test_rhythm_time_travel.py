@@ -58,7 +58,7 @@ def people(db):
 
 
 def _invite_due_now(round_id: int) -> None:
-    """What `send_round_invitations` does on commit, without the broker."""
+    """What `round_invitations_send` does on commit, without the broker."""
     rows = OutboundEmail.objects.filter(round_id=round_id, kind=OutboundEmail.Kind.INVITATION)
     for email_id in emails_due_now_ids(ids_from=rows):
         email_send(email_id=email_id)

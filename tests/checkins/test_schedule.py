@@ -113,11 +113,11 @@ def test_a_reminder_to_someone_who_answered_is_skipped(open_round, employee, tim
 
 
 def test_tasks_tolerate_rows_that_are_gone(db):
-    from culture.tasks import round_rollup_compute, summarise_round
+    from culture.tasks import round_rollup_compute, round_summarise
 
     assert emails_send.run([987654]) == 0
     assert round_rollup_compute.run(987654) is False
-    assert summarise_round.run(987654) is False
+    assert round_summarise.run(987654) is False
 
 
 # Public holidays: each zone's own country (the time-zone database's zone.tab) by default.

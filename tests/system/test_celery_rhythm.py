@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from checkins.models import OutboundEmail, Participation, Round
 from checkins.services.responses import response_submit
-from checkins.tasks import rounds_close_due, send_pending_emails, surveys_open_due
+from checkins.tasks import emails_due_send, rounds_close_due, surveys_open_due
 from culture.models import TeamRoundSummary
-from culture.tasks import rollup_closed_rounds
+from culture.tasks import rounds_rollup_due
 from tests.factories import PersonFactory
 from tests.helpers import wait_for, wait_until_idle
 
@@ -50,15 +50,15 @@ def test_a_real_worker_runs_the_whole_rhythm_once(clock, worker, survey, org, ma
     first = OutboundEmail.objects.filter(round=rnd, key__endswith=":n=1")
     clock.move_to(max(e.send_after for e in first) + dt.timedelta(minutes=1))
     for _beat in range(2):
-        send_pending_emails.delay()
+        emails_due_send.delay()
     assert wait_for(lambda: _kinds()[OutboundEmail.Kind.REMINDER] >= 2)
 
     # The window ends: close, roll up, summarise and send the digest.
     clock.move_to(rnd.closes_at + dt.timedelta(minutes=1))
     for _beat in range(2):
         rounds_close_due.delay()
-        rollup_closed_rounds.delay()
-        send_pending_emails.delay()
+        rounds_rollup_due.delay()
+        emails_due_send.delay()
     assert wait_for(lambda: _kinds()[OutboundEmail.Kind.DIGEST] >= 1)
     second = OutboundEmail.objects.filter(round=rnd, key__endswith=":n=2")
     assert wait_for(
