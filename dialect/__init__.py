@@ -12,6 +12,7 @@ that nothing else asks which database it is on.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections import defaultdict
@@ -20,7 +21,6 @@ from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Exists, QuerySet
-from django.db.models.expressions import RawSQL
 
 BATCH = 2000
 # Django's bulk_update builds a CASE per field and row: small batches keep it linear enough.
@@ -186,8 +186,9 @@ def rows_update(model: type[models.Model], fields: Sequence[str], rows: Sequence
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    """The column of a concrete field, by name or attname ("team" or "team_id")."""
-    return cast(str, cast(models.Field, model._meta.get_field(name)).column)
+    """The column of a concrete field, by name or attname ("team" or "team_id"), or "pk"."""
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    return cast(str, cast(models.Field, field).column)
 
 
 def _copy(model: type[models.Model], columns: list[str], buffer: io.StringIO) -> None:
@@ -256,11 +257,18 @@ def rows_claim(queryset: QuerySet, *, ids: Sequence[int], values: Mapping[str, A
     return claimed
 
 
-def rows_update_under_share(
-    queryset: QuerySet, *, values: Mapping[str, Any], shared: QuerySet
-) -> int:
-    """Set `values` on the rows of `queryset` if `shared` finds a row, in one statement; returns
-    how many rows changed.
+def row_update_under_share(
+    model: type[models.Model],
+    *,
+    pk: int,
+    where: Mapping[str, Any],
+    values: Mapping[str, Any],
+    shared: type[models.Model],
+    shared_pk: int,
+    shared_where: Mapping[str, Any],
+) -> bool:
+    """Set `values` on row `pk` of `model` if it matches `where` (field = value) and row
+    `shared_pk` of `shared` matches `shared_where`, in one statement. True when it changed.
 
     On PostgreSQL the `shared` row is read under a shared lock (FOR SHARE) held until the
     transaction ends: writers like this one share it and do not queue behind each other, while an
@@ -268,11 +276,40 @@ def rows_update_under_share(
     the database is locked for the whole write transaction anyway.
     """
     if not is_postgresql():
-        return queryset.filter(Exists(shared)).update(**values)
-    sql, params = shared.values("pk").query.get_compiler(connection=connection).as_sql()
-    # The compiled SQL of our own queryset, its values still parameters.
-    locked = RawSQL(f"EXISTS ({sql} FOR SHARE)", params, output_field=models.BooleanField())  # noqa: S611  # nosec B611
-    return queryset.filter(locked).update(**values)
+        exists = Exists(shared.objects.filter(pk=shared_pk, **shared_where))  # type: ignore[attr-defined]
+        changed = model.objects.filter(exists, pk=pk, **where).update(**values)  # type: ignore[attr-defined]
+        return changed == 1
+    # The statement is built once per shape (a check-in runs it: no ORM compiling per call).
+    statement = _update_under_share_sql(
+        model, tuple(values), tuple(where), shared, tuple(shared_where)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement, [*values.values(), pk, *where.values(), shared_pk, *shared_where.values()]
+        )
+        return cursor.rowcount == 1
+
+
+@functools.cache
+def _update_under_share_sql(
+    model: type[models.Model],
+    values: tuple[str, ...],
+    where: tuple[str, ...],
+    shared: type[models.Model],
+    shared_where: tuple[str, ...],
+) -> str:
+    quote = connection.ops.quote_name
+
+    def equal(table: type[models.Model], names: tuple[str, ...], joiner: str) -> str:
+        return joiner.join(f"{quote(_column(table, name))} = %s" for name in ("pk", *names))
+
+    sets = ", ".join(f"{quote(_column(model, name))} = %s" for name in values)
+    # Names are the models' own, quoted; values are parameters.
+    return (
+        f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {equal(model, where, ' AND ')}"  # noqa: S608  # nosec B608
+        f" AND EXISTS (SELECT 1 FROM {quote(shared._meta.db_table)}"
+        f" WHERE {equal(shared, shared_where, ' AND ')} FOR SHARE)"
+    )
 
 
 def row_update_unflushed(model: type[models.Model], *, pk: int, values: Mapping[str, Any]) -> None:
@@ -283,15 +320,17 @@ def row_update_unflushed(model: type[models.Model], *, pk: int, values: Mapping[
         if not is_postgresql():
             model.objects.filter(pk=pk).update(**values)  # type: ignore[attr-defined]
             return
-        quote, meta = connection.ops.quote_name, model._meta
-        fields = [cast(models.Field, meta.get_field(name)) for name in values]
-        sets = ", ".join(f"{quote(cast(str, f.column))} = %s" for f in fields)
-        params = [
-            f.get_db_prep_save(value, connection)
-            for f, value in zip(fields, values.values(), strict=True)
-        ]
-        table, pk_column = quote(meta.db_table), quote(cast(str, meta.pk.column))
-        update = f"UPDATE {table} SET {sets} WHERE {pk_column} = %s"  # noqa: S608  # nosec B608
         with connection.cursor() as cursor:
-            # One round trip: the setting and the update. Names are the model's own, quoted.
-            cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {update}", [*params, pk])
+            # One round trip: the setting and the update.
+            cursor.execute(_update_unflushed_sql(model, tuple(values)), [*values.values(), pk])
+
+
+@functools.cache
+def _update_unflushed_sql(model: type[models.Model], values: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(_column(model, name))} = %s" for name in values)
+    # Names are the model's own, quoted; values are parameters.
+    update = (
+        f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(_column(model, 'pk'))} = %s"  # noqa: S608  # nosec B608
+    )
+    return f"SET LOCAL synchronous_commit TO OFF; {update}"

@@ -9,7 +9,7 @@ from django.db import transaction
 from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
 from checkins.services.conversations import thread_start
 from checkins.services.tokens import token_hash
-from dialect import rows_update_under_share
+from dialect import row_update_under_share
 
 COMMENT_MAX_LENGTH = 2000
 
@@ -149,12 +149,15 @@ def _participation_claim(*, participation: Participation) -> bool:
     figures were already computed. The lock is held until this transaction ends, i.e. until the
     response and its answers are written.
     """
-    claimed = rows_update_under_share(
-        Participation.objects.filter(pk=participation.pk, responded=False),
+    return row_update_under_share(
+        Participation,
+        pk=participation.pk,
+        where={"responded": False},
         values={"responded": True},
-        shared=Round.objects.filter(pk=participation.round_id, status=Round.Status.OPEN),
+        shared=Round,
+        shared_pk=participation.round_id,
+        shared_where={"status": Round.Status.OPEN.value},
     )
-    return claimed == 1
 
 
 def response_submit(
