@@ -25,6 +25,7 @@ COPY org org
 COPY checkins checkins
 COPY culture culture
 COPY api api
+COPY dialect dialect
 RUN pip install --no-deps --no-build-isolation . && pip check
 
 # --- The runtime image.

@@ -38,7 +38,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy relhealth org checkins culture api demo
+	$(VENV)/bin/mypy dialect relhealth org checkins culture api demo
 
 # The benchmark (bench/run.py): scratch PostgreSQL databases relhealth_bench_*, Redis db 14 by
 # default (BENCH_PG, BENCH_REDIS_URL), figures printed and written to var/bench/results.json.

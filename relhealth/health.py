@@ -15,8 +15,9 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
 from kombu import Connection
+
+from dialect import database_ping
 
 # How long a request waits for the checks, and the timeouts each check runs under (a check that
 # outlives the wait finishes in its thread and its answer serves the next callers).
@@ -31,25 +32,11 @@ OK, UNAVAILABLE = "ok", "unavailable"
 
 
 def _database_check() -> str:
-    # A connection of its own, with a connect timeout (libpq's shortest is 2 s) that the web's
-    # connections do not have, so a database host that drops packets gives an answer too.
-    db = connections.create_connection(DEFAULT_DB_ALIAS)
-    if db.vendor == "postgresql":
-        db.settings_dict = {
-            **db.settings_dict,
-            "OPTIONS": {**db.settings_dict.get("OPTIONS", {}), "connect_timeout": 2},
-        }
     try:
-        with db.cursor() as cursor:
-            if db.vendor == "postgresql":
-                # A database that is up but stuck answers "unavailable", not in ten seconds.
-                cursor.execute("SET statement_timeout = %s", [int(CHECK_TIMEOUT_SECONDS * 1000)])
-            cursor.execute("SELECT 1")
+        database_ping(timeout=CHECK_TIMEOUT_SECONDS)
         return OK
     except Exception:
         return UNAVAILABLE
-    finally:
-        db.close()
 
 
 def _broker_check() -> str:

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
-from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -36,6 +35,7 @@ from django.utils.translation import gettext
 from checkins.models import OutboundEmail, Round, RoundQuestion
 from checkins.services import schedule
 from checkins.services.tokens import participation_token
+from dialect import row_update_unflushed, rows_claim
 from org.models import Person
 
 STALE_AFTER = dt.timedelta(minutes=15)
@@ -211,48 +211,27 @@ def _due(now: dt.datetime) -> Q:
 
 def _claim(*, email_ids: Sequence[int], now: dt.datetime) -> list[int]:
     """Take the pending, due rows among `email_ids` for this sender, skipping rows another sender
-    holds. With row locks (PostgreSQL) a batch is one short transaction, one commit rather than
-    one per row; without them (the SQLite demo) each row is claimed by its own conditional UPDATE."""
-    due = OutboundEmail.objects.filter(_due(now), status=OutboundEmail.Status.PENDING)
-    claim = {
-        "status": OutboundEmail.Status.SENDING,
-        "claimed_at": now,
-        "attempts": F("attempts") + 1,
-    }
-    if not connection.features.has_select_for_update_skip_locked:
-        return [pk for pk in sorted(email_ids) if due.filter(pk=pk).update(**claim) == 1]
-    with transaction.atomic():
-        ids = list(
-            due.select_for_update(skip_locked=True)
-            .filter(pk__in=email_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        OutboundEmail.objects.filter(pk__in=ids).update(**claim)
-    return ids
-
-
-_MARK_SQL = (
-    "SET LOCAL synchronous_commit TO OFF; "
-    'UPDATE "checkins_outboundemail" SET status = %s, sent_at = %s WHERE id = %s'
-)
+    holds (`rows_claim`: one short transaction per batch where rows can be locked)."""
+    return rows_claim(
+        OutboundEmail.objects.filter(_due(now), status=OutboundEmail.Status.PENDING),
+        ids=email_ids,
+        values={
+            "status": OutboundEmail.Status.SENDING,
+            "claimed_at": now,
+            "attempts": F("attempts") + 1,
+        },
+    )
 
 
 def _mark(*, email_id: int, status: str, sent_at: dt.datetime | None = None) -> None:
     """Record one row's outcome straight after its send, so a worker killed mid-batch can have
     sent at most the one message it was handing over without marking it (dup <= kills).
 
-    On PostgreSQL the commit does not wait for the WAL flush: a database crash could forget the
-    last few marks (those messages would go out again), a trade we accept for a commit per row
-    that costs a fraction of a millisecond instead of a disk flush.
+    The commit does not wait for the disk (`row_update_unflushed`): a database crash could
+    forget the last few marks (those messages would go out again), a trade we accept for a commit
+    per row that costs a fraction of a millisecond instead of a disk flush.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # One round trip: the setting and the update.
-                cursor.execute(_MARK_SQL, [status, sent_at, email_id])
-        else:
-            OutboundEmail.objects.filter(pk=email_id).update(status=status, sent_at=sent_at)
+    row_update_unflushed(OutboundEmail, pk=email_id, values={"status": status, "sent_at": sent_at})
 
 
 def _is_connection_fault(error: BaseException) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from checkins.models import Answer, Participation, Question, Response, Round, RoundQuestion
 from checkins.services.conversations import thread_start
 from checkins.services.tokens import token_hash
+from dialect import row_update_under_share
 
 COMMENT_MAX_LENGTH = 2000
 
@@ -142,26 +143,21 @@ def _round_is_open(*, round_id: int) -> bool:
 def _participation_claim(*, participation: Participation) -> bool:
     """Flip the participation to responded, if it was not and its round is open, in one statement.
 
-    On PostgreSQL the round is read under a shared row lock (FOR SHARE) inside the UPDATE:
-    submissions share the lock and do not queue behind each other, while closing the round (an
-    UPDATE of that row) waits for those in flight and later ones see it closed, so no response
-    lands in a round whose figures were already computed. The lock is held until this
-    transaction ends, i.e. until the response and its answers are written.
+    The round is read under a shared row lock (where the database has them): submissions share
+    it and do not queue behind each other, while closing the round (an UPDATE of that row) waits
+    for those in flight and later ones see it closed, so no response lands in a round whose
+    figures were already computed. The lock is held until this transaction ends, i.e. until the
+    response and its answers are written.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Participation._meta.db_table} SET responded = true"  # noqa: S608  # nosec B608
-                " WHERE id = %s AND NOT responded AND EXISTS ("
-                f"SELECT 1 FROM {Round._meta.db_table} WHERE id = %s AND status = %s FOR SHARE)",
-                [participation.pk, participation.round_id, Round.Status.OPEN.value],
-            )
-            return cursor.rowcount == 1
-    # Other databases (SQLite in the demo) take a write lock for the whole transaction.
-    claimed = Participation.objects.filter(
-        pk=participation.pk, responded=False, round__status=Round.Status.OPEN
-    ).update(responded=True)
-    return claimed == 1
+    return row_update_under_share(
+        Participation,
+        pk=participation.pk,
+        where={"responded": False},
+        values={"responded": True},
+        shared=Round,
+        shared_pk=participation.round_id,
+        shared_where={"status": Round.Status.OPEN.value},
+    )
 
 
 def response_submit(

@@ -21,10 +21,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 
 from checkins.models import Participation, Response, Round, RoundTeam
+from dialect import values_replace
 from org.models import Team
 
 # Rounds are decided in fixed windows of four by round number (rounds 1-4, 5-8, ...).
@@ -188,23 +189,7 @@ def _relabel(
     model: type[Participation] | type[Response], rnd: Round, label: dict[int, int]
 ) -> None:
     """Give the round's rows of `model` their group instead of their team."""
-    moved = {team: group for team, group in label.items() if team != group}
-    if not moved:
-        return
-    if connection.vendor == "postgresql":  # one statement however many teams move
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {model._meta.db_table} AS row SET team_id = m.grp"  # noqa: S608  # nosec B608
-                " FROM unnest(%s::bigint[], %s::bigint[]) AS m(team, grp)"
-                " WHERE row.round_id = %s AND row.team_id = m.team",
-                [list(moved), list(moved.values()), rnd.pk],
-            )
-        return
-    by_group: dict[int, list[int]] = defaultdict(list)
-    for team, group in moved.items():
-        by_group[group].append(team)
-    for group, teams in by_group.items():
-        model.objects.filter(round=rnd, team_id__in=teams).update(team_id=group)
+    values_replace(model, field="team_id", mapping=label, where={"round_id": rnd.pk})
 
 
 def round_tree_freeze(*, round: Round) -> bool:

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from checkins.models import Answer, Question, QuestionVersion, Round, RoundQuestion
 from culture.models import DimensionReliability, RoundRollupState
 from culture.statistics import scored_value, to_0_100
+from dialect import is_postgresql
 
 SCORED = (Question.Scale.AGREE5, Question.Scale.AGREE7)
 
@@ -156,7 +157,7 @@ def rounds_reliability_compute(*, rounds: list[Round]) -> int:
     items = _items(closed)
     if not items:
         return 0
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         sums = _sums_sql(items)
     else:
         sums = {round_id: _sums_python(round_id, items[round_id]) for round_id in items}

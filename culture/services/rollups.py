@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from checkins.models import (
@@ -31,6 +31,7 @@ from culture.models import (
 )
 from culture.services.rollups_sql import rollups_insert_sql as _rollups_insert_sql
 from culture.statistics import PairSums, Sums, is_favourable, scored_value, to_0_100
+from dialect import is_postgresql, work_mem_raise
 from org.models import path_ids
 
 AGREEMENT = (Question.Scale.AGREE5, Question.Scale.AGREE7)
@@ -48,7 +49,7 @@ def round_rollup_compute(*, round: Round) -> bool:
     if RoundRollupState.objects.filter(round=round).exists():
         return False
     round_tree_freeze(round=round)  # closed by a path that did not freeze it (e.g. the seed)
-    in_sql = connection.vendor == "postgresql"
+    in_sql = is_postgresql()
     rows = None if in_sql else rollup_rows_python(round=round)
     try:
         with transaction.atomic():
@@ -72,7 +73,7 @@ def rounds_rollup_bulk(*, rounds: list[Round]) -> int:
     """
     closed = [r for r in rounds if r.status == Round.Status.CLOSED]
     rounds_tree_freeze(rounds=closed)
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         return sum(round_rollup_compute(round=r) for r in closed)
     with transaction.atomic():
         counts = dict(
@@ -84,9 +85,8 @@ def rounds_rollup_bulk(*, rounds: list[Round]) -> int:
         RoundRollupState.objects.bulk_create(
             RoundRollupState(round=r, respondents=counts.get(r.pk, 0)) for r in closed
         )
-        with connection.cursor() as cursor:
-            # Two years of answers: let the grouping stay in memory rather than spill to disk.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Two years of answers: let the grouping stay in memory rather than spill to disk.
+        work_mem_raise("256MB")
         _rollups_insert_sql(round_ids=[r.pk for r in closed])
     return len(closed)
 

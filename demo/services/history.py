@@ -24,6 +24,7 @@ from checkins.models import Dimension, Question, Round, RoundQuestion, Survey
 from checkins.services.rounds import round_questions_pick
 from culture.services.rollups import rounds_rollup_bulk
 from demo.services.rows import RoundRows, link_token_hashes_compute, round_rows_write, uuids_draw
+from dialect import is_postgresql
 from org.models import OrgSettings, Person, Team
 
 # Times a step of the seed: `with phases("copy"): ...` (the seed's phase timer).
@@ -182,7 +183,7 @@ def demo_history_write(
             rows = _round_rows(crowd, draw, round_id=rnd.pk, number=number, versions=versions)
         with phases("copy"):
             round_rows_write(rows, comments=COMMENTS, fresh=fresh)
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         with phases("analyze"), connection.cursor() as cursor:
             # Statistics for the roll-ups' plans (the tables were empty when last analysed).
             cursor.execute(f"ANALYZE {', '.join(sorted(fresh))}" if fresh else "SELECT 1")

@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 from checkins.models import Answer, Participation, Response
 from checkins.services.tokens import _SALT as TOKEN_SALT
 from checkins.services.tokens import participation_token, token_hash
+from dialect import is_postgresql
 
 PARTICIPATION_COLUMNS = ("person_id", "round_id", "team_id", "token_hash", "responded")
 RESPONSE_COLUMNS = ("id", "round_id", "team_id", "comment")
@@ -83,7 +84,7 @@ def tables_bulk_load(
     dangling key still fails the whole seed). Inside the caller's transaction, so nothing else
     ever sees the tables without them. Elsewhere (SQLite) it does nothing.
     """
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         yield frozenset()
         return
     with connection.cursor() as cursor:
@@ -243,7 +244,7 @@ def round_rows_write(
 ) -> None:
     """Write a round's rows: binary COPY on PostgreSQL (frozen into the `fresh` tables, see
     `tables_bulk_load`), bulk inserts elsewhere."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         _round_rows_bulk_create(rows, comments=comments)
         return
     people = len(rows.person_ids)

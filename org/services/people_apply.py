@@ -19,15 +19,15 @@ from auditlog.cid import get_cid
 from auditlog.models import LogEntry
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialect import ids_reserve, objects_insert, rows_insert, rows_update
 from org.models import Person, Team
 from org.selectors import LEADING_ROLES
 from org.services.access import people_access_end, sign_in_invitations_send
 from org.services.audit import audit_event_record
-from org.services.bulk import ids_reserve, objects_insert, rows_insert, rows_update
 from org.services.people_rows import TEAM_PATH_MAX, CheckedRow
 
 MAX_DEACTIVATE_SHARE = 0.40
@@ -95,11 +95,13 @@ class _Tree:
     def create(self) -> tuple[dict[int, Team], list[Team]]:
         """Insert the new teams; every node's team, and the new ones in the order made."""
         made: dict[int, Team] = {}
-        if connection.vendor == "postgresql":
-            # Ids first, so each path ("/1/4/9/") is known before its row is copied in.
-            for i, ((parent, name), pk) in enumerate(
-                zip(self.new, ids_reserve(Team, len(self.new)), strict=True)
-            ):
+        # Ids first where they can be reserved, so each path ("/1/4/9/") is known before its row
+        # is copied in; elsewhere the rows learn their ids level by level.
+        ids = ids_reserve(Team, len(self.new))
+        if ids is None:
+            self._create_by_level(made)
+        else:
+            for i, ((parent, name), pk) in enumerate(zip(self.new, ids, strict=True)):
                 above = (
                     None if parent is None else self.teams[parent] if parent > 0 else made[parent]
                 )
@@ -107,8 +109,6 @@ class _Tree:
                 team.depth = team.path.count("/") - 2
                 made[-(i + 1)] = team
             objects_insert(Team, list(made.values()))
-        else:
-            self._create_by_level(made)
         created = [made[-(i + 1)] for i in range(len(self.new))]
         return {**self.teams, **made}, created
 
@@ -301,27 +301,18 @@ def _chunks(items: list, size: int = 10000) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _people_update(people: list[_Person]) -> None:
-    """Write the import's fields of many people in one statement (PostgreSQL) or in batches."""
-    if connection.vendor != "postgresql":
-        objs = [Person(pk=p.pk, **{f: getattr(p, f) for f in WRITTEN}) for p in people]
-        Person.objects.bulk_update(objs, WRITTEN, batch_size=200)
-        return
-    rows_update(Person, WRITTEN, [(p.pk, *(getattr(p, f) for f in WRITTEN)) for p in people])
-
-
 def _write(plan: _Plan, actor: Person | None) -> None:
     teams, created_teams = plan.tree.create()
     node_pk = {node: team.pk for node, team in teams.items()}
     now = timezone.now()
-    ids = ids_reserve(Person, len(plan.new)) if connection.vendor == "postgresql" else []
+    ids = ids_reserve(Person, len(plan.new))
     rows = [
         {**p._asdict(), "team_id": node_pk[cast(int, p.team_id)], "date_joined": now,
          "password": UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)}
         for p in plan.new
     ]  # fmt: skip
     for index, row in enumerate(rows):
-        del row["pk"]  # the placeholder; PostgreSQL's ids are reserved, others come on insert
+        del row["pk"]  # the placeholder; ids are reserved (PostgreSQL) or come on insert
         if ids:
             row["pk"] = ids[index]
     made = rows_insert(Person, rows)
@@ -332,7 +323,9 @@ def _write(plan: _Plan, actor: Person | None) -> None:
     ]
     pk_of = {-(i + 1): p.pk for i, p in enumerate(new)}
     changed = [(b, a._replace(team_id=node_pk[cast(int, a.team_id)])) for b, a in plan.changed]
-    _people_update([after for _before, after in changed])
+    rows_update(
+        Person, WRITTEN, [(a.pk, *(getattr(a, f) for f in WRITTEN)) for _before, a in changed]
+    )
     for ids_ in _chunks([p.pk for p in plan.leavers]):
         Person.objects.filter(pk__in=ids_).update(is_active=False)
     # Managed teams: the people whose set changes lose their old rows and get the new ones.

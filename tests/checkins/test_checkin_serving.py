@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from checkins.models import Participation, Response
 from checkins.services.tokens import participation_token
+from dialect import is_postgresql
 from org.ratelimits import Window, rate_parse, windows_count
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -67,7 +68,7 @@ def _drop_server_side(pid: int) -> None:
 
 @pytest.fixture
 def kept_connections():
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("PostgreSQL ends the connection (CI runs it with REQUIRE_SERVICES=1)")
     settings = connection.settings_dict
     saved = settings["CONN_MAX_AGE"], settings["CONN_HEALTH_CHECKS"]

@@ -8,6 +8,7 @@ from django.db import connection
 from checkins.models import Answer, Participation, Response
 from checkins.services.responses import AlreadyRecorded, CheckinError, response_submit
 from checkins.services.rounds import round_close
+from dialect import is_postgresql
 
 
 def _answers(rnd, value=4):
@@ -91,7 +92,7 @@ def test_closed_round_refuses_and_stores_nothing(participation, open_round):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_store_exactly_one(survey, employee, manager, outsider, hr_admin):
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("needs PostgreSQL's row locking (CI runs it with REQUIRE_SERVICES=1)")
     from checkins.services.rounds import round_open
 
@@ -150,7 +151,7 @@ def _waiting_on_a_lock(pid: int) -> bool:
 def test_a_submission_in_flight_holds_off_closing_its_round(survey, employee):
     """The submission shares a lock on the round row until it commits: a close meanwhile cannot
     take the row, so no response lands in a round after its figures were computed."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("needs PostgreSQL's row locking (CI runs it with REQUIRE_SERVICES=1)")
     from django.db import OperationalError, transaction
 
@@ -193,7 +194,7 @@ def test_a_submission_in_flight_holds_off_closing_its_round(survey, employee):
 def test_a_submission_that_waited_for_a_close_stores_nothing(survey, employee):
     """A close in progress holds the round row; a submission waits for it and then, seeing the
     round closed, stores nothing and says so."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("needs PostgreSQL's row locking (CI runs it with REQUIRE_SERVICES=1)")
     import time
 

@@ -8,7 +8,6 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from checkins.models import (
@@ -26,6 +25,7 @@ from culture.models import DimensionReliability
 from culture.organisation import organisation_heatmap_get
 from culture.services.reliability import _items, _sums_python, _sums_sql
 from culture.statistics import scored_value, to_0_100
+from dialect import is_postgresql
 from tests.factories import PersonFactory
 from tests.helpers import close_and_roll_up
 
@@ -127,7 +127,7 @@ def test_no_alpha_from_fewer_than_k_respondents(client, hr_admin, password, ever
     assert "not enough answers or items to say" in table and "answers to" not in table
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL sums are PostgreSQL's")
+@pytest.mark.skipif(not is_postgresql(), reason="the SQL sums are PostgreSQL's")
 def test_sql_sums_equal_the_python_sums(every_item, org):
     """The set-based sums (one pass over many rounds) are the per-round Python ones: n exactly,
     the float sums up to the order of addition; incomplete respondents and a 7-point

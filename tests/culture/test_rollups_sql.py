@@ -6,7 +6,6 @@ last bit, which neither side promises).
 """
 
 import pytest
-from django.db import connection
 
 from checkins.models import Answer, Question, QuestionVersion, Round, RoundQuestion
 from checkins.services.rounds import round_open
@@ -14,11 +13,10 @@ from culture.models import DimensionRollup, DriverRollup, ParticipationRollup, Q
 from culture.services.rollups import rollup_rows_python, round_rollup_compute
 from culture.services.rollups_sql import rollups_insert_sql
 from demo.services.seed import demo_organisation_seed
+from dialect import is_postgresql
 from tests.helpers import answer_all, close_and_roll_up, people_in
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the SQL roll-ups are PostgreSQL's"
-)
+pytestmark = pytest.mark.skipif(not is_postgresql(), reason="the SQL roll-ups are PostgreSQL's")
 
 DIMENSION_FIELDS = ("n", "favourable", "answered")
 QUESTION_FIELDS = ("n", "total", "total_sq", "favourable", "counts")  # sums of integers: exact

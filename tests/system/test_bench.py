@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+
+from dialect import is_postgresql
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.bench,
     pytest.mark.skipif(
-        connection.vendor != "postgresql" or not settings.TEST_REDIS_URL,
+        not is_postgresql() or not settings.TEST_REDIS_URL,
         reason="the benchmark needs PostgreSQL and Redis",
     ),
 ]

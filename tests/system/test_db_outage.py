@@ -17,6 +17,7 @@ from kombu import pools
 
 from checkins.models import OutboundEmail, Participation, Response, Round
 from checkins.services.tokens import participation_token
+from dialect import is_postgresql
 from relhealth.celery import app
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +31,7 @@ def _closed_port() -> int:
 
 @contextmanager
 def database_down():
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("the outage is simulated on PostgreSQL's port")
     settings = connection.settings_dict
     saved = settings["HOST"], settings["PORT"]

@@ -10,7 +10,17 @@ import re
 from pathlib import Path
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").exists())
-CODE_DIRS = ("relhealth", "org", "checkins", "culture", "api", "scripts", "bench", "tests")
+CODE_DIRS = (
+    "dialect",
+    "relhealth",
+    "org",
+    "checkins",
+    "culture",
+    "api",
+    "scripts",
+    "bench",
+    "tests",
+)
 PROMISES = [*(f"A{i}" for i in range(1, 8)), "A2b", "A3b", "A4b", "D1", "D2", "D3", "D4"]
 PROMISES += ["S1", "S2", "S3", "S4"]
 
@@ -83,7 +93,9 @@ def test_the_architecture_page_names_code_that_exists():
     text = (ROOT / "docs" / "architecture.md").read_text()
     assert len(text.split()) < 1000  # one page
     missing = []
-    for dotted in sorted(set(re.findall(r"`((?:org|checkins|culture|api|demo)\.[a-z_.]+)`", text))):
+    for dotted in sorted(
+        set(re.findall(r"`((?:dialect|org|checkins|culture|api|demo)\.[a-z_.]+)`", text))
+    ):
         module, _, name = dotted.rpartition(".")
         try:
             found = hasattr(importlib.import_module(module), name)
@@ -94,6 +106,8 @@ def test_the_architecture_page_names_code_that_exists():
                 importlib.import_module(dotted)
             except ImportError:
                 missing.append(dotted)
-    paths = set(re.findall(r"`((?:org|checkins|culture|api|demo|tests|docs)/[^`*]+)`", text))
+    paths = set(
+        re.findall(r"`((?:dialect|org|checkins|culture|api|demo|tests|docs)/[^`*]+)`", text)
+    )
     missing += [path for path in sorted(paths) if not (ROOT / path).exists()]
     assert missing == []
