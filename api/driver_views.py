@@ -20,7 +20,7 @@ from api import filters
 from api.permissions import IsHrAdmin, IsManagerOrHrAdmin
 from checkins.models import Round
 from culture.drivers import DriverLine, DriverSet
-from culture.organisation import organisation_drivers_for
+from culture.organisation import organisation_drivers_recent_get
 from culture.selectors import team_drivers_get
 from org.selectors import team_for_viewer
 
@@ -97,5 +97,5 @@ class OrganisationDriversView(APIView):
 
     @extend_schema(parameters=[DriverQuerySerializer], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        sets, rounds = organisation_drivers_for(n_rounds=_n_rounds(request))
+        sets, rounds = organisation_drivers_recent_get(n_rounds=_n_rounds(request))
         return Response(drivers_data(sets, rounds))

@@ -84,7 +84,7 @@ def emails_send(email_ids: list[int]) -> int:
 
 @shared_task
 def emails_due_send() -> int:
-    ids = emails.emails_due_ids()
+    ids = emails.emails_sweep()
     _dispatch(ids)
     return len(ids)
 

@@ -198,7 +198,7 @@ def organisation_drivers_get(*, book: ScoreBook) -> list[DriverSet]:
     )
 
 
-def organisation_drivers_for(
+def organisation_drivers_recent_get(
     *, n_rounds: int = HEATMAP_ROUNDS
 ) -> tuple[list[DriverSet], list[Round]]:
     """The organisation's driver analysis over its latest `n_rounds` closed rounds (the API)."""

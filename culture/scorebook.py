@@ -367,10 +367,10 @@ def _rounds_load(
     return latest, found
 
 
-def latest_rounds_load(*, count: int) -> tuple[list[Round], list[Round]]:
+def latest_rounds_load(*, n_rounds: int) -> tuple[list[Round], list[Round]]:
     """The organisation's latest `count` closed, rolled-up rounds (newest first) and every round
     of their windows (oldest first), each with its roll-up state and stored window decision."""
-    return _rounds_load(latest_of=None, n_rounds=count)
+    return _rounds_load(latest_of=None, n_rounds=n_rounds)
 
 
 def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:

@@ -5,7 +5,7 @@ Figures come from stored summaries, which only hold cells `culture.visibility` l
 shown says "not enough to compare". An email is one view, so A2 applies inside it: when an email
 shows a team and one of its sub-teams, the rest of the team (team minus the listed sub-teams)
 must hold 0 or at least k people in every count the email gives; otherwise the smallest listed
-sub-team is left out (`culture.visibility.listed_kept`, the one guard).
+sub-team is left out (`culture.visibility.listed_trim`, the one guard).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from culture.drivers import DriverSet
 from culture.models import DimensionRollup, ParticipationRollup, TeamRoundSummary
 from culture.selectors import team_drivers_get
 from culture.selectors_themes import ShownTheme, round_team_themes_get
-from culture.visibility import ChangeVerdict, listed_kept
+from culture.visibility import ChangeVerdict, listed_trim
 from org.models import Person, Team
 from org.selectors import teams_led_get
 
@@ -145,7 +145,7 @@ def lines_trim(
 ) -> list[TeamLine]:
     """Trim the lines as `lines_without_subtraction` does, on given internal counts per team (a
     pure function)."""
-    kept = listed_kept(
+    kept = listed_trim(
         listed=[(line.team.pk, line.team.path) for line in lines], counts=counts, k=k
     )
     return [line for line in lines if line.team.pk in kept]

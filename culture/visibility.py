@@ -415,7 +415,7 @@ def summary_lines_checked(
     return lines
 
 
-def listed_kept(
+def listed_trim(
     *, listed: Sequence[tuple[Any, str]], counts: Mapping[Any, Mapping[str, int]], k: int
 ) -> set[Any]:
     """The subtraction guard of one email (A2): which listed teams may stay.

@@ -92,7 +92,7 @@ def main() -> int:
     from django.utils import timezone
 
     from checkins.models import OutboundEmail, Survey
-    from checkins.services.emails import STALE_AFTER, emails_due_ids
+    from checkins.services.emails import STALE_AFTER, emails_sweep
     from checkins.services.rounds import round_open
     from checkins.tasks import emails_send, round_invitations_send
     from org.models import Person, Team
@@ -138,7 +138,7 @@ def main() -> int:
             if left == before:
                 # No progress: the worker has finished what it received. What is left was held
                 # or queued by a killed worker: sweep as the beat would once STALE_AFTER passed.
-                ids = emails_due_ids(now=timezone.now() + STALE_AFTER + dt.timedelta(minutes=1))
+                ids = emails_sweep(now=timezone.now() + STALE_AFTER + dt.timedelta(minutes=1))
                 for start in range(0, len(ids), 200):
                     emails_send.delay(ids[start : start + 200])
             before = left

@@ -569,14 +569,14 @@ class LoadTest:
         from django.utils import timezone
 
         from checkins.models import OutboundEmail
-        from checkins.services.emails import emails_due_ids
+        from checkins.services.emails import emails_sweep
         from checkins.tasks import emails_send
 
         deadline = time.monotonic() + seconds
         while rows.exclude(status=OutboundEmail.Status.SENT).exists():
             if time.monotonic() > deadline:
                 return
-            ids = emails_due_ids(now=timezone.now() + ahead)
+            ids = emails_sweep(now=timezone.now() + ahead)
             if ids:
                 emails_send.delay(ids)
             time.sleep(every)

@@ -436,8 +436,9 @@ def emails_due_now_ids(*, ids_from: QuerySet[OutboundEmail]) -> list[int]:
     )
 
 
-def emails_due_ids(*, now: dt.datetime | None = None, limit: int = 5000) -> list[int]:
-    """Rows to send now: due (their `send_after` has passed) and either left behind by a dispatch,
+def emails_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> list[int]:
+    """Release the rows of workers that died (claimed longer ago than STALE_AFTER), then return
+    the rows to send now: due (their `send_after` has passed) and either left behind by a dispatch,
     claimed by a worker that died, or waiting to retry. Untried rows written in the last minutes
     are excluded: their own on_commit dispatch is on its way."""
     now = now or timezone.now()

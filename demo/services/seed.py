@@ -33,7 +33,7 @@ from org.models import OrgSettings, Team
 class DemoResult:
     people: int
     teams: int
-    rounds: int
+    n_rounds: int
     responses: int
     # Wall seconds per phase of the seed, in the order they ran (printed by seed_demo, kept by
     # the bench), so where a slow seed spends its time is visible without a profiler.
@@ -86,7 +86,7 @@ def demo_organisation_seed(*, people: int, weeks: int, seed: int) -> DemoResult:
     return DemoResult(
         people=len(everyone),
         teams=Team.objects.count(),
-        rounds=weeks,
+        n_rounds=weeks,
         responses=Response.objects.count(),
         phases=phases.seconds,
     )

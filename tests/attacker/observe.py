@@ -49,7 +49,7 @@ from culture.models import (
     QuestionRollup,
     TeamRoundSummary,
 )
-from culture.organisation import organisation_drivers_for, organisation_heatmap_get
+from culture.organisation import organisation_drivers_recent_get, organisation_heatmap_get
 from culture.selectors import employee_view_get, team_drivers_get, team_page_get
 from culture.selectors_dashboard import team_home_get
 from culture.selectors_digest import alert_get, digest_get
@@ -172,7 +172,7 @@ def _drivers_api(snap: Snapshot, team: Team | None) -> None:
     """The API's driver output, read as a client gets it (dimension keys, rounded r)."""
     keys = dict(Dimension.objects.values_list("key", "pk"))
     if team is None:
-        sets, rounds = organisation_drivers_for(n_rounds=12)
+        sets, rounds = organisation_drivers_recent_get(n_rounds=12)
     else:
         sets, rounds, _k = team_drivers_get(team=team, n_rounds=12)
     data = drivers_data(sets, rounds)

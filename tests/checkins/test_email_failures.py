@@ -16,7 +16,7 @@ from django.utils import timezone
 from checkins import tasks
 from checkins.models import OutboundEmail
 from checkins.services import emails
-from checkins.services.emails import MAX_ATTEMPTS, emails_due_ids, emails_send
+from checkins.services.emails import MAX_ATTEMPTS, emails_send, emails_sweep
 from org.models import Person
 from tests.mailserver import USER_UNKNOWN, smtp_server
 
@@ -70,9 +70,9 @@ def test_a_failing_row_is_retried_with_growing_waits_then_failed_for_good(
         waits.append(row.send_after - row.claimed_at)
         # Not before its wait has passed: the sweep leaves it alone a moment before.
         clock.move_to(row.send_after - dt.timedelta(seconds=5))
-        assert refused.pk not in emails_due_ids()
+        assert refused.pk not in emails_sweep()
         clock.move_to(row.send_after + dt.timedelta(seconds=1))
-        assert refused.pk in emails_due_ids()
+        assert refused.pk in emails_sweep()
         assert emails_send(email_ids=[refused.pk])[refused.pk] in {"pending", "failed"}
     row = OutboundEmail.objects.get(pk=refused.pk)
     assert (row.status, row.attempts, row.last_error) == (
@@ -81,7 +81,7 @@ def test_a_failing_row_is_retried_with_growing_waits_then_failed_for_good(
     assert all(later > earlier for earlier, later in itertools.pairwise(waits))
     assert waits[0] == emails.RETRY_FIRST and waits[-1] == emails.RETRY_LONGEST
     clock.shift(dt.timedelta(days=1))
-    assert refused.pk not in emails_due_ids()  # failed for good: nobody tries it again
+    assert refused.pk not in emails_sweep()  # failed for good: nobody tries it again
     # Everyone else was delivered once, on the first tick; the refused address never was.
     assert sorted(mailbox.recipients()) == sorted(
         p.email for p in Person.objects.exclude(pk=employee.pk)

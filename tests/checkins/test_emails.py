@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from checkins.models import OutboundEmail, Participation
-from checkins.services.emails import MAX_ATTEMPTS, email_send, emails_due_ids
+from checkins.services.emails import MAX_ATTEMPTS, email_send, emails_sweep
 from checkins.services.responses import participation_for_token
 from checkins.services.rounds import round_close
 
@@ -64,16 +64,16 @@ def test_a_failed_send_releases_the_claim(invitation, settings):
         email_send(email_id=invitation.pk)
     invitation.refresh_from_db()
     assert invitation.status == OutboundEmail.Status.PENDING
-    assert invitation.pk not in emails_due_ids()  # fresh: its own dispatch is on its way
-    assert invitation.pk in emails_due_ids(now=timezone.now() + dt.timedelta(minutes=3))
+    assert invitation.pk not in emails_sweep()  # fresh: its own dispatch is on its way
+    assert invitation.pk in emails_sweep(now=timezone.now() + dt.timedelta(minutes=3))
 
 
 def test_a_claim_left_by_a_dead_worker_is_reclaimed(invitation):
     OutboundEmail.objects.filter(pk=invitation.pk).update(
         status=OutboundEmail.Status.SENDING, claimed_at=timezone.now()
     )
-    assert invitation.pk not in emails_due_ids(now=timezone.now() + dt.timedelta(minutes=3))
-    assert invitation.pk in emails_due_ids(now=timezone.now() + dt.timedelta(minutes=16))
+    assert invitation.pk not in emails_sweep(now=timezone.now() + dt.timedelta(minutes=3))
+    assert invitation.pk in emails_sweep(now=timezone.now() + dt.timedelta(minutes=16))
     assert email_send(email_id=invitation.pk) == OutboundEmail.Status.SENT
 
 

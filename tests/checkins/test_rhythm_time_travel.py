@@ -19,7 +19,7 @@ from django.core import mail
 from django.db import transaction
 
 from checkins.models import OutboundEmail, Participation, Round
-from checkins.services.emails import email_send, emails_due_ids, emails_due_now_ids
+from checkins.services.emails import email_send, emails_due_now_ids, emails_sweep
 from checkins.services.responses import response_submit
 from checkins.services.rounds import next_round_time, rounds_close_due, surveys_open_due
 from culture.services.digests import digests_queue
@@ -78,7 +78,7 @@ def _tick(now: dt.datetime, capture) -> None:
             with transaction.atomic():
                 if round_summaries_compute(round=rnd):
                     digests_queue(round=rnd, now=now)
-        for email_id in emails_due_ids(now=now):
+        for email_id in emails_sweep(now=now):
             email_send(email_id=email_id)
 
 

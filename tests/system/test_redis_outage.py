@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from checkins.models import OutboundEmail, Round
-from checkins.services.emails import emails_due_ids, emails_send
+from checkins.services.emails import emails_send, emails_sweep
 from relhealth.celery import app
 from tests.system.test_access_matrix import (
     DENIED,
@@ -99,7 +99,7 @@ def test_hr_is_told_when_invitations_cannot_be_queued_and_the_sweep_sends_them_l
     assert len(invitations) == 3 and mail.outbox == []
     # The queue is back: the next sweep (every tick) takes the rows left behind and sends them.
     clock.shift(dt.timedelta(minutes=3))
-    due = set(emails_due_ids(now=timezone.now()))
+    due = set(emails_sweep(now=timezone.now()))
     assert invitations <= due
     emails_send(email_ids=sorted(invitations))
     assert sorted(m.to[0] for m in mail.outbox) == sorted(

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             result = demo_organisation_seed(people=people, weeks=weeks, seed=seed)
             elapsed = time.perf_counter() - started
             self.stdout.write(
-                f"Seeded {result.people} people in {result.teams} teams, {result.rounds} weeks, "
+                f"Seeded {result.people} people in {result.teams} teams, {result.n_rounds} weeks, "
                 f"{result.responses} responses in {elapsed:.1f} s."
             )
             self.stdout.write(
