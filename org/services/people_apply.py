@@ -203,40 +203,13 @@ def _plan(
         if before is not None and role not in LEADING_ROLES and plan.managed_before.get(before.pk):
             wanted = set()  # a demotion ends the teams they led, here and on every screen
         if before is None:
-            key = -(len(plan.new) + 1)  # its place among the new people
-            new = _Person(
-                pk=key, email=row.email, name=row.name, team_id=node,
-                role=row.role or Person.Role.EMPLOYEE, time_zone=row.time_zone or "UTC",
-                language=row.language or "en",
-                is_active=True if row.active is None else row.active,
-            )  # fmt: skip
-            plan.new.append(new)
-            plan.invite.append(key)
-            if wanted:
-                plan.managed[key] = wanted
+            new = _person_new(row=row, team_id=node, wanted=wanted, plan=plan)
             if new.is_hr_admin and new.is_active:
-                hr_active.add(key)
-            result.created.append(row.email)
+                hr_active.add(new.pk)
             continue
-        after = before._replace(
-            name=row.name, team_id=node, role=row.role or before.role,
-            time_zone=row.time_zone or before.time_zone, language=row.language or before.language,
-            # In a full sync the file is the roster: someone listed is active unless it says not.
-            is_active=row.active if row.active is not None else (before.is_active or full_sync),
-        )  # fmt: skip
-        managed_change = wanted is not None and wanted != plan.managed_before.get(before.pk, set())
-        if managed_change:
-            assert wanted is not None
-            plan.managed[before.pk] = wanted
-        if after != before or managed_change:
-            plan.changed.append((before, after))
-            result.updated.append(row.email)
-            if after.role != before.role or (before.is_active and not after.is_active):
-                plan.access_ended.append(before.pk)  # sessions and tokens of the old role end
-            if after.is_active and (after.role != before.role or not before.is_active):
-                plan.invite.append(before.pk)
-        else:
-            result.unchanged += 1
+        after = _person_change(
+            row=row, before=before, team_id=node, wanted=wanted, plan=plan, full_sync=full_sync
+        )
         if before.pk in hr_active and not (after.is_hr_admin and after.is_active):
             hr_active.discard(before.pk)
             demoted.append((row, before))
@@ -250,6 +223,55 @@ def _plan(
     if full_sync and not result.errors:
         _leavers_plan(plan, people, rows, actor, active_before, hr_active, force)
     return plan
+
+
+def _person_new(*, row: CheckedRow, team_id: int, wanted: set[int] | None, plan: _Plan) -> _Person:
+    """Plan a person the file adds (a negative key: their place among the new people)."""
+    key = -(len(plan.new) + 1)
+    new = _Person(
+        pk=key, email=row.email, name=row.name, team_id=team_id,
+        role=row.role or Person.Role.EMPLOYEE, time_zone=row.time_zone or "UTC",
+        language=row.language or "en",
+        is_active=True if row.active is None else row.active,
+    )  # fmt: skip
+    plan.new.append(new)
+    plan.invite.append(key)
+    if wanted:
+        plan.managed[key] = wanted
+    plan.result.created.append(row.email)
+    return new
+
+
+def _person_change(
+    *,
+    row: CheckedRow,
+    before: _Person,
+    team_id: int,
+    wanted: set[int] | None,
+    plan: _Plan,
+    full_sync: bool,
+) -> _Person:
+    """Plan what the file changes on a known person (nothing when it changes nothing)."""
+    after = before._replace(
+        name=row.name, team_id=team_id, role=row.role or before.role,
+        time_zone=row.time_zone or before.time_zone, language=row.language or before.language,
+        # In a full sync the file is the roster: someone listed is active unless it says not.
+        is_active=row.active if row.active is not None else (before.is_active or full_sync),
+    )  # fmt: skip
+    managed_change = wanted is not None and wanted != plan.managed_before.get(before.pk, set())
+    if managed_change:
+        assert wanted is not None
+        plan.managed[before.pk] = wanted
+    if after != before or managed_change:
+        plan.changed.append((before, after))
+        plan.result.updated.append(row.email)
+        if after.role != before.role or (before.is_active and not after.is_active):
+            plan.access_ended.append(before.pk)  # sessions and tokens of the old role end
+        if after.is_active and (after.role != before.role or not before.is_active):
+            plan.invite.append(before.pk)
+    else:
+        plan.result.unchanged += 1
+    return after
 
 
 def _paths_check(rows: list[CheckedRow], plan: _Plan) -> None:
