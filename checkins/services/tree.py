@@ -97,6 +97,31 @@ def groups_label(
         parent = tree[team]
         if parent is not None:
             children[parent].append(team)
+    into, grouped, broken = _pools_merge(
+        tree=tree, order=order, children=children, invited=invited, k=k, gone=gone
+    )
+
+    def final(team: int) -> int:
+        while team not in grouped and team in into:
+            team = into[team]
+        return team
+
+    label = {team: final(team) for team in order if team != TOP and invited.get(team)}
+    return _top_named(label=label, into=into, gone=gone, broken=broken)
+
+
+def _pools_merge(
+    *,
+    tree: Mapping[int, int | None],
+    order: list[int],
+    children: Mapping[int, list[int]],
+    invited: Mapping[int, int],
+    k: int,
+    gone: frozenset[int],
+) -> tuple[dict[int, int], set[int], set[int]]:
+    """Sub-teams first, each small pool joins a group below its team or goes up: returns where
+    each merged pool went, the teams that name a group, and the teams left without a figure of
+    their own (they hold people from outside them, or theirs are counted outside)."""
     pool = {team: invited.get(team, 0) for team in order}
     people = dict(pool)  # invitees in each team's subtree
     for team in reversed(order):
@@ -127,20 +152,20 @@ def groups_label(
         into[team] = target
         pool[target] += pool[team]
         pool[team] = 0
+    return into, grouped, broken
 
-    def final(team: int) -> int:
-        while team not in grouped and team in into:
-            team = into[team]
-        return team
 
-    label = {team: final(team) for team in order if team != TOP and invited.get(team)}
-    # The top is no team: its group takes the name of the first root gathered into it that
-    # still exists, else of the first team among its people (every team with invitees exists).
+def _top_named(
+    *, label: dict[int, int], into: Mapping[int, int], gone: frozenset[int], broken: set[int]
+) -> Groups:
+    """The groups, the virtual top's named after a team: the top is no team, so its group takes
+    the name of the first root gathered into it that still exists, else of the first team among
+    its people (every team with invitees exists)."""
     roots = sorted(t for t, target in into.items() if target == TOP and t not in gone)
     members = sorted(team for team, group in label.items() if group == TOP)
     if members:
         name = (roots or members)[0]
-        broken.add(name)  # it holds people from outside it now
+        broken = broken | {name}  # it holds people from outside it now
         label = {team: name if group == TOP else group for team, group in label.items()}
     return Groups(label=label, broken=broken - {TOP})
 
