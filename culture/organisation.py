@@ -127,7 +127,7 @@ def _cells(
 
 def organisation_heatmap_get(*, n_rounds: int = HEATMAP_ROUNDS, sort: int | None = None) -> Heatmap:
     """All teams x dimensions over the latest closed rounds (HR only; one score book)."""
-    book = scorebook_build(latest_of=None, n_rounds=n_rounds, teams=None)
+    book = scorebook_build(latest_of=None, n_rounds=n_rounds, teams=None, with_themes=True)
     latest = book.latest
     teams = sorted(book.teams.values(), key=lambda t: t.path)
     rows = []

@@ -43,7 +43,7 @@ def heatmap_version() -> str:
     """A fingerprint of every input of the heatmap: its rounds with their roll-up state, stored
     window decisions and the organisation's comment themes (loaded with them), the team tree with names, the dimensions, the alpha sums, and the
     low-participation threshold it flags teams by."""
-    latest, loaded = latest_rounds_load(n_rounds=HEATMAP_ROUNDS)
+    latest, loaded = latest_rounds_load(n_rounds=HEATMAP_ROUNDS, with_themes=True)
     annotated: list[Any] = loaded  # the rounds carry their roll-up state and decision
     rounds = [
         [

@@ -326,7 +326,11 @@ def _with_themes(rounds: QuerySet[Any, Any], node: int) -> QuerySet[Any, Any]:
 
 
 def _rounds_load(
-    *, latest_of: Team | None, n_rounds: int, given_ids: list[int] | None = None
+    *,
+    latest_of: Team | None,
+    n_rounds: int,
+    given_ids: list[int] | None = None,
+    with_themes: bool = False,
 ) -> tuple[list[Round], list[Round]]:
     """The latest `n_rounds` closed, rolled-up rounds (of `latest_of`'s subtree, or of anyone; or
     those of `given_ids`), and every closed, rolled-up round of the windows they fall into, each with
@@ -350,7 +354,8 @@ def _rounds_load(
     )
     if latest_of is not None:
         found_rounds = _with_team_summary(found_rounds, latest_of)
-    found_rounds = _with_themes(found_rounds, ORG if latest_of is None else latest_of.pk)
+    if with_themes:  # only pages that show themes pay for their subqueries
+        found_rounds = _with_themes(found_rounds, ORG if latest_of is None else latest_of.pk)
     found: list[Any] = list(
         found_rounds.annotate(
             is_latest=ExpressionWrapper(Q(pk__in=latest_ids), output_field=BooleanField()),
@@ -367,10 +372,12 @@ def _rounds_load(
     return latest, found
 
 
-def latest_rounds_load(*, n_rounds: int) -> tuple[list[Round], list[Round]]:
+def latest_rounds_load(
+    *, n_rounds: int, with_themes: bool = False
+) -> tuple[list[Round], list[Round]]:
     """The organisation's latest `count` closed, rolled-up rounds (newest first) and every round
     of their windows (oldest first), each with its roll-up state and stored window decision."""
-    return _rounds_load(latest_of=None, n_rounds=n_rounds)
+    return _rounds_load(latest_of=None, n_rounds=n_rounds, with_themes=with_themes)
 
 
 def _decisions_load(*, book: ScoreBook, nodes: set[int] | None) -> None:
@@ -435,6 +442,7 @@ def scorebook_build(
     n_rounds: int = 12,
     with_children_of: int | None = None,
     latest_ids: list[int] | None = None,
+    with_themes: bool = False,
 ) -> ScoreBook:
     """Load the latest `n_rounds` closed rounds (of `latest_of`'s subtree, or of the organisation)
     and their whole windows, with the engine's stored decision for them.
@@ -444,9 +452,12 @@ def scorebook_build(
     passes their ids as `latest_ids` instead of `latest_of` / `n_rounds`. The decisions were made
     for the whole organisation (so every viewer and every view length sees the same), once per
     window (`WindowDecision`); the page loads only its own teams' verdicts and subtree sums, a
-    fixed number of queries.
+    fixed number of queries. `with_themes`: the rounds carry the stored comment themes of the
+    book's own slice (for a page that shows them; others would pay for their subqueries).
     """
-    latest, loaded = _rounds_load(latest_of=latest_of, n_rounds=n_rounds, given_ids=latest_ids)
+    latest, loaded = _rounds_load(
+        latest_of=latest_of, n_rounds=n_rounds, given_ids=latest_ids, with_themes=with_themes
+    )
     round_ids = [r.pk for r in loaded]
     # The whole tree as plain tuples (the engine needs every parent); Team objects only for
     # the teams the page names.

@@ -425,7 +425,11 @@ def team_page_get(*, team: Team, n_rounds: int = 12) -> TeamPage:
     """Everything the team page shows, from one score book (a bounded number of queries)."""
     # The score book loads the tree anyway, so it finds the children without another query.
     book = scorebook_build(
-        latest_of=team, n_rounds=n_rounds, teams=[team.pk, ORG], with_children_of=team.pk
+        latest_of=team,
+        n_rounds=n_rounds,
+        teams=[team.pk, ORG],
+        with_children_of=team.pk,
+        with_themes=True,
     )
     latest = book.latest
     children = book.children_of(team)

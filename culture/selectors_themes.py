@@ -102,17 +102,17 @@ def _stored(*, team_id: int, rounds: list[Round]) -> dict[int, list[tuple[int, l
 
 def team_themes_get(*, team: Team, n_rounds: int = THEME_ROUNDS) -> list[ShownTheme]:
     """A team subtree's themes as its page shows them (the API and the digest)."""
-    book = scorebook_build(latest_of=team, n_rounds=n_rounds, teams=[team.pk])
+    book = scorebook_build(latest_of=team, n_rounds=n_rounds, teams=[team.pk], with_themes=True)
     return themes_shown_get(book=book, team_id=team.pk, rounds=book.latest[:THEME_ROUNDS])
 
 
 def round_team_themes_get(*, team: Team, round: Round) -> list[ShownTheme]:
     """A team subtree's themes of one round (the digest about that round)."""
-    book = scorebook_build(latest_ids=[round.pk], teams=[team.pk])
+    book = scorebook_build(latest_ids=[round.pk], teams=[team.pk], with_themes=True)
     return themes_shown_get(book=book, team_id=team.pk, rounds=book.latest)
 
 
 def organisation_themes_get(*, n_rounds: int = THEME_ROUNDS) -> list[ShownTheme]:
     """The whole organisation's themes (HR's organisation view and the API)."""
-    book = scorebook_build(latest_of=None, n_rounds=n_rounds, teams=[ORG])
+    book = scorebook_build(latest_of=None, n_rounds=n_rounds, teams=[ORG], with_themes=True)
     return themes_shown_get(book=book, team_id=ORG, rounds=book.latest[:THEME_ROUNDS])
