@@ -101,6 +101,8 @@ ACCESS: dict[str, dict[str, Any]] = {
     # as if nobody were signed in, so no refusal is audited against a person (that would pair
     # them with a conversation).
     "checkins:conversation": {**dict.fromkeys(ROLES, 404), "kwargs": {"secret": "forged"}},
+    # The author's browser asks whether there is a reply (ADR 0037): the same 404 for a made-up one.
+    "checkins:conversation-status": {**dict.fromkeys(ROLES, 404), "kwargs": {"secret": "forged"}},
     "checkins:hr-questions": HR_ONLY,
     "checkins:hr-question-edit": {**HR_ONLY, "kwargs": {"pk": "question"}},
     "checkins:hr-question-new": HR_ONLY,
@@ -162,6 +164,18 @@ ACCESS: dict[str, dict[str, Any]] = {
     "api:team-thread-messages": {**API_MANAGERS, "outsider": DENIED, "manager": 405,
                                  "hr_admin": 405, "post_only": True,
                                  "kwargs": {"pk": "engineering", "thread_id": "thread"}},
+    # Marking heard, closing (staff) and hiding a message (HR) take a POST (ADR 0037).
+    **{
+        f"api:team-thread-{action}": {
+            **API_MANAGERS, "outsider": DENIED, "manager": 405, "hr_admin": 405,
+            "post_only": True, "kwargs": {"pk": "engineering", "thread_id": "thread"},
+        }
+        for action in ("heard", "close")
+    },
+    "api:team-thread-message-hide": {
+        **API_MANAGERS, "outsider": DENIED, "manager": DENIED, "hr_admin": 405, "post_only": True,
+        "kwargs": {"pk": "engineering", "thread_id": "thread", "message_id": "thread"},
+    },
     "api:team-drivers": API_ENGINEERING_LEADS,
     "api:organisation-drivers": {**API_HR_ONLY, "get_only": True},
     # Comment themes (issue 20): where the team page's comments are shown.
