@@ -10,13 +10,12 @@ stored nowhere: the ledger row is the person's, so nothing in it may name a thre
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 
 from checkins.models import Message, Round, Thread
 from checkins.services import emails
+from culture.cache import cache_keep, cache_read
 from culture.selectors import EMPLOYEE_VIEW_LEVELS, team_comment_rows_get
 from culture.visibility import answered_count_visible
 from org.models import Person, Team, path_ids
@@ -25,8 +24,6 @@ from org.models import Person, Team, path_ids
 # replies and "heard" are timed when they happen): one count per group and round is kept this
 # long, so a round's thousands of invitations cost one count per team, not one each.
 CACHE_SECONDS = 600
-
-logger = logging.getLogger(__name__)
 
 
 def _answered_count(*, rows, since: dt.datetime, until: dt.datetime) -> int | None:
@@ -64,7 +61,7 @@ def _team_count(*, team: Team, since: dt.datetime, until: dt.datetime, round: Ro
     """The team's answered count for the round's line, or NO_COMMENTS; kept per team and round,
     so the sub-teams of one department share its count instead of each building its page."""
     key = f"invitation-answered:{round.pk}:{team.pk}"
-    kept = _cache_get(key)
+    kept = cache_read(key, what="answered line")
     if kept is None:
         rows = team_comment_rows_get(team=team)
         kept = (
@@ -72,7 +69,7 @@ def _team_count(*, team: Team, since: dt.datetime, until: dt.datetime, round: Ro
             if rows is None
             else (_answered_count(rows=rows, since=since, until=until) or 0)
         )
-        _cache_set(key, kept)
+        cache_keep(key, kept, CACHE_SECONDS, what="answered line")
     return kept
 
 
@@ -93,21 +90,6 @@ def invitation_answered_get(person: Person, round: Round) -> dict:
         if count != NO_COMMENTS:
             return {"answered_count": count or None}
     return {"answered_count": None}
-
-
-def _cache_get(key: str) -> int | None:
-    try:
-        return cache.get(key)
-    except Exception as error:  # the cache is an optimisation: never stop an email for it
-        logger.warning("cache unavailable (%s); answered line counted", type(error).__name__)
-        return None
-
-
-def _cache_set(key: str, value: int) -> None:
-    try:
-        cache.set(key, value, CACHE_SECONDS)
-    except Exception as error:
-        logger.warning("cache unavailable (%s); answered line not kept", type(error).__name__)
 
 
 def invitation_context_register() -> None:

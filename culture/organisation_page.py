@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from checkins.models import Dimension
+from culture.cache import cache_keep, cache_read
 from culture.models import DimensionReliability
 from culture.organisation import HEATMAP_ROUNDS, organisation_heatmap_get
 from culture.scorebook import latest_rounds_load
@@ -35,8 +34,6 @@ TEMPLATE = "culture/partials/heatmap.html"
 # Bumped when the heatmap's code or template changes in a way the fingerprint cannot see.
 # 4: the organisation's driver analysis (ADR 0032); 5: its comment themes (issue 20)
 FORMAT = 5  # 2: hidden cells say their reason (issue 14); 3: a legend, one mark per missing cell
-
-logger = logging.getLogger(__name__)
 
 
 def heatmap_version() -> str:
@@ -80,7 +77,7 @@ def heatmap_html(*, sort: int | None) -> str:
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = _key(version=heatmap_version(), sort=sort, language=language)
     timeout = settings.RELHEALTH_HEATMAP_CACHE_SECONDS
-    html = _cached(key) if timeout else None
+    html = cache_read(key, what="heatmap") if timeout else None
     if html is None:
         context = {
             # Computed only on a miss (the template reads it).
@@ -89,24 +86,8 @@ def heatmap_html(*, sort: int | None) -> str:
         }
         html = render_to_string(TEMPLATE, context)
         if timeout:
-            _keep(key, html, timeout)
+            cache_keep(key, html, timeout, what="heatmap")
     return html
-
-
-# The cache fails open: without Redis the heatmap is rendered on every request (slower, right).
-def _cached(key: str) -> str | None:
-    try:
-        return cache.get(key)
-    except Exception as error:
-        logger.warning("heatmap cache unavailable (%s); rendering it", type(error).__name__)
-        return None
-
-
-def _keep(key: str, html: str, timeout: int) -> None:
-    try:
-        cache.set(key, html, timeout)
-    except Exception as error:
-        logger.warning("heatmap cache unavailable (%s); not kept", type(error).__name__)
 
 
 def heatmap_warm() -> int:
