@@ -246,8 +246,8 @@ def conversations() -> World:
     return world
 
 
-def themes() -> World:
-    """Twelve people in one team and four in its sibling all comment on the same two topics: the
+def themes(sibling: int = 4) -> World:
+    """Twelve people in one team and `sibling` (four) in its sibling all comment on the same two topics: the
     first team's themes are shown, the sibling's comments are not, and the parent's themes
     (which would count the sibling's comments beside the first team's) appear only where the
     engine lets the parent's comments be shown."""
@@ -255,7 +255,8 @@ def themes() -> World:
     root = world.team()
     big, small = world.team(root), world.team(root)
     people = [world.person(root, manages=True)]
-    people += [world.person(big) for _ in range(12)] + [world.person(small) for _ in range(4)]
+    people += [world.person(big) for _ in range(12)]
+    people += [world.person(small) for _ in range(sibling)]
     truth = world.open()
     for i, person in enumerate(people):
         if person.pk in truth.team_of:

@@ -127,19 +127,9 @@ def test_the_attacker_reads_comment_themes_in_every_output():
     """Class 10 is not vacuous: where every slice shows its comments, the attacker reads themes
     on the team page (with the comments each links to), in the API, on HR's organisation view
     and in the digest, and finds nothing."""
-    from tests.attacker.observe import observe_all
-    from tests.attacker.scenarios import TOPICS, answers
-    from tests.attacker.world import World
+    from tests.attacker.scenarios import themes
 
-    world = World(k=3)
-    root = world.team()
-    left, right = world.team(root), world.team(root)
-    people = [world.person(root, manages=True)]
-    people += [world.person(left) for _ in range(12)] + [world.person(right) for _ in range(12)]
-    truth = world.open()
-    for i, person in enumerate(people):
-        world.submit(person, answers(truth), f"remark {i} {TOPICS[i % 2]}")
-    world.close(observe_all)
+    world = themes(sibling=12)
     seen = [theme for snap in world.snapshots for theme in snap.themes]
     assert {theme.view for theme in seen} == {"page", "api", "organisation", "digest"}
     assert all(theme.texts for theme in seen if theme.view == "page")
